@@ -1,0 +1,1 @@
+"""Khabar: Persian news to political event streams."""

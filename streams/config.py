@@ -1,0 +1,37 @@
+"""Settings from the environment (KHABAR_*), shared by the worker, the producer and the CLI."""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+
+
+def _env(name: str, default: str) -> str:
+    return os.environ.get(name, default)
+
+
+@dataclass(frozen=True)
+class Settings:
+    broker: str = field(default_factory=lambda: _env("KHABAR_BROKER", "kafka://127.0.0.1:9092"))
+    app_id: str = field(default_factory=lambda: _env("KHABAR_APP_ID", "khabar"))
+    topic_prefix: str = field(default_factory=lambda: _env("KHABAR_TOPIC_PREFIX", ""))
+    partitions: int = field(default_factory=lambda: int(_env("KHABAR_PARTITIONS", "1")))
+    replicas: int = field(default_factory=lambda: int(_env("KHABAR_REPLICAS", "1")))
+    web_host: str = field(default_factory=lambda: _env("KHABAR_WEB_HOST", "127.0.0.1"))
+    web_port: int = field(default_factory=lambda: int(_env("KHABAR_WEB_PORT", "6066")))
+    store: str = field(default_factory=lambda: _env("KHABAR_STORE", "memory://"))
+    data_dir: str = field(default_factory=lambda: _env("KHABAR_DATA_DIR", "khabar-data"))
+    max_body_chars: int = field(default_factory=lambda: int(_env("KHABAR_MAX_BODY_CHARS", "200000")))
+    log_level: str = field(default_factory=lambda: _env("KHABAR_LOG_LEVEL", "info"))
+
+    def topic(self, name: str) -> str:
+        return f"{self.topic_prefix}{name}"
+
+
+# Logical topic names; the real name is Settings.topic(name).
+ARTICLES = "articles"
+ENRICHED = "articles.enriched"
+SANCTIONS = "events.sanctions"
+VISITS = "events.visits"
+DEADLETTER = "articles.deadletter"
+COOCCURRENCE = "actors.cooccurrence"
+ALL_TOPICS = (ARTICLES, ENRICHED, SANCTIONS, VISITS, DEADLETTER, COOCCURRENCE)

@@ -1,0 +1,1 @@
+"""The pure extraction core: text -> Document -> actors -> events. No Kafka imports here."""

@@ -1,0 +1,174 @@
+"""Persian text normalisation that remembers where every character came from.
+
+`normalize(original)` returns a `NormalizedText`: the cleaned string plus, for every
+character of it, the [start, end) range of the original string it stands for.  Deleted
+characters (diacritics, tatweel, bidi marks) vanish from the map; inserted zero-width
+non-joiners get an empty range at the following original character.  Every span found in
+the normalised text can therefore be mapped back to the exact original characters.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from streams.core import lexicon
+
+ZWNJ = "\u200c"
+
+# One-to-one letter and digit unification (Arabic forms -> Persian, all digits -> ASCII).
+_CHAR_MAP = {
+    "ي": "ی", "ى": "ی", "ئ": "ئ", "ك": "ک", "ة": "ه", "ۀ": "ه", "ە": "ه", "ہ": "ه",
+    "أ": "ا", "إ": "ا", "ٱ": "ا", "ٲ": "ا", "ٳ": "ا",
+    "\u00a0": " ", "\t": " ", "\u2000": " ", "\u2001": " ", "\u2002": " ", "\u2003": " ",
+    "\u2004": " ", "\u2005": " ", "\u2006": " ", "\u2007": " ", "\u2008": " ", "\u2009": " ",
+    "\u200a": " ", "\u202f": " ", "\u3000": " ", "\r": "\n", "\u2028": "\n", "\u2029": "\n",
+    "٬": ",", "٫": ".", "٪": "%", "“": '"', "”": '"', "‘": "'", "’": "'",
+}
+for _i, _d in enumerate("۰۱۲۳۴۵۶۷۸۹"):
+    _CHAR_MAP[_d] = str(_i)
+for _i, _d in enumerate("٠١٢٣٤٥٦٧٨٩"):
+    _CHAR_MAP[_d] = str(_i)
+
+# Characters that carry no letter: harakat, superscript alef, tatweel, bidi and zero-width marks.
+_DROP = set(chr(c) for c in range(0x064B, 0x0660)) | {
+    "\u0670", "\u0640", "\u200b", "\u200d", "\u200e", "\u200f", "\u202a", "\u202b", "\u202c",
+    "\u202d", "\u202e", "\u2066", "\u2067", "\u2068", "\u2069", "\ufeff", "\u00ad", "\u061c",
+}
+
+# Persian letters that do not join to the following letter: no ZWNJ is needed after them.
+NON_JOINING = set("اآأإدذرزژوؤ")
+_WORD = re.compile(r"[\u0621-\u064a\u067e\u0686\u0698\u06a9\u06af\u06cc\u0629\u06c0]{3,}")
+
+
+@dataclass(frozen=True)
+class NormalizedText:
+    original: str
+    text: str
+    starts: tuple[int, ...]   # starts[i]: original offset where text[i] begins
+    ends: tuple[int, ...]     # ends[i]: original offset where text[i] ends
+
+    def to_original(self, start: int, end: int) -> tuple[int, int]:
+        """Map a [start, end) span of the normalised text to the original text."""
+        if start >= end:
+            pos = self.starts[start] if start < len(self.starts) else len(self.original)
+            return pos, pos
+        return self.starts[start], max(self.ends[end - 1], self.starts[start])
+
+    def original_text(self, start: int, end: int) -> str:
+        s, e = self.to_original(start, end)
+        return self.original[s:e]
+
+
+def _unify(original: str) -> list[tuple[str, int, int]]:
+    """Letter/digit unification, deletions, and space/ZWNJ clean-up, keeping positions."""
+    out: list[tuple[str, int, int]] = []
+    for i, ch in enumerate(original):
+        if ch in _DROP:
+            continue
+        ch = _CHAR_MAP.get(ch, ch)
+        if ch == " ":
+            # collapse space runs; a space swallows a ZWNJ next to it
+            if out and out[-1][0] == ZWNJ:
+                out.pop()
+            if not out or out[-1][0] in " \n":
+                continue
+        elif ch == "\n":
+            while out and out[-1][0] in " " + ZWNJ:
+                out.pop()
+        elif ch == ZWNJ:
+            if not out or out[-1][0] in " \n" + ZWNJ:
+                continue
+        out.append((ch, i, i + 1))
+    # a ZWNJ before a space/newline/punctuation or at the end is noise
+    cleaned = []
+    for k, item in enumerate(out):
+        if item[0] == ZWNJ:
+            nxt = out[k + 1][0] if k + 1 < len(out) else " "
+            if not nxt.isalpha():
+                continue
+        cleaned.append(item)
+    return cleaned
+
+
+@lru_cache(maxsize=65536)
+def repair_word(word: str) -> str:
+    """Reinsert lost zero-width non-joiners in one word, using the lexicon; else return it unchanged."""
+    known = lexicon.known_form(word)
+    if known is not None:
+        return known
+    for suffix in lexicon.SUFFIXES:
+        if len(word) > len(suffix) + 1 and word.endswith(suffix):
+            base = word[: -len(suffix)]
+            if base[-1] in NON_JOINING:
+                continue
+            base_form = lexicon.known_form(base)
+            if base_form is None and len(base) > 4:
+                repaired = repair_word(base)
+                base_form = repaired if repaired != base else None
+            if base_form is not None:
+                return base_form + ZWNJ + suffix
+    for prefix in lexicon.PREFIXES:
+        if len(word) > len(prefix) + 1 and word.startswith(prefix):
+            rest = word[len(prefix):]
+            rest_form = lexicon.known_form(rest)
+            if rest_form is None and len(rest) > 4:
+                repaired = repair_word(rest)
+                rest_form = repaired if repaired != rest else None
+            if rest_form is not None and lexicon.frequency(rest) >= lexicon.PREFIX_MIN_FREQUENCY:
+                return prefix + ZWNJ + rest_form
+    return _split_compound(word) or word
+
+
+def _split_compound(word: str) -> str | None:
+    """Two frequent words run together ("تحریمشده" -> "تحریم‌شده"); the most frequent split wins."""
+    best, best_score = None, lexicon.COMPOUND_MIN_FREQUENCY
+    for cut in range(2, len(word) - 1):
+        left, right = word[:cut], word[cut:]
+        if left[-1] in NON_JOINING:
+            continue
+        left_form, right_form = lexicon.known_form(left), lexicon.known_form(right)
+        if left_form is None or right_form is None:
+            continue
+        score = min(lexicon.frequency(left), lexicon.frequency(right))
+        if score >= best_score:
+            best, best_score = left_form + ZWNJ + right_form, score
+    return best
+
+
+def normalize(original: str) -> NormalizedText:
+    chars = _unify(original)
+    text = "".join(c for c, _, _ in chars)
+    out_chars: list[str] = []
+    starts: list[int] = []
+    ends: list[int] = []
+    pos = 0
+    for m in _WORD.finditer(text):
+        for k in range(pos, m.start()):
+            out_chars.append(chars[k][0]); starts.append(chars[k][1]); ends.append(chars[k][2])
+        word = m.group()
+        fixed = repair_word(word) if lexicon.available() else word
+        k = m.start()
+        for ch in fixed:
+            if ch == ZWNJ and (k >= len(chars) or chars[k][0] != ZWNJ):
+                anchor = chars[k][1] if k < len(chars) else len(original)
+                out_chars.append(ZWNJ); starts.append(anchor); ends.append(anchor)
+                continue
+            out_chars.append(ch); starts.append(chars[k][1]); ends.append(chars[k][2])
+            k += 1
+        pos = m.end()
+    for k in range(pos, len(chars)):
+        out_chars.append(chars[k][0]); starts.append(chars[k][1]); ends.append(chars[k][2])
+    return NormalizedText(original, "".join(out_chars), tuple(starts), tuple(ends))
+
+
+_KEY_DROP = re.compile(r"[\s\u200c\-_.'\"«»()\[\]]")
+
+
+def key(text: str) -> str:
+    """Spelling-insensitive lookup key: unified letters, no spaces, ZWNJs or light punctuation.
+
+    "خزانه‌داری", "خزانه داری" and "خزانهداری" (and Arabic-letter spellings) share one key.
+    """
+    unified = "".join(_CHAR_MAP.get(c, c) for c in text if c not in _DROP)
+    return _KEY_DROP.sub("", unified).replace("آ", "ا").lower()
