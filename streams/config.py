@@ -21,6 +21,7 @@ class Settings:
     store: str = field(default_factory=lambda: _env("KHABAR_STORE", "memory://"))
     data_dir: str = field(default_factory=lambda: _env("KHABAR_DATA_DIR", "khabar-data"))
     max_body_chars: int = field(default_factory=lambda: int(_env("KHABAR_MAX_BODY_CHARS", "200000")))
+    max_message_bytes: int = field(default_factory=lambda: int(_env("KHABAR_MAX_MESSAGE_BYTES", str(16 * 1024 * 1024))))
     log_level: str = field(default_factory=lambda: _env("KHABAR_LOG_LEVEL", "info"))
 
     def topic(self, name: str) -> str:

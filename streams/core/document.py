@@ -113,6 +113,7 @@ class Document:
     dates: list[DateMention] = field(default_factory=list)
     events: list[Event] = field(default_factory=list)
     warnings: list[dict[str, Any]] = field(default_factory=list)
+    titles: dict[str, str] = field(default_factory=dict)  # key(title phrase) -> entity id, from apposition
 
     @classmethod
     def from_article(cls, article: Mapping[str, Any]) -> "Document":

@@ -80,6 +80,8 @@ def _unify(original: str) -> list[tuple[str, int, int]]:
             if not out or out[-1][0] in " \n" + ZWNJ:
                 continue
         out.append((ch, i, i + 1))
+    while out and out[-1][0] in " " + ZWNJ:
+        out.pop()
     # a ZWNJ before a space/newline/punctuation or at the end is noise
     cleaned = []
     for k, item in enumerate(out):

@@ -1,0 +1,128 @@
+"""khabar command line: extract (offline, no broker), worker (Faust), produce (JSONL -> topic)."""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from pathlib import Path
+from typing import BinaryIO, Iterator
+
+import orjson
+
+from streams.config import ARTICLES, DEADLETTER, ENRICHED, Settings
+
+
+def _lines(path: str) -> Iterator[tuple[int, bytes]]:
+    stream: BinaryIO = sys.stdin.buffer if path == "-" else open(path, "rb")
+    try:
+        for number, line in enumerate(stream, 1):
+            line = line.rstrip(b"\r\n")
+            if line.strip():
+                yield number, line
+    finally:
+        if stream is not sys.stdin.buffer:
+            stream.close()
+
+
+def cmd_extract(args) -> int:
+    from streams.processing import Counts, process
+
+    counts = Counts()
+    out, err = sys.stdout.buffer, sys.stderr.buffer
+    cooccurrence = None
+    if args.cooccurrence:
+        from streams.cooccurrence import OfflineCooccurrence
+        cooccurrence = OfflineCooccurrence(Settings())
+    for number, line in _lines(args.file):
+        for output in process(line, topic=args.file, offset=number, counts=counts,
+                              max_body_chars=Settings().max_body_chars):
+            if output.topic == ENRICHED:
+                out.write(output.value_bytes() + b"\n")
+                if cooccurrence is not None:
+                    cooccurrence.add(output.value)
+            elif output.topic == DEADLETTER:
+                err.write(output.value_bytes() + b"\n")
+    out.flush()
+    if cooccurrence is not None:
+        cooccurrence.write(args.cooccurrence)
+    summary = counts.as_dict()
+    print(f"khabar extract: {summary['in']} in, {summary['enriched']} enriched, "
+          f"{summary['deadlettered']} dead-lettered, events {summary['events']}", file=sys.stderr)
+    return 1 if counts.deadlettered else 0
+
+
+def cmd_worker(args) -> int:
+    from streams.stream.admin import ensure_topics_sync
+    from streams.stream.app import build
+
+    settings = Settings()
+    created = ensure_topics_sync(settings)
+    if created:
+        print(f"created topics: {', '.join(created)}", file=sys.stderr)
+    khabar = build(settings)
+    sys.argv = ["khabar", "worker", "--loglevel", settings.log_level.replace("warning", "warn"),
+                "--web-host", settings.web_host, "--web-port", str(settings.web_port)]
+    khabar.app.main()
+    return 0
+
+
+async def _produce(path: str, settings: Settings, progress: bool) -> tuple[int, int]:
+    from aiokafka import AIOKafkaProducer
+    from tqdm import tqdm
+
+    from streams.stream.admin import bootstrap_servers, ensure_topics
+
+    await ensure_topics(settings, names=(ARTICLES,))
+    producer = AIOKafkaProducer(bootstrap_servers=bootstrap_servers(settings.broker), acks="all",
+                                max_request_size=settings.max_message_bytes, linger_ms=5)
+    await producer.start()
+    sent = unkeyed = 0
+    try:
+        lines = list(_lines(path))
+        futures = []
+        for _, line in tqdm(lines, desc="produce", unit="article", disable=not progress, file=sys.stderr):
+            key = None
+            try:
+                value = orjson.loads(line)
+                if isinstance(value, dict) and value.get("id") not in (None, ""):
+                    key = str(value["id"]).encode("utf-8")
+            except orjson.JSONDecodeError:
+                pass
+            unkeyed += key is None
+            # the line goes out as written: bad input is the worker's to dead-letter, not ours to fix
+            futures.append(await producer.send(settings.topic(ARTICLES), value=line, key=key))
+            sent += 1
+        await asyncio.gather(*futures)
+    finally:
+        await producer.stop()
+    return sent, unkeyed
+
+
+def cmd_produce(args) -> int:
+    settings = Settings()
+    sent, unkeyed = asyncio.run(_produce(args.file, settings, progress=not args.quiet))
+    print(f"khabar produce: sent {sent} messages to {settings.topic(ARTICLES)} ({unkeyed} without an id key)",
+          file=sys.stderr)
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="khabar", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+    p = sub.add_parser("extract", help="enrich article JSONL offline (no broker); enriched JSONL on stdout, "
+                                       "dead letters on stderr; exit 1 if any input failed")
+    p.add_argument("file", nargs="?", default="-", help="article JSONL file, or - for stdin (default)")
+    p.add_argument("--cooccurrence", metavar="OUT.jsonl", help="also write actor co-occurrence tables")
+    p.set_defaults(func=cmd_extract)
+    p = sub.add_parser("worker", help="run the Faust worker (settings from KHABAR_* environment variables)")
+    p.set_defaults(func=cmd_worker)
+    p = sub.add_parser("produce", help="send article JSONL to the input topic")
+    p.add_argument("file", help="article JSONL file, or - for stdin")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.set_defaults(func=cmd_produce)
+    args = parser.parse_args(argv)
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,149 @@
+"""Actor recognition and within-article linking.
+
+Sources, in order of trust: the gazetteer (canonical ids), the statistical NER (names the
+gazetteer lacks, with a provisional id derived from the normalised name), then linking:
+surname-only mentions to the full name, and titles in apposition ("سرگئی شویگو، وزیر دفاع
+روسیه،") recorded so that a later bare title can stand for the person.
+"""
+from __future__ import annotations
+
+import hashlib
+
+from streams.core.document import Document, Entity, Field, Mention
+from streams.core.gazetteer import Gazetteer, default_gazetteer
+from streams.core.normalize import key
+
+ACTOR_TYPES = ("PERSON", "ORG", "GPE")
+NER_LABELS = {"PER": "PERSON", "ORG": "ORG", "LOC": "GPE"}
+# Words that open a title phrase ("وزیر دفاع روسیه"); a title is not an actor, but can stand for one.
+TITLE_WORDS = {
+    "وزیر", "رئیس", "رییس", "رئیسجمهور", "رئیسجمهوری", "رییسجمهور", "معاون", "سخنگو", "سخنگوی",
+    "دبیرکل", "دبیر", "نماینده", "سفیر", "فرمانده", "رهبر", "مدیر", "مدیرعامل", "نایبرئیس",
+    "نخستوزیر", "پادشاه", "امیر", "ولیعهد", "وزرای", "رئیسه", "سرپرست", "مشاور", "دستیار",
+    "فرستاده", "فرستادگان", "هیئت", "هیات", "استاندار", "شهردار", "سناتور", "ژنرال", "سردار",
+    "امیرعبداللهیان", "جانشین", "سرکنسول", "کاردار", "نمایندگان", "مقام", "مقامات",
+}
+
+
+def provisional_id(label: str, name: str) -> str:
+    """Same unknown name -> same id in every article: derived from the spelling-insensitive key."""
+    digest = hashlib.blake2s(key(name).encode(), digest_size=6).hexdigest()
+    return f"fa:{label.lower()}:{digest}"
+
+
+def is_title_word(word: str) -> bool:
+    return word.replace("\u200c", "") in TITLE_WORDS
+
+
+class ActorRecognizer:
+    """Pipeline component: fills doc.mentions, doc.entities and doc.titles."""
+
+    def __init__(self, gazetteer: Gazetteer | None = None, ner=None):
+        self.gazetteer = gazetteer if gazetteer is not None else default_gazetteer()
+        self.ner = ner
+
+    def __call__(self, doc: Document) -> Document:
+        for f in doc.fields.values():
+            taken = self._gazetteer_mentions(doc, f)
+            if self.ner is not None:
+                self._ner_mentions(doc, f, taken)
+        doc.mentions.sort(key=lambda m: (m.field != "title", m.start, -m.end))
+        self._link_surnames(doc)
+        self._build_entities(doc)
+        self._record_titles(doc)
+        return doc
+
+    def _gazetteer_mentions(self, doc: Document, f: Field) -> list[tuple[int, int]]:
+        taken = []
+        for a, b, actor in self.gazetteer.match(f.tokens):
+            start, end = f.tokens[a].start, f.tokens[b - 1].end
+            doc.mentions.append(Mention(f.name, start, end, actor.type, actor.id, "gazetteer", f.text[start:end]))
+            taken.append((a, b))
+        return taken
+
+    def _ner_mentions(self, doc: Document, f: Field, taken: list[tuple[int, int]]) -> None:
+        for sent in f.sentences:
+            toks = f.tokens[sent.first_token:sent.last_token]
+            if not toks:
+                continue
+            for a, b, label in self.ner.entities([t.text for t in toks]):
+                if label not in NER_LABELS:
+                    continue
+                a, b = a + sent.first_token, b + sent.first_token
+                # drop a leading title word the tagger sometimes includes ("آقای", "وزیر")
+                while a < b and is_title_word(f.tokens[a].text):
+                    a += 1
+                if a >= b or not f.tokens[b - 1].is_word:
+                    continue
+                if any(x <= a and b <= y for x, y in taken):
+                    continue  # inside a gazetteer match: the gazetteer knows better
+                start, end = f.tokens[a].start, f.tokens[b - 1].end
+                text = f.text[start:end]
+                actor = self.gazetteer.lookup(text)
+                if actor is not None:
+                    mention = Mention(f.name, start, end, actor.type, actor.id, "gazetteer", text)
+                else:
+                    label_t = NER_LABELS[label]
+                    mention = Mention(f.name, start, end, label_t, provisional_id(label_t, text), "ner", text)
+                doc.mentions.append(mention)
+                taken.append((a, b))
+
+    def _link_surnames(self, doc: Document) -> None:
+        """"شویگو" alone after "سرگئی شویگو": the surname links to the full name in this article."""
+        surnames: dict[str, str] = {}
+        for m in doc.mentions:
+            parts = m.text.split()
+            if m.label == "PERSON" and len(parts) >= 2:
+                surnames.setdefault(key(parts[-1]), m.entity_key)
+        if not surnames:
+            return
+        occupied = {(m.field, i) for m in doc.mentions for i in range(m.start, m.end)}
+        for f in doc.fields.values():
+            for tok in f.tokens:
+                eid = surnames.get(key(tok.text)) if tok.is_word else None
+                if eid and (f.name, tok.start) not in occupied:
+                    doc.mentions.append(Mention(f.name, tok.start, tok.end, "PERSON", eid, "link", tok.text))
+        # single-token NER persons that are a known surname join the full name's entity
+        for m in doc.mentions:
+            if m.label == "PERSON" and len(m.text.split()) == 1 and key(m.text) in surnames:
+                m.entity_key = surnames[key(m.text)]
+        doc.mentions.sort(key=lambda m: (m.field != "title", m.start, -m.end))
+
+    def _build_entities(self, doc: Document) -> None:
+        for m in doc.mentions:
+            ent = doc.entities.get(m.entity_key)
+            if ent is None:
+                actor = self.gazetteer.by_id.get(m.entity_key)
+                if actor is not None:
+                    ent = Entity(actor.id, actor.type, actor.name, actor.name_en, actor.country, actor.cameo)
+                else:
+                    ent = Entity(m.entity_key, m.label, m.text)
+                doc.entities[m.entity_key] = ent
+            ent.mentions.append(m)
+            if m.entity_key not in self.gazetteer.by_id and len(m.text) > len(ent.name):
+                ent.name = m.text  # fullest name in the article
+
+    def _record_titles(self, doc: Document) -> None:
+        """NAME، TITLE ...، : the title phrase stands for the person in this article."""
+        for m in doc.mentions:
+            if m.label != "PERSON":
+                continue
+            f = doc.fields[m.field]
+            i = f.token_index_at(m.end)
+            if i < len(f.tokens) and f.tokens[i].text == "،":
+                i += 1
+            if i >= len(f.tokens) or not is_title_word(f.tokens[i].text):
+                continue
+            j = i
+            while j < len(f.tokens) and f.tokens[j].is_word and j - i < 8:
+                j += 1
+            for end in range(j, i, -1):
+                doc.titles.setdefault(key(f.text[f.tokens[i].start:f.tokens[end - 1].end]), m.entity_key)
+
+
+def actor_mentions(doc: Document, field: str, start: int, end: int, types=ACTOR_TYPES) -> list[Mention]:
+    """Outermost actor mentions inside [start, end)."""
+    inside = [m for m in doc.mentions_in(field, start, end) if m.label in types]
+    return [m for m in inside
+            if not any(o is not m and o.start <= m.start and m.end <= o.end and (o.end - o.start) > (m.end - m.start)
+                       for o in inside)]

@@ -1,0 +1,73 @@
+"""Sentence views shared by the event extractors: tokens, squashed words and actor mentions by token."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from streams.core.actors import actor_mentions
+from streams.core.document import Document, Field, Mention, Sentence, Span
+
+ZWNJ = "\u200c"
+QUOTES = {'"', "«", "»", "'", "(", ")"}
+
+
+@dataclass
+class Placed:
+    """An actor mention with the token range it covers in its sentence."""
+    mention: Mention
+    first: int   # token index in the field
+    last: int    # exclusive
+
+
+class SentenceView:
+    def __init__(self, doc: Document, f: Field, sentence: Sentence):
+        self.doc, self.field, self.sentence = doc, f, sentence
+        self.first, self.last = sentence.first_token, sentence.last_token
+        self.tokens = f.tokens
+        self.words = [t.text.replace(ZWNJ, "") for t in f.tokens[self.first:self.last]]
+        self.actors: list[Placed] = []
+        for m in actor_mentions(doc, f.name, sentence.start, sentence.end):
+            a = f.token_index_at(m.start)
+            b = f.token_index_at(m.end - 1) + 1
+            self.actors.append(Placed(m, a, b))
+
+    def word(self, i: int) -> str:
+        """Squashed text of field token i ('' outside the sentence)."""
+        return self.words[i - self.first] if self.first <= i < self.last else ""
+
+    def span(self, a: int, b: int) -> Span:
+        return Span(self.field.name, self.tokens[a].start, self.tokens[b - 1].end)
+
+    @property
+    def whole(self) -> Span:
+        return Span(self.field.name, self.sentence.start, self.sentence.end)
+
+    def find(self, words: set[str] | frozenset[str], start: int | None = None, end: int | None = None) -> list[int]:
+        lo = self.first if start is None else max(start, self.first)
+        hi = self.last if end is None else min(end, self.last)
+        return [i for i in range(lo, hi) if self.word(i) in words]
+
+    def has_phrase(self, phrase: tuple[str, ...], start: int | None = None, end: int | None = None) -> int | None:
+        lo = self.first if start is None else max(start, self.first)
+        hi = self.last if end is None else min(end, self.last)
+        for i in range(lo, hi - len(phrase) + 1):
+            if all(self.word(i + k) == w for k, w in enumerate(phrase)):
+                return i
+        return None
+
+    def prev_word(self, i: int, skip=QUOTES) -> tuple[int, str]:
+        j = i - 1
+        while j >= self.first and self.tokens[j].text in skip:
+            j -= 1
+        return j, self.word(j)
+
+    def next_word(self, i: int, skip=QUOTES) -> tuple[int, str]:
+        j = i
+        while j < self.last and self.tokens[j].text in skip:
+            j += 1
+        return j, self.word(j)
+
+
+def sentences(doc: Document):
+    for f in doc.fields.values():
+        for s in f.sentences:
+            yield SentenceView(doc, f, s)

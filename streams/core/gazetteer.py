@@ -1,0 +1,100 @@
+"""Actor gazetteer (streams/data/gazetteer.jsonl, built by scripts/build_gazetteer.py) and its matcher.
+
+Aliases and text are compared by `normalize.key` over whole tokens, so spelling variants
+(ي/ی, ك/ک, آ/ا, with or without ZWNJ or a space) all match; a match never starts or ends
+inside a token.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import resources
+from typing import Iterable
+
+import orjson
+
+from streams.core.normalize import key
+from streams.core.tokenize import Token
+
+MAX_ALIAS_TOKENS = 10
+
+
+@dataclass(frozen=True)
+class Actor:
+    id: str
+    type: str
+    name: str
+    name_en: str | None = None
+    country: str | None = None
+    cameo: str | None = None
+    subtype: str | None = None
+    aliases: tuple[str, ...] = field(default=(), repr=False)
+
+
+class Gazetteer:
+    def __init__(self, actors: Iterable[Actor]):
+        self.by_id: dict[str, Actor] = {}
+        self.by_key: dict[str, Actor] = {}
+        self._prefixes: set[str] = set()
+        for actor in actors:
+            self.by_id[actor.id] = actor
+            for alias in (actor.name, *actor.aliases):
+                k = key(alias)
+                if len(k) < 2:
+                    continue
+                self.by_key.setdefault(k, actor)
+        for k in self.by_key:
+            for n in range(1, len(k) + 1):
+                self._prefixes.add(k[:n])
+
+    @classmethod
+    def from_jsonl(cls, lines: Iterable[bytes | str]) -> "Gazetteer":
+        actors = []
+        for line in lines:
+            if not line.strip():
+                continue
+            e = orjson.loads(line)
+            actors.append(Actor(e["id"], e["type"], e["name"], e.get("name_en"), e.get("country"),
+                                e.get("cameo"), e.get("subtype"), tuple(e.get("aliases") or ())))
+        return cls(actors)
+
+    def lookup(self, text: str) -> Actor | None:
+        return self.by_key.get(key(text))
+
+    def capital_of(self, actor: Actor) -> Actor | None:
+        """For a capital city, the country it stands for in metonymy ("تهران" for Iran's government)."""
+        if actor.subtype == "capital" and actor.country:
+            return self.by_id.get(f"country:{actor.country}")
+        return None
+
+    def match(self, tokens: list[Token]) -> list[tuple[int, int, Actor]]:
+        """Longest, left-to-right, non-overlapping alias matches as (first token, end token, actor)."""
+        out = []
+        i = 0
+        while i < len(tokens):
+            best = None
+            k = ""
+            for j in range(i, min(len(tokens), i + MAX_ALIAS_TOKENS)):
+                tok = tokens[j]
+                if not (tok.is_word or tok.text.isdigit() or (j > i and tok.text in "-+")):
+                    break
+                k += key(tok.text)
+                if k not in self._prefixes:
+                    break
+                actor = self.by_key.get(k)
+                if actor is not None and tokens[j].is_word:
+                    best = (i, j + 1, actor)
+            if best:
+                out.append(best)
+                i = best[1]
+            else:
+                i += 1
+        return out
+
+
+@lru_cache(maxsize=1)
+def default_gazetteer() -> Gazetteer:
+    path = resources.files("streams.data").joinpath("gazetteer.jsonl")
+    if not path.is_file():
+        return Gazetteer([])
+    return Gazetteer.from_jsonl(path.read_bytes().splitlines())

@@ -1,0 +1,84 @@
+"""One input message in, output messages out: the single code path shared by the Faust agent
+and the offline CLI.  No Kafka imports: outputs are (logical topic, key, value) triples."""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from typing import Any
+
+import orjson
+
+from streams.config import DEADLETTER, ENRICHED, SANCTIONS, VISITS
+from streams.core.pipeline import default_pipeline
+from streams.core.record import (InvalidArticle, check_article, deadletter_record, enriched_record, event_messages,
+                                 parse_article)
+
+log = logging.getLogger(__name__)
+EVENT_TOPICS = {"sanction": SANCTIONS, "visit": VISITS}
+
+
+@dataclass(frozen=True)
+class Output:
+    topic: str        # logical topic name (streams.config)
+    key: bytes | None
+    value: dict[str, Any]
+
+    def value_bytes(self) -> bytes:
+        return orjson.dumps(self.value)
+
+
+@dataclass
+class Counts:
+    """in = enriched + deadlettered, always."""
+    received: int = 0
+    enriched: int = 0
+    deadlettered: int = 0
+    events: dict[str, int] = field(default_factory=lambda: {"sanction": 0, "visit": 0})
+    reasons: dict[str, int] = field(default_factory=dict)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"in": self.received, "enriched": self.enriched, "deadlettered": self.deadlettered,
+                "events": dict(self.events), "deadletter_reasons": dict(self.reasons)}
+
+
+def _key_bytes(value: Any) -> bytes | None:
+    if value is None:
+        return None
+    return value if isinstance(value, bytes) else str(value).encode("utf-8")
+
+
+def process(payload: bytes | str | dict, *, key: bytes | str | None = None, topic: str | None = None,
+            partition: int | None = None, offset: int | None = None, counts: Counts | None = None,
+            max_body_chars: int | None = None) -> list[Output]:
+    """Enrich one raw input message; anything that cannot be processed becomes one dead letter."""
+    counts = counts if counts is not None else Counts()
+    counts.received += 1
+    try:
+        if isinstance(payload, dict):
+            article = check_article(payload, **({"max_body_chars": max_body_chars} if max_body_chars else {}))
+        else:
+            article = parse_article(payload)
+            if max_body_chars and len(article["body"]) > max_body_chars:
+                raise InvalidArticle("body_too_large", f"body has {len(article['body'])} characters, "
+                                                       f"limit {max_body_chars}")
+        record = enriched_record(default_pipeline()(article))
+    except InvalidArticle as e:
+        return [_dead(payload, e.reason, str(e), key, topic, partition, offset, counts)]
+    except Exception as e:  # a bug must not kill the worker: the message goes to the dead letters
+        log.exception("processing failed for key=%r", key)
+        return [_dead(payload, "processing_error", f"{type(e).__name__}: {e}", key, topic, partition, offset, counts)]
+    counts.enriched += 1
+    article_key = record["id"].encode("utf-8")
+    outputs = [Output(ENRICHED, article_key, record)]
+    for message in event_messages(record):
+        counts.events[message["type"]] += 1
+        outputs.append(Output(EVENT_TOPICS[message["type"]], message["id"].encode("utf-8"), message))
+    return outputs
+
+
+def _dead(payload, reason, message, key, topic, partition, offset, counts: Counts) -> Output:
+    counts.deadlettered += 1
+    counts.reasons[reason] = counts.reasons.get(reason, 0) + 1
+    raw = orjson.dumps(payload) if isinstance(payload, dict) else payload
+    record = deadletter_record(raw, reason, message, key=key, topic=topic, partition=partition, offset=offset)
+    return Output(DEADLETTER, _key_bytes(key), record)

@@ -1,0 +1,1 @@
+"""The thin streaming layer: Faust app, topics, agents and web views over the pure core."""

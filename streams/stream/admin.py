@@ -1,0 +1,34 @@
+"""Create the topics before the worker starts: a consumer that subscribes to a missing topic
+waits for a metadata refresh (minutes) before it sees the topic appear."""
+from __future__ import annotations
+
+import asyncio
+
+from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+from aiokafka.errors import TopicAlreadyExistsError
+
+from streams.config import ALL_TOPICS, Settings
+
+
+def bootstrap_servers(broker: str) -> str:
+    return ",".join(part.split("://", 1)[-1] for part in broker.split(";"))
+
+
+async def ensure_topics(settings: Settings, names=ALL_TOPICS) -> list[str]:
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap_servers(settings.broker))
+    await admin.start()
+    try:
+        existing = set(await admin.list_topics())
+        wanted = [settings.topic(n) for n in names if settings.topic(n) not in existing]
+        if wanted:
+            try:
+                await admin.create_topics([NewTopic(t, settings.partitions, settings.replicas) for t in wanted])
+            except TopicAlreadyExistsError:
+                pass
+        return wanted
+    finally:
+        await admin.close()
+
+
+def ensure_topics_sync(settings: Settings) -> list[str]:
+    return asyncio.run(ensure_topics(settings))

@@ -1,0 +1,98 @@
+"""Faust application factory: the app, its topics, the enrich agent and the web views.
+
+`build(settings)` wires everything for one configuration, so tests can build apps with their
+own topic prefix.  All extraction happens in `streams.processing.process`, shared with the CLI.
+"""
+from __future__ import annotations
+
+import asyncio
+import functools
+import logging
+from dataclasses import dataclass, field
+from typing import Awaitable, Callable
+
+import faust
+import orjson
+
+from streams.config import ALL_TOPICS, ARTICLES, Settings
+from streams.processing import Counts, Output, process
+from streams.version import PIPELINE_VERSION
+
+log = logging.getLogger(__name__)
+Sink = Callable[[Output], Awaitable[None]]
+
+
+@dataclass
+class Khabar:
+    settings: Settings
+    app: faust.App
+    topics: dict[str, faust.TopicT]
+    counts: Counts = field(default_factory=Counts)
+    sink: Sink | None = None  # where outputs go; defaults to the Kafka topics
+
+    async def publish(self, out: Output) -> None:
+        if self.sink is not None:
+            await self.sink(out)
+        else:
+            await self.topics[out.topic].send(key=out.key, value=out.value_bytes())
+
+
+def make_app(settings: Settings) -> faust.App:
+    return faust.App(
+        settings.app_id,
+        broker=settings.broker,
+        store=settings.store,
+        datadir=settings.data_dir,
+        web_host=settings.web_host,
+        web_port=settings.web_port,
+        web_bind=settings.web_host,
+        topic_partitions=settings.partitions,
+        topic_replication_factor=settings.replicas,
+        key_serializer="raw",
+        value_serializer="raw",
+        consumer_auto_offset_reset="earliest",
+        # large articles must reach the dead-letter topic whole (broker message.max.bytes must match)
+        producer_max_request_size=settings.max_message_bytes,
+        consumer_max_fetch_size=settings.max_message_bytes,
+        broker_session_timeout=float(10),
+        broker_heartbeat_interval=float(1),
+        autodiscover=False,
+    )
+
+
+def build(settings: Settings | None = None) -> Khabar:
+    settings = settings or Settings()
+    app = make_app(settings)
+    topics = {name: app.topic(settings.topic(name), key_type=bytes, value_type=bytes,
+                              key_serializer="raw", value_serializer="raw", partitions=settings.partitions)
+              for name in ALL_TOPICS}
+    khabar = Khabar(settings, app, topics)
+
+    @app.agent(topics[ARTICLES], name="enrich")
+    async def enrich(stream):
+        loop = asyncio.get_running_loop()
+        async for event in stream.events():
+            msg = event.message
+            # CPU-bound extraction off the event loop, so heartbeats and the web server stay live
+            outputs = await loop.run_in_executor(None, functools.partial(
+                process, msg.value, key=msg.key, topic=msg.topic, partition=msg.partition, offset=msg.offset,
+                counts=khabar.counts, max_body_chars=settings.max_body_chars))
+            for out in outputs:
+                await khabar.publish(out)
+            yield [out.topic for out in outputs]
+
+    @app.page("/")
+    async def health(web, request):
+        return web.json({"status": "ok", "app": settings.app_id, "pipeline_version": PIPELINE_VERSION,
+                         "counts": khabar.counts.as_dict()})
+
+    @app.page("/stats")
+    async def stats(web, request):
+        return web.json(khabar.counts.as_dict())
+
+    khabar.enrich = enrich  # type: ignore[attr-defined]
+    return khabar
+
+
+def dumps(value) -> bytes:
+    return orjson.dumps(value)

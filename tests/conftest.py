@@ -1,0 +1,66 @@
+"""Shared test helpers: paths, the schema validator for every topic, the local broker."""
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+from jsonschema import Draft202012Validator
+from referencing import Registry, Resource
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = Path(os.environ.get("KHABAR_SHARED", ROOT.parent / "shared"))
+SCHEMAS = ROOT / "schemas"
+TOPIC_SCHEMAS = {
+    "articles": "article.schema.json",
+    "articles.enriched": "enriched.schema.json",
+    "events.sanctions": "sanction-event.schema.json",
+    "events.visits": "visit-event.schema.json",
+    "articles.deadletter": "deadletter.schema.json",
+    "actors.cooccurrence": "cooccurrence.schema.json",
+}
+
+
+def _registry() -> Registry:
+    resources = []
+    for path in SCHEMAS.glob("*.schema.json"):
+        schema = json.loads(path.read_text(encoding="utf-8"))
+        resource = Resource.from_contents(schema)
+        resources += [(schema["$id"], resource), (path.name, resource)]
+    return Registry().with_resources(resources)
+
+
+REGISTRY = _registry()
+
+
+def validator_for(topic: str) -> Draft202012Validator:
+    schema = json.loads((SCHEMAS / TOPIC_SCHEMAS[topic]).read_text(encoding="utf-8"))
+    return Draft202012Validator(schema, registry=REGISTRY, format_checker=Draft202012Validator.FORMAT_CHECKER)
+
+
+def assert_valid(topic: str, message: dict) -> None:
+    errors = sorted(validator_for(topic).iter_errors(message), key=lambda e: list(e.path))
+    assert not errors, f"{topic} message invalid: " + "; ".join(
+        f"{'/'.join(map(str, e.path))}: {e.message[:200]}" for e in errors[:5])
+
+
+def read_jsonl(path: Path) -> list[dict]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def shared(*parts: str) -> Path:
+    path = SHARED.joinpath(*parts)
+    if not path.exists():
+        pytest.skip(f"{path} not available")
+    return path
+
+
+@pytest.fixture(scope="session")
+def dev_articles() -> list[dict]:
+    return read_jsonl(shared("eval", "dev-articles.jsonl")) + read_jsonl(shared("eval", "dev-nsurl-articles.jsonl"))
+
+
+@pytest.fixture(scope="session")
+def seed_article() -> dict:
+    return read_jsonl(shared("seed", "article.jsonl"))[0]

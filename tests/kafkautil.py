@@ -1,0 +1,109 @@
+"""Helpers for tests against the real local broker (started by scripts/kafka-local)."""
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+import uuid
+from pathlib import Path
+
+import pytest
+
+BROKER = os.environ.get("KHABAR_TEST_BROKER", "127.0.0.1:9092")
+
+
+def broker_or_skip() -> str:
+    host, port = BROKER.rsplit(":", 1)
+    try:
+        socket.create_connection((host, int(port)), timeout=2).close()
+    except OSError:
+        if os.environ.get("KHABAR_REQUIRE_KAFKA") == "1":
+            pytest.fail(f"Kafka broker not reachable at {BROKER} (scripts/kafka-local start)")
+        pytest.skip(f"no Kafka broker at {BROKER}; run scripts/test")
+    return BROKER
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def worker_env(tmp_path: Path, prefix: str | None = None, app_id: str | None = None, port: int | None = None,
+               **extra: str) -> dict[str, str]:
+    run = uuid.uuid4().hex[:8]
+    env = dict(os.environ)
+    env.update({
+        "KHABAR_BROKER": f"kafka://{BROKER}",
+        "KHABAR_TOPIC_PREFIX": prefix or f"it-{run}-",
+        "KHABAR_APP_ID": app_id or f"khabar-it-{run}",
+        "KHABAR_WEB_PORT": str(port or free_port()),
+        "KHABAR_DATA_DIR": str(tmp_path / f"data-{run}"),
+        "KHABAR_LOG_LEVEL": "warn",
+        **extra,
+    })
+    return env
+
+
+class Worker:
+    """A real `khabar worker` process."""
+
+    def __init__(self, env: dict[str, str], log_path: Path):
+        self.env, self.log_path = env, log_path
+        self.port = int(env["KHABAR_WEB_PORT"])
+        self.log = open(log_path, "ab")
+        self.proc = subprocess.Popen([sys.executable, "-m", "streams.cli", "worker"], env=env,
+                                     stdout=self.log, stderr=subprocess.STDOUT)
+
+    def get(self, path: str, timeout: float = 5.0) -> bytes:
+        with urllib.request.urlopen(f"http://127.0.0.1:{self.port}{path}", timeout=timeout) as r:
+            return r.read()
+
+    def wait_ready(self, timeout: float = 90.0) -> None:
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            if self.proc.poll() is not None:
+                raise AssertionError(f"worker exited with {self.proc.returncode}:\n{self.tail()}")
+            try:
+                self.get("/")
+                return
+            except OSError:
+                time.sleep(0.5)
+        raise AssertionError(f"worker web view not up after {timeout}s:\n{self.tail()}")
+
+    def tail(self, n: int = 60) -> str:
+        self.log.flush()
+        return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-n:])
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        self.log.close()
+
+
+async def consume_until(topics: list[str], done, timeout: float = 120.0) -> dict[str, list]:
+    """Read topics from the beginning until done(messages_by_topic) or the timeout."""
+    from aiokafka import AIOKafkaConsumer
+
+    consumer = AIOKafkaConsumer(*topics, bootstrap_servers=BROKER, auto_offset_reset="earliest",
+                                enable_auto_commit=False, group_id=None, fetch_max_bytes=64 * 1024 * 1024,
+                                max_partition_fetch_bytes=32 * 1024 * 1024)
+    await consumer.start()
+    got: dict[str, list] = {t: [] for t in topics}
+    deadline = time.time() + timeout
+    try:
+        while time.time() < deadline and not done(got):
+            batches = await consumer.getmany(timeout_ms=500)
+            for tp, messages in batches.items():
+                got[tp.topic].extend(messages)
+    finally:
+        await consumer.stop()
+    return got
