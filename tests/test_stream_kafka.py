@@ -19,7 +19,7 @@ BAD_INPUTS = [
     (b"bad-utf8", b'{"id": "bad-utf8", "body": "\xff\xfe caf\xe9"}'),
     (b"bad-missing-body", b'{"id": "bad-missing-body", "title": "no body here"}'),
     (b"bad-body-type", b'{"id": "bad-body-type", "body": ["not", "a", "string"]}'),
-    (b"bad-huge", orjson.dumps({"id": "bad-huge", "body": "\u062e\u0628\u0631 " * (5 * 1024 * 1024 // 8)})),
+    (b"bad-huge", orjson.dumps({"id": "bad-huge", "body": "\u062e\u0628\u0631 " * (5 * 1024 * 1024 // 7 + 1)})),
     (None, b"[1, 2, 3]"),
 ]
 
@@ -77,7 +77,7 @@ def test_articles_flow_through_the_worker_exactly_once(tmp_path):
     assert utf8["payload"] is None and utf8["payload_base64"]
     assert all(d["source"]["topic"] == prefix + ARTICLES and d["source"]["offset"] is not None for d in dead)
     huge = next(d for d in dead if d["reason"] == "body_too_large")
-    assert len(huge["payload"]) > 5_000_000  # the original payload travels whole
+    assert len(huge["payload"].encode()) > 5_000_000  # the original 5 MB payload travels whole
     assert stats["in"] == stats["enriched"] + stats["deadlettered"] == len(inputs)
 
     for r in enriched:
