@@ -6,6 +6,7 @@ inside a token.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
@@ -35,6 +36,9 @@ class Gazetteer:
     def __init__(self, actors: Iterable[Actor]):
         self.by_id: dict[str, Actor] = {}
         self.by_key: dict[str, Actor] = {}
+        # where an alias key may be split between tokens: "خزانه داری" and "خزانه‌داری" allow
+        # a split after "خزانه"; "فردو" (a city) allows none, so "فرد و" never matches it
+        self._splits: dict[str, set[int]] = {}
         self._prefixes: set[str] = set()
         for actor in actors:
             self.by_id[actor.id] = actor
@@ -42,7 +46,8 @@ class Gazetteer:
                 k = key(alias)
                 if len(k) < 2:
                     continue
-                self.by_key.setdefault(k, actor)
+                if self.by_key.setdefault(k, actor) is actor:
+                    self._splits.setdefault(k, set()).update(_split_points(alias))
         for k in self.by_key:
             for n in range(1, len(k) + 1):
                 self._prefixes.add(k[:n])
@@ -74,15 +79,18 @@ class Gazetteer:
         while i < len(tokens):
             best = None
             k = ""
+            cuts: list[int] = []
             for j in range(i, min(len(tokens), i + MAX_ALIAS_TOKENS)):
                 tok = tokens[j]
                 if not (tok.is_word or tok.text.isdigit() or (j > i and tok.text in "-+")):
                     break
+                if j > i:
+                    cuts.append(len(k))
                 k += key(tok.text)
                 if k not in self._prefixes:
                     break
                 actor = self.by_key.get(k)
-                if actor is not None and tokens[j].is_word:
+                if actor is not None and tokens[j].is_word and self._splits[k].issuperset(cuts):
                     best = (i, j + 1, actor)
             if best:
                 out.append(best)
@@ -90,6 +98,15 @@ class Gazetteer:
             else:
                 i += 1
         return out
+
+
+def _split_points(alias: str) -> set[int]:
+    """Offsets in key(alias) where the alias has a word boundary (space, ZWNJ, hyphen)."""
+    points, length = set(), 0
+    for part in re.split(r"[\s\u200c\-]+", alias):
+        length += len(key(part))
+        points.add(length)
+    return points
 
 
 @lru_cache(maxsize=1)

@@ -102,6 +102,8 @@ def event_json(doc: Document, ev: Event) -> dict[str, Any]:
     if ev.type == "sanction":
         out["target_count"] = ev.attributes.get("target_count")
         out["target_countries"] = [_argument_json(doc, a) for a in ev.attributes.get("target_countries", [])]
+        reason = ev.attributes.get("reason")
+        out["reason"] = _span_json(doc, reason) if reason else None
     else:
         out["host_cameo"] = HOSTED_VISIT if ev.status == "occurred" and arguments["host"] else None
         out["duration"] = ev.attributes.get("duration")

@@ -42,6 +42,10 @@ PERSON_NOUNS = {"فرد", "نفر", "شخص", "تن", "شخصیت", "مقام", 
 ENTITY_NOUNS = {"نهاد", "شرکت", "موسسه", "سازمان", "بانک", "نهادها", "شرکتها", "کشتی", "نفتکش",
                 "هواپیما", "بنیاد", "گروه", "مؤسسه", "واحد", "صرافی", "شخصیتحقوقی"}
 GOVERNMENT_TYPES = ("GPE", "ORG", "PERSON")
+# "به اتهام/به دلیل ... X": the reason or programme; actors inside it play no role
+REASON_PHRASES = [("به", "اتهام"), ("بهاتهام",), ("به", "دلیل"), ("به", "علت"), ("با", "هدف"), ("به", "خاطر"),
+                  ("به", "بهانه"), ("بهبهانه",), ("در", "ارتباط", "با"), ("به", "جرم"), ("بهدلیل",), ("بهعلت",),
+                  ("بهخاطر",), ("برای", "مهار")]
 
 
 def _is_trigger(word: str) -> bool:
@@ -92,12 +96,24 @@ def _counts(view: SentenceView) -> dict[str, int]:
     return counts
 
 
+def reason_span(view: SentenceView, trigger: int) -> tuple[int, int] | None:
+    """Token range of the reason/programme phrase before the trigger ("به‌اتهام کمک به ...")."""
+    for phrase in REASON_PHRASES:
+        at = view.has_phrase(phrase, view.first, trigger)
+        if at is not None:
+            return at, trigger
+    return None
+
+
 def _roles(view: SentenceView, trigger: int, passive: bool):
     authority, targets, countries = [], [], []
+    reason = reason_span(view, trigger)
     explicit_target = any(view.word(p.first - 1) in TARGET_MARKERS or view.prev_word(p.first)[1] in TARGET_MARKERS
                           for p in view.actors)
     for p in view.actors:
         if _is_reporter(view, p) or p.mention.label not in GOVERNMENT_TYPES:
+            continue
+        if reason and reason[0] <= p.first < reason[1]:
             continue
         _, before = view.prev_word(p.first)
         based_in = view.word(p.first - 1) == "در" and view.word(p.first - 2) in {"مستقر", "واقع", "ساکن"}
@@ -185,6 +201,9 @@ def find_sanctions(doc: Document) -> Document:
         event.arguments += [_argument(doc, "target", p) for p in targets]
         event.date = date_near(doc, view.field.name, view.sentence.start, view.sentence.end,
                                view.tokens[trigger].start)
+        reason = reason_span(view, trigger)
+        if reason:
+            event.attributes["reason"] = view.span(*reason)
         counts = _counts(view)
         event.attributes["target_count"] = {"persons": counts.get("persons"), "entities": counts.get("entities")} \
             if counts else None

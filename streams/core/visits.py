@@ -14,6 +14,9 @@ from streams.core.document import Argument, Document, Event, Span
 from streams.core.normalize import key
 
 TRAVEL_NOUNS = {"سفر", "سفرش", "سفری", "سفرهای", "سفرخود"}
+HOST_MARKERS = {"با", "دعوت", "بهدعوت", "میزبانی", "بهمیزبانی", "مهمان", "میهمان"}
+LIGHT_VERBS = {"کرد", "کردند", "کند", "کنند", "میکند", "میکنند", "خواهد", "خواهند", "کرده", "کردهاند",
+               "کردهبود", "نمود", "نمودند", "کنیم", "کردم", "کردیم"}
 ARRIVAL = {"وارد"}
 DEPARTURE = {"راهی", "عازم", "رهسپار"}
 PRESENCE = {"حضور", "حاضر"}
@@ -108,8 +111,8 @@ def _hosts(view: SentenceView) -> list[Placed]:
     hosts = []
     for p in view.actors:
         _, prev = view.prev_word(p.first)
-        if p.mention.label in ("PERSON", "ORG") and prev in {"با", "دعوت", "میزبانی", "مهمان", "میهمان", "رسمی"}:
-            if prev == "رسمی" and view.word(p.first - 2) != "دعوت":
+        if p.mention.label in ("PERSON", "ORG") and prev in HOST_MARKERS | {"رسمی"}:
+            if prev == "رسمی" and view.word(p.first - 2) not in HOST_MARKERS:
                 continue
             hosts.append(p)
     return hosts
@@ -149,9 +152,12 @@ def _candidates(view: SentenceView) -> list[_Visit]:
         w = view.word(i)
         if w in TRAVEL_NOUNS:
             v = _Visit(view, i)
-            to = view.find({"به"}, i + 1, i + 9)
+            to = view.find({"به"}, i + 1, i + 13)
             dest = _first_place_after(view, to[0] + 1, 2) if to else None
             if dest is None:
+                # "به Y سفر کرد": only when سفر is the verb
+                if view.word(i + 1) not in LIGHT_VERBS:
+                    continue
                 back = view.find({"به"}, max(view.first, i - 6), i)
                 dest = _first_place_after(view, back[-1] + 1, 2) if back else None
                 if dest is None:

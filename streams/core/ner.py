@@ -1,0 +1,253 @@
+"""Statistical named-entity recogniser: a linear-chain CRF (python-crfsuite) trained on PEYMA.
+
+The model is built by ``scripts/train_ner.py`` and ships in ``streams/data/ner/``
+(``ner.crfsuite`` + ``clusters.tsv`` + ``MODEL.md``).  Input is ONE sentence as a list of
+tokens already passed through ``streams.core.normalize.normalize`` and
+``streams.core.tokenize.tokenize``; output is one BIO tag per token
+(``B-PER``, ``I-ORG``, ``O`` ...).  Entity types: PER, ORG, LOC, DAT, TIM, MON, PCT.
+
+Feature extraction is pure Python and fast: everything that depends on one token form only
+(affixes, shape, trigger-word flags, word cluster) is computed once per distinct form and
+cached, so tagging a sentence is mostly list concatenation.  The same ``sentence_features``
+function is used by training and inference, so they cannot drift apart.
+
+    from streams.core.ner import get_tagger
+    tagger = get_tagger()                     # loads the model once per process (lazily)
+    tagger.tag(["سرگئی", "لاوروف", "وزیر", "خارجه", "روسیه"])
+    tagger.entities(tokens)                   # [(start, end_exclusive, "PER"), ...]
+"""
+from __future__ import annotations
+
+import os
+import threading
+from importlib import resources
+from pathlib import Path
+from typing import Iterable, Sequence
+
+ZWNJ = "\u200c"
+MODEL_FILE = "ner.crfsuite"
+CLUSTER_FILE = "clusters.tsv"
+ENTITY_TYPES = ("PER", "ORG", "LOC", "DAT", "TIM", "MON", "PCT")
+
+# Small hand-written trigger lists (not gazetteers of names): words that typically precede or
+# head a person name, an organisation or a place.
+TITLE_WORDS = frozenset("""
+آقای آقا خانم جناب سرکار حضرت آیت‌الله آیت‌اله حجت‌الاسلام حجت‌الاسلام‌والمسلمین شیخ سید سیده
+دکتر مهندس استاد پروفسور سردار سرلشکر سرتیپ سرهنگ سرگرد سروان ژنرال دریادار امیر تیمسار
+وزیر وزیران رئیس رییس رئیس‌جمهور رییس‌جمهور رئیس‌جمهوری معاون سخنگو سخنگوی دبیرکل دبیر
+نماینده نمایندگان سفیر سفرای کاردار مشاور دستیار فرمانده فرماندهی مدیر مدیرعامل مدیرکل
+نخست‌وزیر صدراعظم پادشاه شاه ملکه امیر شاهزاده ولیعهد پاپ اسقف رهبر امام ولی‌فقیه
+استاندار فرماندار شهردار بخشدار دادستان قاضی رئیس‌کل رئیس‌مجلس نایب‌رئیس عضو اعضای
+سناتور نامزد کاندیدای کاندیدا مربی سرمربی بازیکن هافبک مهاجم دروازه‌بان کاپیتان خبرنگار
+نویسنده شاعر کارگردان بازیگر هنرمند خواننده محقق کارشناس تحلیلگر فعال حقوقدان
+""".split())
+ORG_TRIGGERS = frozenset("""
+وزارت وزارتخانه سازمان شرکت خبرگزاری بانک دانشگاه حزب مجلس مجمع شورای شورا دولت کمیسیون
+کمیته اتحادیه انجمن بنیاد ستاد اداره دفتر نهاد موسسه مؤسسه مرکز پژوهشگاه پژوهشکده آژانس
+روزنامه هفته‌نامه ماهنامه نشریه شبکه رادیو تلویزیون صدا سیما باشگاه تیم فدراسیون کانون
+جبهه جنبش گروه گروهک ارتش سپاه نیروی نیروهای پلیس دادگاه دیوان قوه قوه‌ی هیئت هیات
+کنفرانس اجلاس سازمان‌های شرکت‌های بانک‌های دانشکده مدرسه بیمارستان کارخانه گروهان لشکر
+فرمانداری استانداری شهرداری دادگستری دادسرا اتاق بورس صندوق جامعه مجموعه خانه
+""".split())
+LOC_TRIGGERS = frozenset("""
+استان شهر شهرستان کشور کشورهای روستای روستا منطقه مناطق خیابان میدان بزرگراه جزیره جزایر
+دریای دریا رود رودخانه کوه کوه‌های خلیج تنگه بندر بخش قاره ایالت ایالات پایتخت مرز مرزهای
+جمهوری پادشاهی امیرنشین شبه‌جزیره حومه محله کوی بلوار جاده فرودگاه ورزشگاه ناحیه دهستان
+""".split())
+DATE_TRIGGERS = frozenset("""
+فروردین اردیبهشت خرداد تیر مرداد شهریور مهر آبان آذر دی بهمن اسفند ژانویه فوریه مارس آوریل
+مه ژوئن ژوئیه اوت سپتامبر اکتبر نوامبر دسامبر شنبه یکشنبه دوشنبه سه‌شنبه چهارشنبه پنجشنبه
+پنج‌شنبه جمعه امروز دیروز فردا سال ماه روز هفته قرن دهه محرم صفر رمضان شوال ذی‌الحجه
+ساعت دقیقه صبح ظهر بعدازظهر عصر شب بامداد
+""".split())
+MONEY_WORDS = frozenset("""
+ریال تومان دلار یورو پوند درهم دینار روبل یوان ین لیر فرانک میلیون میلیارد هزار تریلیون
+درصد
+""".split())
+
+
+def _shape(w: str) -> str:
+    has_digit = has_latin = has_fa = has_other = False
+    for ch in w:
+        if ch.isdigit():
+            has_digit = True
+        elif "a" <= ch <= "z" or "A" <= ch <= "Z":
+            has_latin = True
+        elif "\u0600" <= ch <= "\u06ff":
+            has_fa = True
+        elif ch != ZWNJ:
+            has_other = True
+    if has_fa and not (has_digit or has_latin or has_other):
+        return "F"
+    if has_digit and not (has_fa or has_latin or has_other):
+        return "D" if len(w) != 4 else "D4"
+    if has_latin and not (has_fa or has_digit or has_other):
+        return "L"
+    if has_other and not (has_fa or has_digit or has_latin):
+        return "P"
+    return "M" + ("d" if has_digit else "") + ("l" if has_latin else "") + ("f" if has_fa else "") + ("p" if has_other else "")
+
+
+class FeatureExtractor:
+    """Turns a sentence (list of token forms) into CRF feature lists, caching per-form parts."""
+
+    def __init__(self, clusters: dict[str, tuple[str, ...]] | None = None):
+        self.clusters = clusters or {}
+        self._cache: dict[str, tuple[list[str], list[str], list[str], list[str], list[str], str]] = {}
+
+    def _token(self, w: str):
+        hit = self._cache.get(w)
+        if hit is not None:
+            return hit
+        sq = w.replace(ZWNJ, "")
+        n = len(sq)
+        shape = _shape(w)
+        head = w.split(ZWNJ, 1)[0]
+        flags = []
+        if w in TITLE_WORDS or head in TITLE_WORDS:
+            flags.append("T")
+        if w in ORG_TRIGGERS or head in ORG_TRIGGERS:
+            flags.append("G")
+        if w in LOC_TRIGGERS or head in LOC_TRIGGERS:
+            flags.append("C")
+        if w in DATE_TRIGGERS:
+            flags.append("A")
+        if w in MONEY_WORDS:
+            flags.append("$")
+        cl = self.clusters.get(w) or self.clusters.get(sq) or ()
+        own = [
+            "w=" + w, "p1=" + sq[:1], "p2=" + sq[:2], "p3=" + sq[:3], "p4=" + sq[:4],
+            "s1=" + sq[-1:], "s2=" + sq[-2:], "s3=" + sq[-3:], "s4=" + sq[-4:],
+            "sh=" + shape, "ln=" + (str(n) if n < 4 else "4-6" if n < 7 else "7+"),
+        ]
+        if ZWNJ in w:
+            own.append("zw")
+            own.append("hd=" + head)
+            own.append("tl=" + w.rsplit(ZWNJ, 1)[1])
+        for f in flags:
+            own.append("f=" + f)
+        for k, c in enumerate(cl):
+            own.append(f"c{k}=" + c)
+        if not cl and shape == "F":
+            own.append("oov")
+        cls = tuple(f"{k}=" + c for k, c in enumerate(cl)) if cl else ("=none",)
+        fl = tuple(flags)
+        # neighbour views: -2, -1, +1, +2
+        m1 = ["-1w=" + w, "-1s2=" + sq[-2:], "-1sh=" + shape] + ["-1c" + c for c in cls] + ["-1f=" + f for f in fl]
+        p1 = ["+1w=" + w, "+1s2=" + sq[-2:], "+1sh=" + shape] + ["+1c" + c for c in cls] + ["+1f=" + f for f in fl]
+        m2 = ["-2w=" + w, "-2c" + cls[0]] + ["-2f=" + f for f in fl]
+        p2 = ["+2w=" + w, "+2c" + cls[0]] + ["+2f=" + f for f in fl]
+        hit = (own, m1, p1, m2, p2, w)
+        if len(self._cache) < 500_000:
+            self._cache[w] = hit
+        return hit
+
+    def sentence_features(self, tokens: Sequence[str]) -> list[list[str]]:
+        toks = [self._token(t) for t in tokens]
+        n = len(toks)
+        out: list[list[str]] = []
+        for i, t in enumerate(toks):
+            f = list(t[0])
+            if i > 0:
+                prev = toks[i - 1]
+                f += prev[1]
+                f.append("bg-=" + prev[5] + "|" + t[5])
+                if i > 1:
+                    f += toks[i - 2][3]
+                else:
+                    f.append("-2BOS")
+            else:
+                f.append("BOS")
+            if i + 1 < n:
+                nxt = toks[i + 1]
+                f += nxt[2]
+                f.append("bg+=" + t[5] + "|" + nxt[5])
+                if i + 2 < n:
+                    f += toks[i + 2][4]
+                else:
+                    f.append("+2EOS")
+            else:
+                f.append("EOS")
+            out.append(f)
+        return out
+
+
+def load_clusters(path: Path | str | None) -> dict[str, tuple[str, ...]]:
+    """word<TAB>cluster-id[<TAB>cluster-id...] lines -> {word: (ids...)}."""
+    clusters: dict[str, tuple[str, ...]] = {}
+    if path is None or not Path(path).exists():
+        return clusters
+    with open(path, encoding="utf-8") as fh:
+        for line in fh:
+            parts = line.rstrip("\n").split("\t")
+            if len(parts) >= 2 and parts[0]:
+                clusters[parts[0]] = tuple(parts[1:])
+    return clusters
+
+
+def bio_to_spans(tags: Sequence[str]) -> list[tuple[int, int, str]]:
+    """BIO tags -> [(start, end_exclusive, type)]; a stray I-X starts a new entity."""
+    spans: list[tuple[int, int, str]] = []
+    start, typ = -1, None
+    for i, tag in enumerate(tags):
+        if tag.startswith("B-") or (tag.startswith("I-") and tag[2:] != typ):
+            if typ is not None:
+                spans.append((start, i, typ))
+            start, typ = i, tag[2:]
+        elif tag == "O" or not tag.startswith("I-"):
+            if typ is not None:
+                spans.append((start, i, typ))
+            start, typ = -1, None
+    if typ is not None:
+        spans.append((start, len(tags), typ))
+    return spans
+
+
+def default_model_dir() -> Path:
+    override = os.environ.get("KHABAR_NER_MODEL_DIR")
+    if override:
+        return Path(override)
+    return Path(str(resources.files("streams.data").joinpath("ner")))
+
+
+class NerTagger:
+    """A loaded CRF model plus its feature extractor. Thread-safe for tagging."""
+
+    def __init__(self, model_dir: Path | str | None = None):
+        import pycrfsuite  # noqa: PLC0415 - imported lazily so importing this module is cheap
+
+        self.model_dir = Path(model_dir) if model_dir is not None else default_model_dir()
+        model_path = self.model_dir / MODEL_FILE
+        if not model_path.exists():
+            raise FileNotFoundError(f"NER model not found at {model_path}; run scripts/train_ner.py")
+        self.features = FeatureExtractor(load_clusters(self.model_dir / CLUSTER_FILE))
+        self._tagger = pycrfsuite.Tagger()
+        self._tagger.open(str(model_path))
+        self._lock = threading.Lock()  # a pycrfsuite Tagger is not safe for concurrent calls
+
+    def tag(self, tokens: Sequence[str]) -> list[str]:
+        if not tokens:
+            return []
+        feats = self.features.sentence_features(list(tokens))
+        with self._lock:
+            return list(self._tagger.tag(feats))
+
+    def tag_many(self, sentences: Iterable[Sequence[str]]) -> list[list[str]]:
+        return [self.tag(s) for s in sentences]
+
+    def entities(self, tokens: Sequence[str]) -> list[tuple[int, int, str]]:
+        return bio_to_spans(self.tag(tokens))
+
+
+_TAGGER: NerTagger | None = None
+_TAGGER_LOCK = threading.Lock()
+
+
+def get_tagger() -> NerTagger:
+    """The process-wide tagger, loaded on first use."""
+    global _TAGGER
+    if _TAGGER is None:
+        with _TAGGER_LOCK:
+            if _TAGGER is None:
+                _TAGGER = NerTagger()
+    return _TAGGER
