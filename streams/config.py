@@ -23,6 +23,12 @@ class Settings:
     max_body_chars: int = field(default_factory=lambda: int(_env("KHABAR_MAX_BODY_CHARS", "200000")))
     max_message_bytes: int = field(default_factory=lambda: int(_env("KHABAR_MAX_MESSAGE_BYTES", str(16 * 1024 * 1024))))
     log_level: str = field(default_factory=lambda: _env("KHABAR_LOG_LEVEL", "info"))
+    # actor co-occurrence: hopping windows by event time (durations like 7d, 12h, 3600)
+    cooccurrence_window: str = field(default_factory=lambda: _env("KHABAR_COOCCURRENCE_WINDOW", "7d"))
+    cooccurrence_step: str = field(default_factory=lambda: _env("KHABAR_COOCCURRENCE_STEP", "1d"))
+    cooccurrence_retention: str = field(default_factory=lambda: _env("KHABAR_COOCCURRENCE_RETENTION", "30d"))
+    near_duplicate_threshold: float = field(default_factory=lambda: float(_env("KHABAR_NEAR_DUPLICATE_THRESHOLD",
+                                                                                 "0.8")))
 
     def topic(self, name: str) -> str:
         return f"{self.topic_prefix}{name}"

@@ -115,7 +115,8 @@ class ActorRecognizer:
             if ent is None:
                 actor = self.gazetteer.by_id.get(m.entity_key)
                 if actor is not None:
-                    ent = Entity(actor.id, actor.type, actor.name, actor.name_en, actor.country, actor.cameo)
+                    ent = Entity(actor.id, actor.type, actor.name, actor.name_en, actor.country, actor.cameo,
+                                 actor.subtype)
                 else:
                     ent = Entity(m.entity_key, m.label, m.text)
                 doc.entities[m.entity_key] = ent

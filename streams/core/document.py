@@ -73,6 +73,7 @@ class Entity:
     name_en: str | None = None
     country: str | None = None
     cameo: str | None = None
+    subtype: str | None = None
     mentions: list[Mention] = field(default_factory=list)
 
 
@@ -88,6 +89,7 @@ class Argument:
     role: str
     entity_id: str | None
     span: Span
+    inferred: bool = False     # taken from elsewhere in the article, not from the evidence sentence
 
 
 @dataclass

@@ -42,7 +42,7 @@ class Gazetteer:
         self._prefixes: set[str] = set()
         for actor in actors:
             self.by_id[actor.id] = actor
-            for alias in (actor.name, *actor.aliases):
+            for alias in actor.aliases or (actor.name,):
                 k = key(alias)
                 if len(k) < 2:
                     continue

@@ -74,7 +74,10 @@ def _span_json(doc: Document, span: Span) -> dict[str, Any]:
 
 
 def _argument_json(doc: Document, arg: Argument) -> dict[str, Any]:
-    return {"entity_id": arg.entity_id, **_span_json(doc, arg.span)}
+    out = {"entity_id": arg.entity_id, **_span_json(doc, arg.span)}
+    if arg.inferred:
+        out["inferred"] = True
+    return out
 
 
 def event_id(doc: Document, ev: Event) -> str:

@@ -1,81 +1,191 @@
 """Sanction events: who imposes, lifts or threatens sanctions on whom, how many, where, when.
 
-Rules work on one sentence at a time (a `SentenceView`): a sanction trigger, an act cue
-giving the status, then roles from the sentence's actor mentions and their context words.
-A sentence that only names sanctions as a condition or topic ("تحت تحریم"), a boycott
-("تحریم کنفرانس") or a religious prohibition ("تحریم غیبت") yields no event.
+Rules work one sentence at a time (a `SentenceView`): a sanction trigger ("تحریم", "توقیف",
+"فهرست سیاه"), an act cue near it that fixes the status, then roles from the actor mentions
+around it.  No event comes from sanctions named as a condition or topic ("تحت تحریم",
+"فشارهای ناشی از تحریم‌ها"), a boycott ("تحریم کنفرانس"), a religious ruling ("تحریم غیبت"),
+a denial or opinion ("... را رد کرد", "تأثیری نخواهد داشت") or a conditional ("اگر ...").
+Sentences that report one act are merged; a target left implicit ("این تحریم‌ها") is taken
+from the article's other sanction sentences and marked `inferred`.
 """
 from __future__ import annotations
 
+from collections import Counter
+
 from streams.core.clauses import Placed, SentenceView, sentences
 from streams.core.dates import date_near
-from streams.core.document import Argument, Document, Event
+from streams.core.document import Argument, Document, Event, Span
+from streams.core.gazetteer import default_gazetteer
 from streams.core.numbers import parse_number
 
-# --- lexicon (squashed forms, no ZWNJ) ---
-TRIGGER_PREFIX = "تحریم"
-OTHER_TRIGGERS = {"توقیف", "مسدود", "بلوکه"}
+# --- lexicon: squashed forms (no ZWNJ) ---
+SEIZURE = {"توقیف", "مسدود", "بلوکه"}
 LIST_PHRASES = [("فهرست", "سیاه"), ("لیست", "سیاه"), ("فهرست", "تحریم"), ("لیست", "تحریم")]
-# "تحریم X" that is a boycott or a religious ruling, not a state sanction
 BOYCOTT_OBJECTS = {
     "کنفرانس", "انتخابات", "نشست", "اجلاس", "مراسم", "جشنواره", "المپیک", "مسابقات", "مسابقه", "بازی",
     "بازیهای", "کالا", "کالاها", "کالاهای", "محصولات", "غیبت", "تنباکو", "دروغ", "ربا", "مشروبات",
     "همهپرسی", "رفراندوم", "جام", "جلسه", "جلسات", "رای", "رایگیری", "کلاس", "کلاسها",
 }
 RELIGIOUS = {"فتوا", "فتوای", "حرام", "شرعی"}
-LIFT = {"لغو", "رفع", "برداشتن", "برداشتند", "برداشت", "برداشته", "تعلیق", "کاهش", "تسهیل", "معافیت",
-        "کاستن", "لغوشد", "پایان"}
-THREAT = {"تهدید", "خواهد", "خواهند", "خواهیم", "درصدد", "احتمال", "آماده", "آمادگی", "ممکن", "اگر",
-          "چنانچه", "درصورت", "درصورتی", "خواستار", "توان", "میتواند", "میتوانند", "قصد", "بررسی", "پیشنهاد"}
-THREAT_PHRASES = [("قرار", "است"), ("در", "نظر"), ("به", "دنبال", "ادامه"), ("در", "صورت"), ("مورد", "بحث")]
-IMPOSE = {"وضع", "اعمال", "تحریمکرد", "تحریمکردند", "تحریمشد", "تحریمشدند", "تحریمشدهاند", "تمدید",
-          "تصویب", "افزود", "افزوده", "گنجاند", "توقیف", "مسدود", "بلوکه", "ازسرگرفت", "ازسرگرفته",
-          "کرد", "کردند", "کردهاند", "کرده", "شد", "شدند", "شدهاند", "گرفت", "گرفتند", "داد", "دادند",
-          "رسید", "اند", "است", "میکند", "میکنند", "افزایش", "جدید", "جدیدی", "تازه", "تازهای"}
-# standing-condition phrases: sanctions as a state of affairs, not an act
-CONDITION_BEFORE = {"تحت", "دوران", "شرایط", "وجود", "رغم", "علیرغم", "باوجود", "فشار", "اثر", "آثار",
-                    "تاثیر", "تبعات", "مذاکرات", "مذاکره", "رژیم"}
+# a word right before the trigger that makes sanctions a condition or a topic
+CONDITION_BEFORE = {"تحت", "دوران", "شرایط", "وجود", "رغم", "علیرغم", "باوجود", "فشار", "فشارهای", "اثر", "آثار",
+                    "تاثیر", "تبعات", "مذاکرات", "مذاکره", "رژیم", "ناشی", "دلیل", "بهدلیل", "علت", "بهعلت",
+                    "نقض", "قوانین", "قانون", "مرتبط", "خصوص", "درباره", "مورداستفاده"}
+# denial, opinion or effect anywhere in the sentence: talk about sanctions, not an act
+NOT_AN_ACT = {"رد", "ردکرد", "تکذیب", "مخالفت", "تاثیری", "تأثیری", "تاثیر", "تأثیر", "امیدوار", "باورند",
+              "تلقی", "نباید", "اشاره", "حمایت", "اختیار", "اجازه"}
+CONDITIONAL = {"اگر", "چنانچه", "درصورتیکه", "درصورتی", "هرگاه"}
+LIFT = ("لغو", "رفع", "برداشت", "برداشته", "تعلیق", "کاهش", "تسهیل", "معاف", "پایان", "کاستن")
+THREAT = {"تهدید", "تهدیدکرد", "خواهد", "خواهند", "خواهیم", "درصدد", "آماده", "آمادگی", "توان", "میتواند",
+          "میتوانند", "امکان", "قصد"}
+THREAT_PHRASES = [("قرار", "است"), ("به", "دنبال", "ادامه"), ("در", "نظر", "دارد")]
+IMPOSE = ("وضع", "اعمال", "تمدید", "تصویب", "ازسرگرفت", "توقیف", "مسدود", "بلوکه", "افزود", "اضافه", "گنجاند",
+          "موافقت", "تشدید", "هدف")
+IMPOSE_VERBS_AFTER_TRIGGER = {"کرد", "کردند", "کرده", "کردهاند", "کردهبود", "شد", "شدند", "شده", "شدهاند",
+                              "میکند", "میکنند", "کند", "کنند", "نمود", "نمودند", "قرار", "قرارگرفت", "کردیم"}
 TARGET_MARKERS = {"علیه", "ضد", "برضد", "بر"}
-AUTHORITY_MARKERS = {"سوی", "ازسوی", "توسط", "اعلام", "جانب"}
-REPORTER_MARKERS = {"گزارش", "نقل", "بهنقل", "خبرگزاری"}
+AUTHORITY_MARKERS = {"سوی", "ازسوی", "توسط", "جانب"}
+REPORTER_OPENERS = {"گزارش", "بهگزارش", "نقل", "بهنقل"}
+CLAUSE_OPENERS = {"که", ":", "«", "؛", "گفت", "افزود:", "اظهار"}
 PERSON_NOUNS = {"فرد", "نفر", "شخص", "تن", "شخصیت", "مقام", "فرمانده", "عضو", "مدیر", "تبعه"}
-ENTITY_NOUNS = {"نهاد", "شرکت", "موسسه", "سازمان", "بانک", "نهادها", "شرکتها", "کشتی", "نفتکش",
-                "هواپیما", "بنیاد", "گروه", "مؤسسه", "واحد", "صرافی", "شخصیتحقوقی"}
-GOVERNMENT_TYPES = ("GPE", "ORG", "PERSON")
-# "به اتهام/به دلیل ... X": the reason or programme; actors inside it play no role
+ENTITY_NOUNS = {"نهاد", "شرکت", "موسسه", "سازمان", "بانک", "نهادها", "شرکتها", "کشتی", "نفتکش", "هواپیما",
+                "بنیاد", "مؤسسه", "واحد", "صرافی", "محموله", "نفتکشها"}
+NON_AUTHORITY_SUBTYPES = {"news_agency", "company", "city", "province", "region", "island", "village"}
 REASON_PHRASES = [("به", "اتهام"), ("بهاتهام",), ("به", "دلیل"), ("به", "علت"), ("با", "هدف"), ("به", "خاطر"),
                   ("به", "بهانه"), ("بهبهانه",), ("در", "ارتباط", "با"), ("به", "جرم"), ("بهدلیل",), ("بهعلت",),
                   ("بهخاطر",), ("برای", "مهار")]
+WINDOW = 8
 
 
-def _is_trigger(word: str) -> bool:
-    return word.startswith(TRIGGER_PREFIX) or word in OTHER_TRIGGERS
+def _trigger_family(word: str) -> str | None:
+    if word.startswith("تحریم"):
+        return "sanction"
+    if word in SEIZURE:
+        return "seizure"
+    return None
 
 
-def _is_reporter(view: SentenceView, p: Placed) -> bool:
-    if p.mention.text.replace("\u200c", "").startswith("خبرگزاری") or "news_agency" in p.mention.entity_key:
-        return True
-    return any(view.word(j) in REPORTER_MARKERS for j in range(p.first - 3, p.first))
+def _near(view: SentenceView, trigger: int, width: int = WINDOW) -> range:
+    return range(max(view.first, trigger - width), min(view.last, trigger + width + 1))
+
+
+def _starts(view: SentenceView, i: int, stems) -> bool:
+    return any(view.word(i).startswith(s) for s in stems)
 
 
 def _status(view: SentenceView, trigger: int) -> str | None:
-    words = set(view.words)
-    lift = [i for i in view.find(LIFT) if abs(i - trigger) <= 6]
-    if lift:
+    near = _near(view, trigger)
+    if any(_starts(view, i, LIFT) for i in near):
         return "lifted"
-    threat = bool(words & THREAT) or any(view.has_phrase(ph) is not None for ph in THREAT_PHRASES)
-    act = bool(words & IMPOSE) or view.word(trigger) in IMPOSE
+    threat = any(view.word(i) in THREAT for i in near) or any(
+        view.has_phrase(ph, near.start, near.stop) is not None for ph in THREAT_PHRASES)
     if threat:
         return "threatened"
-    return "imposed" if act else None
+    after = view.next_word(trigger + 1)[1]
+    if after in IMPOSE_VERBS_AFTER_TRIGGER or view.word(trigger - 1) == "مورد" \
+            or any(_starts(view, i, IMPOSE) for i in near) or view.word(trigger).startswith("تحریمشد"):
+        return "imposed"
+    return None
 
 
-def _is_condition(view: SentenceView, trigger: int) -> bool:
-    j, before = view.prev_word(trigger)
-    if before in CONDITION_BEFORE:
+def _blocked(view: SentenceView, trigger: int) -> bool:
+    """Sanctions as a condition/topic, a boycott, a ruling, a denial, an opinion, or a conditional."""
+    _, before = view.prev_word(trigger)
+    _, after = view.next_word(trigger + 1)
+    if before in CONDITION_BEFORE or after in BOYCOTT_OBJECTS or after in {"ظالمانه", "ظالمانهای", "غیرقانونی"}:
         return True
-    nj, after = view.next_word(trigger + 1)
-    return after in {"ظالمانه", "ظالمانهای", "یکجانبه"} and not (set(view.words) & {"وضع", "اعمال", "تمدید", "تصویب"})
+    words = set(view.words)
+    if words & RELIGIOUS or words & CONDITIONAL:
+        return True
+    if any(w in NOT_AN_ACT for w in view.words[trigger - view.first:]) or view.has_phrase(("در", "واکنش", "به"), end=trigger):
+        return True
+    return False
+
+
+def _reporter_ranges(view: SentenceView) -> list[tuple[int, int]]:
+    """"به گزارش X به نقل از Y،" : the sources of the report, not actors of the event."""
+    out = []
+    for i in range(view.first, view.last):
+        if view.word(i) in REPORTER_OPENERS:
+            j = i + 1
+            while j < view.last and view.tokens[j].text not in ("،", ",", ":"):
+                j += 1
+            out.append((i, j))
+    return out
+
+
+def _reason_span(view: SentenceView, trigger: int) -> tuple[int, int] | None:
+    for phrase in REASON_PHRASES:
+        at = view.has_phrase(phrase, view.first, trigger)
+        if at is not None:
+            return at, trigger
+    return None
+
+
+def _clause_start(view: SentenceView, trigger: int) -> int:
+    start = view.first
+    for i in range(view.first, trigger):
+        if view.word(i) in CLAUSE_OPENERS or view.tokens[i].text in CLAUSE_OPENERS:
+            start = i + 1
+    return start
+
+
+def _can_be_authority(p: Placed) -> bool:
+    m = p.mention
+    if m.label == "GPE":
+        actor = default_gazetteer().by_id.get(m.entity_key)
+        return actor is not None and actor.subtype in ("country", "capital", None)
+    actor = default_gazetteer().by_id.get(m.entity_key)
+    return not (actor is not None and actor.subtype in NON_AUTHORITY_SUBTYPES)
+
+
+def _roles(view: SentenceView, trigger: int):
+    authority: list[Placed] = []
+    targets: list[Placed] = []
+    countries: list[Placed] = []
+    excluded = _reporter_ranges(view)
+    reason = _reason_span(view, trigger)
+    if reason:
+        excluded.append(reason)
+    clause = _clause_start(view, trigger)
+    passive = view.word(trigger - 1) == "مورد" or any(
+        view.word(i).startswith(("شد", "شده")) or view.word(i) in ("قرارگرفت", "قرارگرفتند")
+        for i in range(trigger, min(trigger + 4, view.last))) or view.word(trigger).startswith("تحریمشد")
+    explicit_target = any(view.prev_word(p.first)[1] in TARGET_MARKERS for p in view.actors)
+    for p in view.actors:
+        if any(a <= p.first < b for a, b in excluded):
+            continue
+        _, before = view.prev_word(p.first)
+        if p.mention.label == "GPE" and any(view.word(p.first - k) == "در" and view.word(p.first - k - 1) in
+                                            ("مستقر", "واقع", "ساکن") for k in range(1, 8)):
+            countries.append(p)                               # "مستقر در ایران، چین، روسیه و ترکیه"
+        elif before in TARGET_MARKERS:
+            targets.append(p)                                 # "علیه ایران"
+        elif (before in AUTHORITY_MARKERS or view.find({"اعلام"}, p.first - 4, p.first)) and _can_be_authority(p):
+            authority.append(p)                               # "از سوی شورای امنیت", "بر اساس اعلام X"
+        elif trigger < p.first <= trigger + 2 and view.word(trigger + 1) in {"", "های", "ها", view.word(p.first)}:
+            # genitive: "تحریم‌های آمریکا علیه ایران" (authority) vs "تحریم روسیه" (target)
+            if (explicit_target or p.mention.label == "ORG") and _can_be_authority(p):
+                authority.append(p)
+            else:
+                targets.append(p)
+        elif p.first < trigger and view.word(view.next_word(p.last)[0]) == "را":
+            targets.append(p)                                 # "ایران را ... تحریم کردند"
+        elif p.first < trigger and passive and p.first >= clause and not authority:
+            targets.append(p)                                 # "X ... تحریم شدند"
+        elif clause <= p.first < trigger and _can_be_authority(p):
+            authority.append(p)
+        elif p.first < clause and passive and _can_be_authority(p) and view.find({"اعلام", "اعلامکرد"}, p.last, clause):
+            authority.append(p)                               # "A اعلام کرد که ... تحریم شد"
+        elif trigger < p.first <= trigger + WINDOW and not explicit_target:
+            targets.append(p)                                 # objects after the trigger
+    if not authority and passive:
+        # "بر اساس اعلام روز چهارشنبه دفتر ...": the announcer before the clause
+        authority = [p for p in view.actors if p.first < trigger and _can_be_authority(p)
+                     and view.find({"اعلام"}, view.first, p.first) and p not in targets and p not in countries
+                     and not any(a <= p.first < b for a, b in excluded)]
+    targets = [p for p in targets if p not in authority]
+    return authority, targets, countries
 
 
 def _counts(view: SentenceView) -> dict[str, int]:
@@ -96,125 +206,64 @@ def _counts(view: SentenceView) -> dict[str, int]:
     return counts
 
 
-def reason_span(view: SentenceView, trigger: int) -> tuple[int, int] | None:
-    """Token range of the reason/programme phrase before the trigger ("به‌اتهام کمک به ...")."""
-    for phrase in REASON_PHRASES:
-        at = view.has_phrase(phrase, view.first, trigger)
-        if at is not None:
-            return at, trigger
-    return None
-
-
-def _roles(view: SentenceView, trigger: int, passive: bool):
-    authority, targets, countries = [], [], []
-    reason = reason_span(view, trigger)
-    explicit_target = any(view.word(p.first - 1) in TARGET_MARKERS or view.prev_word(p.first)[1] in TARGET_MARKERS
-                          for p in view.actors)
-    for p in view.actors:
-        if _is_reporter(view, p) or p.mention.label not in GOVERNMENT_TYPES:
-            continue
-        if reason and reason[0] <= p.first < reason[1]:
-            continue
-        _, before = view.prev_word(p.first)
-        based_in = view.word(p.first - 1) == "در" and view.word(p.first - 2) in {"مستقر", "واقع", "ساکن"}
-        listed_place = p.mention.label == "GPE" and any(
-            view.word(p.first - k) == "در" and view.word(p.first - k - 1) == "مستقر" for k in range(1, 8))
-        if based_in or listed_place:
-            countries.append(p)
-            continue
-        if before in TARGET_MARKERS:
-            targets.append(p)
-        elif before in AUTHORITY_MARKERS or view.word(p.first - 2) in AUTHORITY_MARKERS and before in {"روز", "رسمی"}:
-            authority.append(p)
-        elif p.first == trigger + 1 or (p.first == trigger + 2 and view.word(trigger + 1) in {"های", "ها"}):
-            # genitive: "تحریم‌های آمریکا علیه ایران" (authority) vs "تحریم روسیه" (target)
-            (authority if explicit_target or p.mention.label == "ORG" else targets).append(p)
-        elif view.word(view.next_word(p.last)[0]) == "را" and p.first < trigger:
-            targets.append(p)
-        elif p.first < trigger:
-            (targets if passive and _after_complementizer(view, p) else authority).append(p)
-    if passive and not authority:
-        # "A اعلام کرد که T ... تحریم شد": the announcer is the authority
-        pass
-    return authority, targets, countries
-
-
-def _after_complementizer(view: SentenceView, p: Placed) -> bool:
-    ke = view.find({"که"}, end=p.first)
-    announce = view.find({"اعلام", "اعلامکرد"}, end=p.first)
-    return bool(ke) or not announce or view.word(p.first - 1) == "،"
-
-
-def _passive(view: SentenceView, trigger: int) -> bool:
-    tail = "".join(view.word(i) for i in range(trigger, min(trigger + 4, view.last)))
-    return any(x in tail for x in ("تحریمشد", "تحریمقرار", "شدند", "شدهاند", "قرارگرفت")) or \
-        view.word(trigger - 1) == "مورد"
-
-
-def _argument(doc: Document, role: str, p: Placed) -> Argument:
-    return Argument(role, p.mention.entity_key, _span_of(p))
-
-
-def _span_of(p: Placed):
+def _arg(role: str, p: Placed) -> Argument:
     m = p.mention
-    from streams.core.document import Span
-    return Span(m.field, m.start, m.end)
+    return Argument(role, m.entity_key, Span(m.field, m.start, m.end))
+
+
+def _triggers(view: SentenceView) -> list[int]:
+    found = [i for i in range(view.first, view.last) if _trigger_family(view.word(i))]
+    for phrase in LIST_PHRASES:
+        at = view.has_phrase(phrase)
+        if at is not None:
+            found.append(at)
+    return sorted(set(found))
 
 
 def find_sanctions(doc: Document) -> Document:
     found: list[Event] = []
     for view in sentences(doc):
-        triggers = [i for i in range(view.first, view.last) if _is_trigger(view.word(i))]
-        for phrase in LIST_PHRASES:
-            at = view.has_phrase(phrase)
-            if at is not None:
-                triggers.append(at)
-        if not triggers or set(view.words) & RELIGIOUS:
-            continue
-        trigger = None
-        for i in sorted(triggers):
-            _, after = view.next_word(i + 1)
-            if after in BOYCOTT_OBJECTS or _is_condition(view, i):
+        for trigger in _triggers(view):
+            word = view.word(trigger)
+            if word.startswith("تحریمشده") and view.word(trigger - 1) in ("افراد", "اشخاص", "شرکتهای", "نهادهای") \
+                    or (word.startswith("تحریمشده") and found and view.has_phrase(("از", "جمله")) is not None):
+                # "... از جمله افراد تحریم‌شده‌اند": names the targets of the sanction just reported
+                if found:
+                    for p in view.actors:
+                        if p.mention.label in ("PERSON", "ORG"):
+                            found[-1].arguments.append(_arg("target", p))
+                break
+            if _blocked(view, trigger):
                 continue
-            trigger = i
-            break
-        if trigger is None:
-            continue
-        word = view.word(trigger)
-        if word.startswith("تحریمشده") and found and not any(
-                p.mention.label in ("GPE",) and view.prev_word(p.first)[1] in AUTHORITY_MARKERS for p in view.actors):
-            # "... از جمله افراد تحریم‌شده‌اند": names the targets of the sanction just reported
-            prev = found[-1]
-            for p in view.actors:
-                if p.mention.label in ("PERSON", "ORG") and not _is_reporter(view, p):
-                    prev.arguments.append(_argument(doc, "target", p))
-            continue
-        status = _status(view, trigger)
-        if status is None:
-            continue
-        passive = _passive(view, trigger)
-        authority, targets, countries = _roles(view, trigger, passive)
-        if not authority:
-            continue
-        event = Event("sanction", status, trigger=view.span(trigger, trigger + 1), evidence=view.whole)
-        event.arguments += [_argument(doc, "authority", p) for p in authority]
-        event.arguments += [_argument(doc, "target", p) for p in targets]
-        event.date = date_near(doc, view.field.name, view.sentence.start, view.sentence.end,
-                               view.tokens[trigger].start)
-        reason = reason_span(view, trigger)
-        if reason:
-            event.attributes["reason"] = view.span(*reason)
-        counts = _counts(view)
-        event.attributes["target_count"] = {"persons": counts.get("persons"), "entities": counts.get("entities")} \
-            if counts else None
-        target_countries = [p for p in countries] + [p for p in targets if p.mention.label == "GPE"]
-        event.attributes["target_countries"] = [_argument(doc, "target_country", p) for p in target_countries]
-        found.append(event)
-    doc.events.extend(_merge(doc, found))
+            status = _status(view, trigger)
+            if status is None:
+                continue
+            authority, targets, countries = _roles(view, trigger)
+            if not authority:
+                continue
+            event = Event("sanction", status, trigger=view.span(trigger, trigger + 1), evidence=view.whole)
+            event.attributes["family"] = _trigger_family(word) or "sanction"
+            event.arguments += [_arg("authority", p) for p in authority]
+            event.arguments += [_arg("target", p) for p in targets]
+            event.date = date_near(doc, view.field.name, view.sentence.start, view.sentence.end,
+                                   view.tokens[trigger].start)
+            reason = _reason_span(view, trigger)
+            if reason:
+                event.attributes["reason"] = view.span(*reason)
+            counts = _counts(view)
+            event.attributes["target_count"] = {"persons": counts.get("persons"), "entities": counts.get("entities")} \
+                if counts else None
+            event.attributes["target_countries"] = [_arg("target_country", p) for p in countries] + \
+                [_arg("target_country", p) for p in targets if p.mention.label == "GPE"]
+            found.append(event)
+            break  # one event per sentence
+    events = _merge(doc, found)
+    _infer_targets(doc, events)
+    doc.events.extend(e for e in events if _has_targets(e))
     return doc
 
 
-def _countries_of(doc: Document, event: Event) -> set[str]:
+def _authority_countries(doc: Document, event: Event) -> set[str]:
     out = set()
     for a in event.arguments:
         if a.role == "authority" and a.entity_id in doc.entities:
@@ -223,32 +272,53 @@ def _countries_of(doc: Document, event: Event) -> set[str]:
     return out
 
 
+def _target_ids(event: Event) -> set[str]:
+    return {a.entity_id or "" for a in event.arguments if a.role == "target"}
+
+
 def _has_targets(event: Event) -> bool:
-    return any(a.role == "target" for a in event.arguments) or bool(event.attributes.get("target_count"))
+    return bool(_target_ids(event)) or bool(event.attributes.get("target_count"))
 
 
 def _merge(doc: Document, events: list[Event]) -> list[Event]:
-    """Sentences that report one act ("... imposed new sanctions." then "... 7 persons were sanctioned.")
-    become one event: same status, nearby, same authority country, compatible dates, one side without targets."""
+    """Sentences reporting one act become one event: same status and kind of act, same authority
+    country, compatible dates, and the same targets (or none stated on one side)."""
     merged: list[Event] = []
     for ev in events:
-        prev = merged[-1] if merged else None
-        if prev is not None and prev.status == ev.status and prev.evidence.field == ev.evidence.field \
-                and _countries_of(doc, prev) & _countries_of(doc, ev) \
-                and (prev.date is None or ev.date is None or prev.date == ev.date) \
-                and (not _has_targets(prev) or not _has_targets(ev)) \
-                and _sentence_gap(doc, prev, ev) <= 3:
-            keep, other = (ev, prev) if _has_targets(ev) or not _has_targets(prev) else (prev, ev)
-            seen = {(a.role, a.entity_id) for a in keep.arguments}
-            keep.arguments += [a for a in other.arguments if (a.role, a.entity_id) not in seen]
-            keep.date = keep.date or other.date
-            merged[-1] = keep
-        else:
+        into = None
+        for prev in merged:
+            if prev.status == ev.status and prev.attributes.get("family") == ev.attributes.get("family") \
+                    and _authority_countries(doc, prev) & _authority_countries(doc, ev) \
+                    and (prev.date is None or ev.date is None or prev.date == ev.date) \
+                    and (not _has_targets(prev) or not _has_targets(ev) or _target_ids(prev) & _target_ids(ev)):
+                into = prev
+                break
+        if into is None:
             merged.append(ev)
+            continue
+        # keep the sentence that says most (targets, counts) as the evidence
+        keep, other = (ev, into) if _richness(ev) > _richness(into) else (into, ev)
+        seen = {(a.role, a.entity_id) for a in keep.arguments}
+        keep.arguments += [a for a in other.arguments if (a.role, a.entity_id) not in seen]
+        keep.date = keep.date or other.date
+        for name, value in other.attributes.items():
+            if not keep.attributes.get(name):
+                keep.attributes[name] = value
+        merged[merged.index(into)] = keep
     return merged
 
 
-def _sentence_gap(doc: Document, a: Event, b: Event) -> int:
-    f = doc.fields[a.evidence.field]
-    starts = [s.start for s in f.sentences]
-    return abs(starts.index(b.evidence.start) - starts.index(a.evidence.start))
+def _richness(ev: Event) -> tuple[int, int]:
+    return (bool(ev.attributes.get("target_count")) + len(_target_ids(ev)), ev.evidence.field == "body")
+
+
+def _infer_targets(doc: Document, events: list[Event]) -> None:
+    """"این تحریم‌ها" with no target in its sentence: the article's usual target, if it has one."""
+    usual = Counter(a.entity_id for e in events for a in e.arguments if a.role == "target" and a.entity_id)
+    if not usual:
+        return
+    target_id, _ = usual.most_common(1)[0]
+    source = next(a for e in events for a in e.arguments if a.role == "target" and a.entity_id == target_id)
+    for ev in events:
+        if not _has_targets(ev) and target_id not in {a.entity_id for a in ev.arguments if a.role == "authority"}:
+            ev.arguments.append(Argument("target", target_id, source.span, inferred=True))

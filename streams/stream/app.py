@@ -14,7 +14,8 @@ from typing import Awaitable, Callable
 import faust
 import orjson
 
-from streams.config import ALL_TOPICS, ARTICLES, Settings
+from streams.config import ALL_TOPICS, ARTICLES, ENRICHED, Settings
+from streams.cooccurrence import WindowConfig, article_features
 from streams.processing import Counts, Output, process
 from streams.version import PIPELINE_VERSION
 
@@ -67,6 +68,8 @@ def build(settings: Settings | None = None) -> Khabar:
                               key_serializer="raw", value_serializer="raw", partitions=settings.partitions)
               for name in ALL_TOPICS}
     khabar = Khabar(settings, app, topics)
+    from streams.stream.cooccurrence import install as install_cooccurrence
+    cooccurrence = install_cooccurrence(khabar)
 
     @app.agent(topics[ARTICLES], name="enrich")
     async def enrich(stream):
@@ -74,11 +77,20 @@ def build(settings: Settings | None = None) -> Khabar:
         async for event in stream.events():
             msg = event.message
             # CPU-bound extraction off the event loop, so heartbeats and the web server stay live
-            outputs = await loop.run_in_executor(None, functools.partial(
-                process, msg.value, key=msg.key, topic=msg.topic, partition=msg.partition, offset=msg.offset,
-                counts=khabar.counts, max_body_chars=settings.max_body_chars))
+            outputs, features = await loop.run_in_executor(None, functools.partial(
+                _process_with_features, cooccurrence.cfg, msg.value, key=msg.key, topic=msg.topic,
+                partition=msg.partition, offset=msg.offset, counts=khabar.counts,
+                max_body_chars=settings.max_body_chars))
+            decision = None
+            if features is not None:
+                # seen-set / near-duplicate / lateness check before anything is published
+                decision = cooccurrence.observe(features, msg.partition)
+                if decision.duplicate_of:
+                    next(o for o in outputs if o.topic == ENRICHED).value["duplicate_of"] = decision.duplicate_of
             for out in outputs:
                 await khabar.publish(out)
+            if decision is not None and decision.counts:
+                await cooccurrence.emit(features)
             yield [out.topic for out in outputs]
 
     @app.page("/")
@@ -91,7 +103,21 @@ def build(settings: Settings | None = None) -> Khabar:
         return web.json(khabar.counts.as_dict())
 
     khabar.enrich = enrich  # type: ignore[attr-defined]
+    khabar.cooccurrence = cooccurrence  # type: ignore[attr-defined]
     return khabar
+
+
+def _process_with_features(cfg: WindowConfig, payload, **kwargs):
+    """process() plus the co-occurrence features of the enriched record (both CPU-bound)."""
+    outputs = process(payload, **kwargs)
+    record = next((o.value for o in outputs if o.topic == ENRICHED), None)
+    if record is None:
+        return outputs, None
+    try:
+        return outputs, article_features(record, cfg)
+    except Exception:  # co-occurrence must never cost the article its enrichment
+        log.exception("co-occurrence features failed for %s", record.get("id"))
+        return outputs, None
 
 
 def dumps(value) -> bytes:
