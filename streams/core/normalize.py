@@ -100,16 +100,19 @@ def repair_word(word: str) -> str:
     if known is not None:
         return known
     for suffix in lexicon.SUFFIXES:
-        if len(word) > len(suffix) + 1 and word.endswith(suffix):
+        if len(word) > len(suffix) + 2 and word.endswith(suffix):
             base = word[: -len(suffix)]
-            if base[-1] in NON_JOINING:
-                continue
+            if suffix[0] == "ا" and base[-1] != "ه":
+                continue     # "-اند", "-ای" take a ZWNJ only after silent he: "کرده‌اند", "تازه‌ای"
             base_form = lexicon.known_form(base)
             if base_form is None and len(base) > 4:
                 repaired = repair_word(base)
                 base_form = repaired if repaired != base else None
-            if base_form is not None:
-                return base_form + ZWNJ + suffix
+            if base_form is None:
+                continue
+            if base[-1] in NON_JOINING:
+                return word  # "روزهای": after a non-joining letter no ZWNJ is written
+            return base_form + ZWNJ + suffix
     for prefix in lexicon.PREFIXES:
         if len(word) > len(prefix) + 1 and word.startswith(prefix):
             rest = word[len(prefix):]
@@ -125,7 +128,7 @@ def repair_word(word: str) -> str:
 def _split_compound(word: str) -> str | None:
     """Two frequent words run together ("تحریمشده" -> "تحریم‌شده"); the most frequent split wins."""
     best, best_score = None, lexicon.COMPOUND_MIN_FREQUENCY
-    for cut in range(2, len(word) - 1):
+    for cut in range(3, len(word) - 2):
         left, right = word[:cut], word[cut:]
         if left[-1] in NON_JOINING:
             continue

@@ -54,7 +54,9 @@ NON_AUTHORITY_SUBTYPES = {"news_agency", "company", "city", "province", "region"
 REASON_PHRASES = [("به", "اتهام"), ("بهاتهام",), ("به", "دلیل"), ("به", "علت"), ("با", "هدف"), ("به", "خاطر"),
                   ("به", "بهانه"), ("بهبهانه",), ("در", "ارتباط", "با"), ("به", "جرم"), ("بهدلیل",), ("بهعلت",),
                   ("بهخاطر",), ("برای", "مهار")]
-WINDOW = 8
+IMPOSE_PHRASES = [("از", "سر", "گرفت"), ("از", "سر", "گرفته"), ("از", "سر", "گرفتند"), ("قرار", "داد"),
+                  ("قرار", "دادند"), ("قرار", "گرفت"), ("قرار", "گرفتند"), ("به", "تصویب", "رساند")]
+WINDOW = 12
 
 
 def _trigger_family(word: str) -> str | None:
@@ -83,7 +85,8 @@ def _status(view: SentenceView, trigger: int) -> str | None:
         return "threatened"
     after = view.next_word(trigger + 1)[1]
     if after in IMPOSE_VERBS_AFTER_TRIGGER or view.word(trigger - 1) == "مورد" \
-            or any(_starts(view, i, IMPOSE) for i in near) or view.word(trigger).startswith("تحریمشد"):
+            or any(_starts(view, i, IMPOSE) for i in near) or view.word(trigger).startswith("تحریمشد") \
+            or any(view.has_phrase(ph, near.start, near.stop) is not None for ph in IMPOSE_PHRASES):
         return "imposed"
     return None
 
@@ -115,10 +118,19 @@ def _reporter_ranges(view: SentenceView) -> list[tuple[int, int]]:
 
 
 def _reason_span(view: SentenceView, trigger: int) -> tuple[int, int] | None:
+    """The reason/programme phrase: "به‌اتهام ..." before the trigger, or "با هدف ..." after it up to the verb."""
     for phrase in REASON_PHRASES:
         at = view.has_phrase(phrase, view.first, trigger)
         if at is not None:
             return at, trigger
+    for phrase in REASON_PHRASES:
+        at = view.has_phrase(phrase, trigger + 1, view.last)
+        if at is not None:
+            end = at + len(phrase)
+            while end < view.last and view.tokens[end].is_word and not _starts(view, end, IMPOSE + LIFT) \
+                    and view.word(end) not in IMPOSE_VERBS_AFTER_TRIGGER:
+                end += 1
+            return at, end
     return None
 
 
@@ -222,7 +234,14 @@ def _triggers(view: SentenceView) -> list[int]:
 
 def find_sanctions(doc: Document) -> Document:
     found: list[Event] = []
+    named_targets: Counter = Counter()   # "علیه X" / "تحریم X" anywhere in the article
+    first_mention: dict[str, Span] = {}
     for view in sentences(doc):
+        for trigger in _triggers(view):
+            for p in view.actors:
+                if view.prev_word(p.first)[1] in TARGET_MARKERS or p.first == trigger + 1:
+                    named_targets[p.mention.entity_key] += 1
+                    first_mention.setdefault(p.mention.entity_key, Span(p.mention.field, p.mention.start, p.mention.end))
         for trigger in _triggers(view):
             word = view.word(trigger)
             if word.startswith("تحریمشده") and view.word(trigger - 1) in ("افراد", "اشخاص", "شرکتهای", "نهادهای") \
@@ -258,7 +277,7 @@ def find_sanctions(doc: Document) -> Document:
             found.append(event)
             break  # one event per sentence
     events = _merge(doc, found)
-    _infer_targets(doc, events)
+    _infer_targets(events, named_targets, first_mention)
     doc.events.extend(e for e in events if _has_targets(e))
     return doc
 
@@ -312,13 +331,15 @@ def _richness(ev: Event) -> tuple[int, int]:
     return (bool(ev.attributes.get("target_count")) + len(_target_ids(ev)), ev.evidence.field == "body")
 
 
-def _infer_targets(doc: Document, events: list[Event]) -> None:
+def _infer_targets(events: list[Event], named: Counter, first_mention: dict[str, Span]) -> None:
     """"این تحریم‌ها" with no target in its sentence: the article's usual target, if it has one."""
-    usual = Counter(a.entity_id for e in events for a in e.arguments if a.role == "target" and a.entity_id)
-    if not usual:
-        return
-    target_id, _ = usual.most_common(1)[0]
-    source = next(a for e in events for a in e.arguments if a.role == "target" and a.entity_id == target_id)
+    votes = Counter(a.entity_id for e in events for a in e.arguments if a.role == "target" and a.entity_id)
+    votes.update(named)
     for ev in events:
-        if not _has_targets(ev) and target_id not in {a.entity_id for a in ev.arguments if a.role == "authority"}:
-            ev.arguments.append(Argument("target", target_id, source.span, inferred=True))
+        if _has_targets(ev):
+            continue
+        authorities = {a.entity_id for a in ev.arguments if a.role == "authority"}
+        for target_id, _ in votes.most_common():
+            if target_id not in authorities and target_id in first_mention:
+                ev.arguments.append(Argument("target", target_id, first_mention[target_id], inferred=True))
+                break
