@@ -8,6 +8,7 @@ surname-only mentions to the full name, and titles in apposition ("سرگئی ش
 from __future__ import annotations
 
 import hashlib
+from functools import lru_cache
 
 from streams.core.document import Document, Entity, Field, Mention
 from streams.core.gazetteer import Gazetteer, default_gazetteer
@@ -23,6 +24,45 @@ TITLE_WORDS = {
     "فرستاده", "فرستادگان", "هیئت", "هیات", "استاندار", "شهردار", "سناتور", "ژنرال", "سردار",
     "امیرعبداللهیان", "جانشین", "سرکنسول", "کاردار", "نمایندگان", "مقام", "مقامات",
 }
+
+
+QUOTES_OPEN = {'"', "«", "'", "“"}
+ORG_HEADS = {"بانک", "شرکت", "سازمان", "موسسه", "مؤسسه", "گروه", "بنیاد", "خبرگزاری", "روزنامه", "نشریه",
+             "کشتی", "نفتکش", "هواپیمایی", "صندوق", "دانشگاه", "حزب", "جنبش"}
+# plural/collective heads: "مقامات آمریکایی", "دولت روسی" (a country acting through its officials)
+OFFICIALS = {"مقامات", "مقامهای", "مقام", "دولت", "نیروهای", "سربازان", "دیپلماتهای", "دیپلماتهای"}
+IRREGULAR_DEMONYMS = {"فرانسوی": "FRA", "عربستانی": "SAU", "سعودی": "SAU", "عراقی": "IRQ", "اروپایی": None}
+
+
+def is_org_head(word: str) -> bool:
+    return word.replace("\u200c", "") in ORG_HEADS
+
+
+def _latin_name_word(text: str) -> bool:
+    return text[:1].isascii() and text[:1].isupper() and text.isalpha()
+
+
+@lru_cache(maxsize=4)
+def _demonyms(gazetteer_id: int, gazetteer: Gazetteer) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for actor in gazetteer.by_id.values():
+        if actor.subtype != "country" or not actor.country:
+            continue
+        name = actor.name.replace("\u200c", "").replace(" ", "")
+        forms = {name + "یی" if name.endswith(("ا", "و")) else name + "ی"}
+        if name.endswith("یه"):
+            forms.add(name[:-2] + "ی")
+        for form in forms:
+            out.setdefault(form, actor.id)
+    for form, iso in IRREGULAR_DEMONYMS.items():
+        if iso:
+            out[form] = f"country:{iso}"
+    return out
+
+
+def demonyms(gazetteer: Gazetteer) -> dict[str, str]:
+    """"آمریکایی" -> country:USA, "روسی" -> country:RUS, from the gazetteer's country names."""
+    return _demonyms(id(gazetteer), gazetteer)
 
 
 def provisional_id(label: str, name: str) -> str:
@@ -45,6 +85,7 @@ class ActorRecognizer:
     def __call__(self, doc: Document) -> Document:
         for f in doc.fields.values():
             taken = self._gazetteer_mentions(doc, f)
+            self._pattern_mentions(doc, f, taken)
             if self.ner is not None:
                 self._ner_mentions(doc, f, taken)
         doc.mentions.sort(key=lambda m: (m.field != "title", m.start, -m.end))
@@ -60,6 +101,40 @@ class ActorRecognizer:
             doc.mentions.append(Mention(f.name, start, end, actor.type, actor.id, "gazetteer", f.text[start:end]))
             taken.append((a, b))
         return taken
+
+    def _pattern_mentions(self, doc: Document, f: Field, taken: list[tuple[int, int]]) -> None:
+        """Names written in Latin script after an organisation word or in quotes ("بانک «First East Export»"),
+        and officials named by nationality ("مقامات آمریکایی" stands for the United States)."""
+        toks = f.tokens
+        i = 0
+        while i < len(toks):
+            if any(a <= i < b for a, b in taken):
+                i += 1
+                continue
+            tok = toks[i]
+            if tok.text in QUOTES_OPEN or is_org_head(tok.text):
+                j = i + 1
+                while j < len(toks) and toks[j].text in QUOTES_OPEN:
+                    j += 1
+                k = j
+                while k < len(toks) and _latin_name_word(toks[k].text):
+                    k += 1
+                if k - j >= 2 or (k - j == 1 and len(toks[j].text) >= 4 and tok.text in QUOTES_OPEN):
+                    start, end = toks[j].start, toks[k - 1].end
+                    text = f.text[start:end]
+                    doc.mentions.append(Mention(f.name, start, end, "ORG", provisional_id("ORG", text), "pattern", text))
+                    taken.append((j, k))
+                    i = k
+                    continue
+            if tok.text.replace("\u200c", "") in OFFICIALS and i + 1 < len(toks):
+                country = demonyms(self.gazetteer).get(toks[i + 1].text.replace("\u200c", ""))
+                if country is not None and not any(a <= i + 1 < b for a, b in taken):
+                    start, end = tok.start, toks[i + 1].end
+                    doc.mentions.append(Mention(f.name, start, end, "GPE", country, "pattern", f.text[start:end]))
+                    taken.append((i, i + 2))
+                    i += 2
+                    continue
+            i += 1
 
     def _ner_mentions(self, doc: Document, f: Field, taken: list[tuple[int, int]]) -> None:
         for sent in f.sentences:
