@@ -200,21 +200,25 @@ class ActorRecognizer:
                 ent.name = m.text  # fullest name in the article
 
     def _record_titles(self, doc: Document) -> None:
-        """NAME، TITLE ...، : the title phrase stands for the person in this article."""
+        """"NAME، TITLE ...،" or "TITLE NAME": the title phrase stands for the person in this article."""
         for m in doc.mentions:
             if m.label != "PERSON":
                 continue
             f = doc.fields[m.field]
             i = f.token_index_at(m.end)
-            if i < len(f.tokens) and f.tokens[i].text == "،":
+            if i < len(f.tokens) and f.tokens[i].text in ("،", ","):
                 i += 1
-            if i >= len(f.tokens) or not is_title_word(f.tokens[i].text):
-                continue
-            j = i
-            while j < len(f.tokens) and f.tokens[j].is_word and j - i < 8:
-                j += 1
-            for end in range(j, i, -1):
-                doc.titles.setdefault(key(f.text[f.tokens[i].start:f.tokens[end - 1].end]), m.entity_key)
+            if i < len(f.tokens) and is_title_word(f.tokens[i].text):
+                j = i
+                while j < len(f.tokens) and f.tokens[j].is_word and j - i < 8:
+                    j += 1
+                for end in range(j, i, -1):
+                    doc.titles.setdefault(key(f.text[f.tokens[i].start:f.tokens[end - 1].end]), m.entity_key)
+            first = f.token_index_at(m.start)
+            for start in range(max(0, first - 6), first):
+                if is_title_word(f.tokens[start].text) and all(t.is_word for t in f.tokens[start:first]):
+                    doc.titles.setdefault(key(f.text[f.tokens[start].start:f.tokens[first - 1].end]), m.entity_key)
+                    break
 
 
 def actor_mentions(doc: Document, field: str, start: int, end: int, types=ACTOR_TYPES) -> list[Mention]:

@@ -1,9 +1,12 @@
 """Visit events: who travels where, hosted by whom, when; occurred or planned.
 
 A visit needs travel or presence somewhere: "سفر X به Y", "وارد Y شد", "راهی/عازم Y",
-"در Y مهمان Z بود", "بازدید از Y", "حضور در Y", or a meeting held in a place that is home to
-only one side ("X با Y در Z دیدار کرد": the side from elsewhere is the visitor).  A meeting
-with no travel, and sports fixtures, are not visits.  One event per visitor and trip.
+"در Y مهمان Z بود", "بازدید از Y", "حضور در Y", "در جمع مردم Y", attending a conference held
+abroad, or a meeting held in a place that is home to only one side ("X با Y در Z دیدار کرد":
+the side from elsewhere is the visitor).  A meeting with no travel and sports fixtures are not
+visits.  One event per visitor and trip.  A visitor named only by a title that the article
+gives a name elsewhere ("سرگئی شویگو، وزیر دفاع روسیه" ... "سفر وزیر دفاع روسیه به تهران")
+is reported by name, marked `inferred`.
 """
 from __future__ import annotations
 
@@ -11,10 +14,10 @@ from streams.core.actors import is_title_word
 from streams.core.clauses import Placed, SentenceView, sentences
 from streams.core.dates import date_near
 from streams.core.document import Argument, Document, Event, Span
+from streams.core.gazetteer import default_gazetteer
 from streams.core.normalize import key
 
-TRAVEL_NOUNS = {"سفر", "سفرش", "سفری", "سفرهای", "سفرخود"}
-HOST_MARKERS = {"با", "دعوت", "بهدعوت", "میزبانی", "بهمیزبانی", "مهمان", "میهمان"}
+TRAVEL_NOUNS = {"سفر", "سفرش", "سفری", "سفرهای", "سفرخود", "مسافرت"}
 LIGHT_VERBS = {"کرد", "کردند", "کند", "کنند", "میکند", "میکنند", "خواهد", "خواهند", "کرده", "کردهاند",
                "کردهبود", "نمود", "نمودند", "کنیم", "کردم", "کردیم"}
 ARRIVAL = {"وارد"}
@@ -23,20 +26,55 @@ PRESENCE = {"حضور", "حاضر"}
 INSPECTION = {"بازدید"}
 GUEST = {"مهمان", "میهمان"}
 MEETING = {"دیدار", "دیداری", "ملاقات", "گفتوگو", "مذاکره", "رایزنی"}
-SPORTS = {"تیم", "تیمملی", "بازی", "مسابقه", "مسابقات", "لیگ", "جام", "فوتبال", "والیبال", "کشتی", "المپیک"}
-PLANNED = {"خواهد", "خواهند", "قراراست", "آینده", "فردا", "برنامه", "میرود", "میکند", "میشود", "میشوند",
-           "قرار", "دعوت", "پیش", "کند", "کنند", "شود", "شوند", "کرد؟"}
+VENUES = {"کنفرانس", "اجلاس", "نشست", "همایش", "گردهمایی", "اجلاسیه", "مجمع"}
+SPORTS = {"تیم", "تیمملی", "بازی", "مسابقه", "مسابقات", "لیگ", "جام", "فوتبال", "والیبال", "المپیک"}
 PAST_CONTEXT = {("در", "پی"), ("پس", "از"), ("بعد", "از"), ("در", "حاشیه"), ("در", "جریان"), ("در", "ادامه")}
-STOP_WORDS = {"به", "در", "با", "از", "را", "که", "و", "برای", "تا", "هم", "نیز", "است", "بود", "شد"}
+STOP_WORDS = {"به", "در", "با", "از", "را", "که", "و", "برای", "تا", "هم", "نیز", "است", "بود", "شد", "جهت",
+              "روز", "صبح", "عصر", "ظهر", "شب", "امروز", "دیروز", "فردا", "هفته", "ماه", "سال", "طی", "ضمن",
+              "پس", "پیش", "قبل", "بعد", "روزهای", "گذشته", "آینده", "اخیرا", "قرار"}
+HOST_MARKERS = {"با", "دعوت", "بهدعوت", "میزبانی", "بهمیزبانی", "مهمان", "میهمان"}
 PLACE_TYPES = ("GPE", "ORG")
 INSTITUTION_HEADS = {"نمایشگاه", "کارخانه", "دانشگاه", "بیمارستان", "پالایشگاه", "نیروگاه", "بندر", "منطقه",
-                     "مرکز", "پایگاه", "سایت", "مجتمع", "کاخ", "مقر", "ستاد", "شهرستان", "استان", "شهر"}
+                     "مرکز", "پایگاه", "سایت", "مجتمع", "کاخ", "مقر", "ستاد", "پروژه", "طرح", "موزه", "حرم"}
+ANAPHORS = {("این", "کشور"): "country", ("آن", "کشور"): "country", ("این", "شهر"): "city", ("آن", "شهر"): "city"}
 
 
-def _first_place_after(view: SentenceView, i: int, limit: int = 6) -> Placed | None:
+class _Visit:
+    def __init__(self, view: SentenceView, trigger: int):
+        self.view, self.trigger = view, trigger
+        self.visitors: list[Argument] = []
+        self.destination: Argument | None = None
+        self.hosts: list[Argument] = []
+        self.attrs: dict = {}
+
+
+def _arg(role: str, p: Placed) -> Argument:
+    m = p.mention
+    return Argument(role, m.entity_key, Span(m.field, m.start, m.end))
+
+
+def _place_after(view: SentenceView, i: int, limit: int = 2) -> Argument | None:
+    """The place named right after token i: an actor, or an anaphor ("این کشور") resolved backwards."""
     for p in view.actors:
         if i <= p.first <= i + limit and p.mention.label in PLACE_TYPES:
-            return p
+            return _arg("destination", p)
+    for (w1, w2), kind in ANAPHORS.items():
+        at = view.has_phrase((w1, w2), i, i + limit + 2)
+        if at is not None:
+            return _resolve_anaphor(view, at, kind)
+    return None
+
+
+def _resolve_anaphor(view: SentenceView, at: int, kind: str) -> Argument | None:
+    doc, start = view.doc, view.tokens[at].start
+    gazetteer = default_gazetteer()
+    for m in sorted(doc.mentions, key=lambda m: -m.start):
+        if m.field != view.field.name or m.start >= start or m.label != "GPE":
+            continue
+        actor = gazetteer.by_id.get(m.entity_key)
+        subtype = actor.subtype if actor else None
+        if (kind == "country" and subtype == "country") or (kind == "city" and subtype in ("city", "capital")):
+            return Argument("destination", m.entity_key, view.span(at, at + 2))
     return None
 
 
@@ -53,68 +91,61 @@ def _title_span(view: SentenceView, i: int) -> tuple[int, int] | None:
     if not is_title_word(view.tokens[i].text):
         return None
     j = i + 1
-    while j < view.last and view.tokens[j].is_word and view.word(j) not in STOP_WORDS and j - i < 7:
+    while j < view.last and view.tokens[j].is_word and view.word(j) not in STOP_WORDS and j - i < 7 \
+            and not any(p.first == j and p.mention.label == "PERSON" for p in view.actors):
         j += 1
     return (i, j) if j - i >= 2 else None
 
 
-class _Visit:
-    def __init__(self, view: SentenceView, trigger: int):
-        self.view, self.trigger = view, trigger
-        self.visitors: list[Argument] = []
-        self.destination: Placed | None = None
-        self.hosts: list[Placed] = []
-        self.origin: Placed | None = None
-        self.attrs: dict = {}
+def _title_argument(view: SentenceView, role: str, a: int, b: int) -> Argument:
+    """A title phrase as an argument; by name when the article names its holder elsewhere."""
+    span = view.span(a, b)
+    eid = view.doc.titles.get(key(view.doc.text_of(span)))
+    if eid and eid in view.doc.entities:
+        named = max(view.doc.entities[eid].mentions, key=lambda m: m.end - m.start)
+        return Argument(role, eid, Span(named.field, named.start, named.end), inferred=True)
+    return Argument(role, eid, span)
 
 
-def _arg(role: str, p: Placed) -> Argument:
-    m = p.mention
-    return Argument(role, m.entity_key, Span(m.field, m.start, m.end))
-
-
-def _visitor_from_span(view: SentenceView, a: int, b: int) -> Argument | None:
-    """Visitor between two token positions: a named person, an organisation/delegation, or a title."""
+def _person_or_title(view: SentenceView, role: str, a: int, b: int) -> Argument | None:
     for p in view.actors:
         if a <= p.first and p.last <= b and p.mention.label in ("PERSON", "ORG"):
-            return _arg("visitor", p)
+            return _arg(role, p)
     for i in range(a, b):
         t = _title_span(view, i)
         if t:
-            span = view.span(*t)
-            text = view.doc.text_of(span)
-            return Argument("visitor", view.doc.titles.get(key(text)), span)
+            return _title_argument(view, role, *t)
     return None
+
+
+def _excluded_before(view: SentenceView, i: int) -> bool:
+    j, prev = view.prev_word(i)
+    if prev == "از":
+        return view.word(j - 1) not in ("تن", "نفر")  # "سیزده تن از نمایندگان": partitive, still the subject
+    return prev in {"با", "به", "نقل", "دعوت", "بهدعوت", "میزبانی"}
 
 
 def _subjects(view: SentenceView, before: int) -> list[Argument]:
     """Persons (or a title phrase) in subject position before the trigger."""
-    out = []
-    for p in view.actors:
-        if p.first >= before or p.mention.label != "PERSON":
-            continue
-        _, prev = view.prev_word(p.first)
-        if prev in {"با", "از", "به", "نقل", "دعوت", "میزبانی"}:
-            continue
-        out.append(_arg("visitor", p))
+    out = [_arg("visitor", p) for p in view.actors
+           if p.first < before and p.mention.label == "PERSON" and not _excluded_before(view, p.first)]
     if not out:
         for i in range(view.first, before):
             t = _title_span(view, i)
-            if t and view.prev_word(i)[1] not in {"با", "از", "به"}:
-                span = view.span(*t)
-                out.append(Argument("visitor", view.doc.titles.get(key(view.doc.text_of(span))), span))
+            if t and not _excluded_before(view, i):
+                out.append(_title_argument(view, "visitor", *t))
                 break
     return out
 
 
-def _hosts(view: SentenceView) -> list[Placed]:
+def _hosts(view: SentenceView) -> list[Argument]:
     hosts = []
     for p in view.actors:
         _, prev = view.prev_word(p.first)
         if p.mention.label in ("PERSON", "ORG") and prev in HOST_MARKERS | {"رسمی"}:
             if prev == "رسمی" and view.word(p.first - 2) not in HOST_MARKERS:
                 continue
-            hosts.append(p)
+            hosts.append(_arg("host", p))
     return hosts
 
 
@@ -125,23 +156,88 @@ def _planned(view: SentenceView, trigger: int) -> bool:
         return True
     if view.has_phrase(("پیش", "از", "سفر")) is not None:
         return True
-    tail = view.find({"میشود", "میشوند", "میکند", "میکنند", "میرود", "میروند"}, trigger)
-    return bool(tail) and view.word(trigger) in DEPARTURE | TRAVEL_NOUNS
+    tail = view.find({"میشود", "میشوند", "میکند", "میکنند", "میرود", "میروند", "شوند", "شود"}, trigger)
+    return bool(tail) and view.word(trigger) in DEPARTURE | TRAVEL_NOUNS | PRESENCE
 
 
-def _country_of(doc: Document, entity_id: str | None) -> str | None:
-    if not entity_id or entity_id not in doc.entities:
-        return None
-    ent = doc.entities[entity_id]
-    if ent.country:
-        return ent.country
-    # a title in apposition naming a country: "جلال طالبانی، رئیس‌جمهور عراق"
-    for title_key, eid in doc.titles.items():
-        if eid == entity_id:
-            for other in doc.entities.values():
-                if other.type == "GPE" and other.country and any(key(m.text) in title_key for m in other.mentions):
-                    return other.country
+def _home(doc: Document, arg: Argument) -> str | None:
+    """The country an actor belongs to: gazetteer country, or a country named in its title."""
+    if arg.entity_id and arg.entity_id in doc.entities and doc.entities[arg.entity_id].country:
+        return doc.entities[arg.entity_id].country
+    texts = [key(doc.text_of(arg.span))]
+    if arg.entity_id:
+        texts += [t for t, eid in doc.titles.items() if eid == arg.entity_id]
+    gazetteer = default_gazetteer()
+    for ent in doc.entities.values():
+        actor = gazetteer.by_id.get(ent.id)
+        if ent.type == "GPE" and actor and actor.subtype == "country" and \
+                any(key(m.text) in t for m in ent.mentions for t in texts if key(m.text) != t):
+            return ent.country
     return None
+
+
+def _place_country(doc: Document, arg: Argument) -> str | None:
+    if arg.entity_id and arg.entity_id in doc.entities:
+        return doc.entities[arg.entity_id].country
+    return None
+
+
+def _located_place(view: SentenceView, limit_before: int | None = None) -> Placed | None:
+    return next((p for p in view.actors if view.word(p.first - 1) == "در" and p.mention.label == "GPE"
+                 and (limit_before is None or p.first < limit_before)), None)
+
+
+def _meeting_visit(view: SentenceView, i: int) -> _Visit | None:
+    """"X با Y در Z دیدار": a visit when Z is the home of exactly one side."""
+    doc = view.doc
+    place = _located_place(view)
+    if place is None:
+        return None
+    partner = None
+    for j in view.find({"با"}, max(view.first, i - 12), min(view.last, i + 4)):
+        partner = _person_or_title(view, "visitor", j + 1, min(view.last, j + 8))
+        if partner:
+            break
+    if partner is None:
+        return None
+    subjects = [a for a in _subjects(view, min(i, view.find({"با"}, view.first, view.last)[0]))
+                if a.entity_id != partner.entity_id]
+    if not subjects:
+        return None
+    subject = subjects[0]
+    place_arg = _arg("destination", place)
+    place_country = _place_country(doc, place_arg)
+    subject_home, partner_home = _home(doc, subject), _home(doc, partner)
+    if not place_country:
+        return None
+    if partner_home and partner_home != place_country and subject_home == place_country:
+        visitor, host = partner, subject
+    elif subject_home and subject_home != place_country and partner_home == place_country:
+        visitor, host = subject, partner
+    else:
+        return None
+    v = _Visit(view, i)
+    v.visitors, v.destination = [visitor], place_arg
+    v.hosts = [Argument("host", host.entity_id, host.span, host.inferred)]
+    return v
+
+
+def _venue_visits(view: SentenceView, i: int) -> _Visit | None:
+    """"X در کنفرانس ... مونیخ": attending a meeting abroad (X's home differs from the venue's country)."""
+    if view.word(i - 1) != "در":
+        return None
+    place = next((p for p in view.actors if i < p.first <= i + 5 and p.mention.label == "GPE"), None)
+    if place is None:
+        return None
+    place_arg = _arg("destination", place)
+    country = _place_country(view.doc, place_arg)
+    visitors = [a for a in _subjects(view, i - 1)
+                if country and _home(view.doc, a) and _home(view.doc, a) != country]
+    if not visitors:
+        return None
+    v = _Visit(view, i)
+    v.visitors, v.destination = visitors, place_arg
+    return v
 
 
 def _candidates(view: SentenceView) -> list[_Visit]:
@@ -150,112 +246,73 @@ def _candidates(view: SentenceView) -> list[_Visit]:
         return out
     for i in range(view.first, view.last):
         w = view.word(i)
+        v = None
         if w in TRAVEL_NOUNS:
             v = _Visit(view, i)
             to = view.find({"به"}, i + 1, i + 13)
-            dest = _first_place_after(view, to[0] + 1, 2) if to else None
-            if dest is None:
-                # "به Y سفر کرد": only when سفر is the verb
-                if view.word(i + 1) not in LIGHT_VERBS:
-                    continue
-                back = view.find({"به"}, max(view.first, i - 6), i)
-                dest = _first_place_after(view, back[-1] + 1, 2) if back else None
-                if dest is None:
-                    continue
-                v.visitors = _subjects(view, back[-1])
-            else:
-                visitor = _visitor_from_span(view, i + 1, to[0])
+            v.destination = _place_after(view, to[0] + 1) if to else None
+            if v.destination is not None:
+                visitor = _person_or_title(view, "visitor", i + 1, to[0])
                 v.visitors = [visitor] if visitor else _subjects(view, i)
                 v.attrs["duration"] = _duration(view, i + 1, to[0])
-            v.destination = dest
-            out.append(v)
+            elif view.word(i + 1) in LIGHT_VERBS:
+                back = view.find({"به"}, max(view.first, i - 6), i)   # "به Y سفر کرد"
+                v.destination = _place_after(view, back[-1] + 1) if back else None
+                v.visitors = _subjects(view, back[-1]) if back else []
         elif w in ARRIVAL | DEPARTURE:
-            dest = _first_place_after(view, i + 1, 2)
-            if dest is None:
-                continue
             v = _Visit(view, i)
-            v.destination, v.visitors = dest, _subjects(view, i)
-            out.append(v)
+            v.destination, v.visitors = _place_after(view, i + 1), _subjects(view, i)
         elif w in GUEST and i > view.first:
-            # "X در Y مهمان Z بود"
-            dest = next((p for p in view.actors if p.last <= i and view.word(p.first - 1) == "در"
-                         and p.mention.label in PLACE_TYPES), None)
-            if dest is None:
-                continue
-            v = _Visit(view, i)
-            v.destination, v.visitors = dest, _subjects(view, dest.first)
-            out.append(v)
+            place = _located_place(view, i)                       # "X در Y مهمان Z بود"
+            if place is not None:
+                v = _Visit(view, i)
+                v.destination, v.visitors = _arg("destination", place), _subjects(view, place.first)
         elif w in INSPECTION and view.word(i + 1) == "از":
-            dest = _first_place_after(view, i + 2, 1)
-            if dest is None and view.word(i + 2) in INSTITUTION_HEADS:
-                continue
-            if dest is None:
-                continue
             v = _Visit(view, i)
-            v.destination, v.visitors = dest, _subjects(view, i)
-            out.append(v)
+            v.destination = _place_after(view, i + 2, 1) or _institution(view, i + 2)
+            v.visitors = _subjects(view, i)
         elif w in PRESENCE:
-            dest = next((p for p in view.actors if abs(p.first - i) <= 4 and view.word(p.first - 1) == "در"
-                         and p.mention.label == "GPE"), None)
-            if dest is None:
-                continue
-            v = _Visit(view, i)
-            v.destination, v.visitors = dest, _subjects(view, min(i, dest.first))
-            out.append(v)
+            place = next((p for p in view.actors if abs(p.first - i) <= 5 and view.word(p.first - 1) == "در"
+                          and p.mention.label == "GPE"), None)
+            if place is not None:
+                v = _Visit(view, i)
+                v.destination, v.visitors = _arg("destination", place), _subjects(view, min(i, place.first))
+        elif w == "جمع" and view.word(i - 1) == "در" and view.word(i + 1) == "مردم":
+            v = _Visit(view, i)                                   # "در جمع مردم کرج"
+            v.destination, v.visitors = _place_after(view, i + 2, 0), _subjects(view, i)
+        elif w in VENUES:
+            v = _venue_visits(view, i)
         elif w in MEETING:
             v = _meeting_visit(view, i)
-            if v:
-                out.append(v)
+        if v is not None and v.destination is not None and v.visitors:
+            out.append(v)
     return out
 
 
-def _meeting_visit(view: SentenceView, i: int) -> _Visit | None:
-    """"X با Y در Z دیدار": a visit when Z is the home of exactly one side."""
-    doc = view.doc
-    place = next((p for p in view.actors if p.last <= i and view.word(p.first - 1) == "در"
-                  and p.mention.label == "GPE"), None)
-    partner = next((p for p in view.actors if p.mention.label == "PERSON" and view.prev_word(p.first)[1] == "با"
-                    and p.first < i + 3), None)
-    if place is None or partner is None:
+def _institution(view: SentenceView, i: int) -> Argument | None:
+    """"بازدید از نمایشگاه اقتصاد مقاومتی": a named institution that is not in the gazetteer."""
+    if view.word(i) not in INSTITUTION_HEADS:
         return None
-    subjects = [a for a in _subjects(view, i) if a.entity_id != partner.mention.entity_key]
-    if not subjects:
-        return None
-    place_country = _country_of(doc, place.mention.entity_key) or place.mention.entity_key
-    subject, partner_arg = subjects[0], _arg("visitor", partner)
-    subject_home = _country_of(doc, subject.entity_id)
-    partner_home = _country_of(doc, partner.mention.entity_key)
-    if partner_home and partner_home != place_country and subject_home == place_country:
-        visitor, host = partner_arg, subject
-    elif subject_home and subject_home != place_country and partner_home == place_country:
-        visitor, host = subject, partner_arg
-    else:
-        return None
-    v = _Visit(view, i)
-    v.visitors, v.destination = [visitor], place
-    v.attrs["host_argument"] = Argument("host", host.entity_id, host.span)
-    return v
+    j = i + 1
+    while j < view.last and view.tokens[j].is_word and view.word(j) not in STOP_WORDS and j - i < 6:
+        j += 1
+    return Argument("destination", None, view.span(i, j)) if j - i >= 2 else None
 
 
 def find_visits(doc: Document) -> Document:
     events: list[Event] = []
     for view in sentences(doc):
         for cand in _candidates(view):
-            if not cand.visitors or cand.destination is None:
-                continue
             status = "planned" if _planned(view, cand.trigger) else "occurred"
             date = date_near(doc, view.field.name, view.sentence.start, view.sentence.end,
                              view.tokens[cand.trigger].start)
-            hosts = [_arg("host", p) for p in _hosts(view)]
-            if "host_argument" in cand.attrs:
-                hosts = [cand.attrs.pop("host_argument")]
-            dest_arg = _arg("destination", cand.destination)
+            hosts = cand.hosts or _hosts(view)
             for visitor in cand.visitors:
-                if visitor.entity_id and visitor.entity_id == cand.destination.mention.entity_key:
+                if visitor.entity_id and visitor.entity_id == cand.destination.entity_id:
                     continue
                 ev = Event("visit", status, trigger=view.span(cand.trigger, cand.trigger + 1), evidence=view.whole,
                            date=date)
-                ev.arguments = [visitor, dest_arg] + [h for h in hosts if h.entity_id != visitor.entity_id]
+                ev.arguments = [visitor, cand.destination] + [h for h in hosts if h.entity_id != visitor.entity_id]
                 ev.attributes = {k: v for k, v in cand.attrs.items() if v}
                 events.append(ev)
     doc.events.extend(_merge(doc, events))
