@@ -8,6 +8,8 @@ from streams.core.document import Document, Field, Mention, Sentence, Span
 
 ZWNJ = "\u200c"
 QUOTES = {'"', "«", "»", "'", "(", ")"}
+# words and marks after which a new clause (with its own subject) begins
+CLAUSE_OPENERS = {"که", ":", "؛"}
 
 
 @dataclass
@@ -53,6 +55,14 @@ class SentenceView:
             if all(self.word(i + k) == w for k, w in enumerate(phrase)):
                 return i
         return None
+
+    def clause_start(self, i: int) -> int:
+        """First token of the clause that contains token i."""
+        start = self.first
+        for j in range(self.first, i):
+            if self.word(j) in CLAUSE_OPENERS or self.tokens[j].text in CLAUSE_OPENERS:
+                start = j + 1
+        return start
 
     def prev_word(self, i: int, skip=QUOTES) -> tuple[int, str]:
         j = i - 1

@@ -46,7 +46,6 @@ IMPOSE_VERBS_AFTER_TRIGGER = {"کرد", "کردند", "کرده", "کردهان�
 TARGET_MARKERS = {"علیه", "ضد", "برضد", "بر"}
 AUTHORITY_MARKERS = {"سوی", "ازسوی", "توسط", "جانب"}
 REPORTER_OPENERS = {"گزارش", "بهگزارش", "نقل", "بهنقل"}
-CLAUSE_OPENERS = {"که", ":", "«", "؛", "گفت", "افزود:", "اظهار"}
 PERSON_NOUNS = {"فرد", "نفر", "شخص", "تن", "شخصیت", "مقام", "فرمانده", "عضو", "مدیر", "تبعه"}
 ENTITY_NOUNS = {"نهاد", "شرکت", "موسسه", "سازمان", "بانک", "نهادها", "شرکتها", "کشتی", "نفتکش", "هواپیما",
                 "بنیاد", "مؤسسه", "واحد", "صرافی", "محموله", "نفتکشها"}
@@ -134,14 +133,6 @@ def _reason_span(view: SentenceView, trigger: int) -> tuple[int, int] | None:
     return None
 
 
-def _clause_start(view: SentenceView, trigger: int) -> int:
-    start = view.first
-    for i in range(view.first, trigger):
-        if view.word(i) in CLAUSE_OPENERS or view.tokens[i].text in CLAUSE_OPENERS:
-            start = i + 1
-    return start
-
-
 def _can_be_authority(p: Placed) -> bool:
     m = p.mention
     if m.label == "GPE":
@@ -159,7 +150,7 @@ def _roles(view: SentenceView, trigger: int):
     reason = _reason_span(view, trigger)
     if reason:
         excluded.append(reason)
-    clause = _clause_start(view, trigger)
+    clause = view.clause_start(trigger)
     passive = view.word(trigger - 1) == "مورد" or any(
         view.word(i).startswith(("شد", "شده")) or view.word(i) in ("قرارگرفت", "قرارگرفتند")
         for i in range(trigger, min(trigger + 4, view.last))) or view.word(trigger).startswith("تحریمشد")

@@ -31,7 +31,9 @@ SPORTS = {"تیم", "تیمملی", "بازی", "مسابقه", "مسابقات"
 PAST_CONTEXT = {("در", "پی"), ("پس", "از"), ("بعد", "از"), ("در", "حاشیه"), ("در", "جریان"), ("در", "ادامه")}
 STOP_WORDS = {"به", "در", "با", "از", "را", "که", "و", "برای", "تا", "هم", "نیز", "است", "بود", "شد", "جهت",
               "روز", "صبح", "عصر", "ظهر", "شب", "امروز", "دیروز", "فردا", "هفته", "ماه", "سال", "طی", "ضمن",
-              "پس", "پیش", "قبل", "بعد", "روزهای", "گذشته", "آینده", "اخیرا", "قرار"}
+              "پس", "پیش", "قبل", "بعد", "روزهای", "گذشته", "آینده", "اخیرا", "قرار", "دیدار", "ملاقات",
+              "گفتوگو", "سفر", "شنبه", "یکشنبه", "دوشنبه", "سهشنبه", "چهارشنبه", "پنجشنبه", "جمعه"}
+CONDITIONAL = {"اگر", "چنانچه", "درصورتیکه", "هرگاه"}
 HOST_MARKERS = {"با", "دعوت", "بهدعوت", "میزبانی", "بهمیزبانی", "مهمان", "میهمان"}
 PLACE_TYPES = ("GPE", "ORG")
 INSTITUTION_HEADS = {"نمایشگاه", "کارخانه", "دانشگاه", "بیمارستان", "پالایشگاه", "نیروگاه", "بندر", "منطقه",
@@ -74,7 +76,7 @@ def _resolve_anaphor(view: SentenceView, at: int, kind: str) -> Argument | None:
         actor = gazetteer.by_id.get(m.entity_key)
         subtype = actor.subtype if actor else None
         if (kind == "country" and subtype == "country") or (kind == "city" and subtype in ("city", "capital")):
-            return Argument("destination", m.entity_key, view.span(at, at + 2))
+            return Argument("destination", m.entity_key, Span(m.field, m.start, m.end), inferred=True)
     return None
 
 
@@ -126,11 +128,12 @@ def _excluded_before(view: SentenceView, i: int) -> bool:
 
 
 def _subjects(view: SentenceView, before: int) -> list[Argument]:
-    """Persons (or a title phrase) in subject position before the trigger."""
+    """Persons (or a title phrase) in subject position before the trigger, in the trigger's clause."""
+    clause = view.clause_start(before)
     out = [_arg("visitor", p) for p in view.actors
-           if p.first < before and p.mention.label == "PERSON" and not _excluded_before(view, p.first)]
+           if clause <= p.first < before and p.mention.label == "PERSON" and not _excluded_before(view, p.first)]
     if not out:
-        for i in range(view.first, before):
+        for i in range(clause, before):
             t = _title_span(view, i)
             if t and not _excluded_before(view, i):
                 out.append(_title_argument(view, "visitor", *t))
@@ -182,15 +185,17 @@ def _place_country(doc: Document, arg: Argument) -> str | None:
     return None
 
 
-def _located_place(view: SentenceView, limit_before: int | None = None) -> Placed | None:
+def _located_place(view: SentenceView, near: int, width: int = 8) -> Placed | None:
+    """"در Y" close to token `near`, in the same clause."""
+    clause = view.clause_start(near)
     return next((p for p in view.actors if view.word(p.first - 1) == "در" and p.mention.label == "GPE"
-                 and (limit_before is None or p.first < limit_before)), None)
+                 and clause <= p.first and abs(p.first - near) <= width), None)
 
 
 def _meeting_visit(view: SentenceView, i: int) -> _Visit | None:
     """"X با Y در Z دیدار": a visit when Z is the home of exactly one side."""
     doc = view.doc
-    place = _located_place(view)
+    place = _located_place(view, i, 11)
     if place is None:
         return None
     partner = None
@@ -242,7 +247,7 @@ def _venue_visits(view: SentenceView, i: int) -> _Visit | None:
 
 def _candidates(view: SentenceView) -> list[_Visit]:
     out: list[_Visit] = []
-    if set(view.words) & SPORTS:
+    if set(view.words) & (SPORTS | CONDITIONAL):
         return out
     for i in range(view.first, view.last):
         w = view.word(i)
@@ -263,7 +268,7 @@ def _candidates(view: SentenceView) -> list[_Visit]:
             v = _Visit(view, i)
             v.destination, v.visitors = _place_after(view, i + 1), _subjects(view, i)
         elif w in GUEST and i > view.first:
-            place = _located_place(view, i)                       # "X در Y مهمان Z بود"
+            place = _located_place(view, i, 4)                    # "X در Y مهمان Z بود"
             if place is not None:
                 v = _Visit(view, i)
                 v.destination, v.visitors = _arg("destination", place), _subjects(view, place.first)
@@ -272,8 +277,7 @@ def _candidates(view: SentenceView) -> list[_Visit]:
             v.destination = _place_after(view, i + 2, 1) or _institution(view, i + 2)
             v.visitors = _subjects(view, i)
         elif w in PRESENCE:
-            place = next((p for p in view.actors if abs(p.first - i) <= 5 and view.word(p.first - 1) == "در"
-                          and p.mention.label == "GPE"), None)
+            place = _located_place(view, i, 5)
             if place is not None:
                 v = _Visit(view, i)
                 v.destination, v.visitors = _arg("destination", place), _subjects(view, min(i, place.first))
