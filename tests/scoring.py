@@ -23,10 +23,11 @@ def predict(articles_path: Path, out_path: Path) -> list[dict]:
         for line in articles_path.read_bytes().splitlines():
             if not line.strip():
                 continue
-            for o in process(line):
-                assert o.topic == ENRICHED, o.value
-                records.append(o.value)
-                out.write(json.dumps(o.value, ensure_ascii=False) + "\n")
+            outputs = process(line)
+            enriched = [o.value for o in outputs if o.topic == ENRICHED]
+            assert len(enriched) == 1, outputs
+            records.append(enriched[0])
+            out.write(json.dumps(enriched[0], ensure_ascii=False) + "\n")
     return records
 
 

@@ -80,6 +80,24 @@ def _argument_json(doc: Document, arg: Argument) -> dict[str, Any]:
     return out
 
 
+def _distinct(arguments: list[Argument]) -> list[Argument]:
+    """One argument per role and actor: the longest mention ("شرکت صنایع هواپیماسازی ایران", not "هسا")."""
+    best: dict[tuple[str, str], Argument] = {}
+    out: list[Argument] = []
+    for arg in arguments:
+        if arg.entity_id is None:
+            out.append(arg)
+            continue
+        k = (arg.role, arg.entity_id)
+        if k not in best:
+            best[k] = arg
+            out.append(arg)
+        elif arg.span.end - arg.span.start > best[k].span.end - best[k].span.start:
+            out[out.index(best[k])] = arg
+            best[k] = arg
+    return out
+
+
 def event_id(doc: Document, ev: Event) -> str:
     """Deterministic: same article and same event -> same id."""
     first_args = ",".join(f"{a.role}={a.entity_id or doc.text_of(a.span)}" for a in ev.arguments[:2])
@@ -89,7 +107,7 @@ def event_id(doc: Document, ev: Event) -> str:
 
 def event_json(doc: Document, ev: Event) -> dict[str, Any]:
     arguments: dict[str, list] = {role: [] for role in ROLE_ORDER[ev.type]}
-    for arg in ev.arguments:
+    for arg in _distinct(ev.arguments):
         arguments.setdefault(arg.role, []).append(_argument_json(doc, arg))
     out: dict[str, Any] = {
         "id": event_id(doc, ev),
