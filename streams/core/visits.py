@@ -152,14 +152,16 @@ def _hosts(view: SentenceView) -> list[Argument]:
     return hosts
 
 
-def _planned(view: SentenceView, trigger: int) -> bool:
+def _planned(view: SentenceView, trigger: int, width: int = 8) -> bool:
+    """Future or intention cues near the trigger ("قرار است", "خواهد", "راهی ... می‌شود")."""
     if any(view.has_phrase(ph, view.first, trigger + 1) is not None for ph in PAST_CONTEXT):
         return False
-    if view.has_phrase(("قرار", "است")) is not None or view.find({"خواهد", "خواهند", "قراراست"}):
+    lo, hi = max(view.clause_start(trigger), trigger - width), min(view.last, trigger + width + 1)
+    if view.has_phrase(("قرار", "است"), lo, hi) is not None or view.find({"خواهد", "خواهند", "قراراست"}, lo, hi):
         return True
-    if view.has_phrase(("پیش", "از", "سفر")) is not None:
+    if view.has_phrase(("پیش", "از", "سفر"), lo, hi) is not None:
         return True
-    tail = view.find({"میشود", "میشوند", "میکند", "میکنند", "میرود", "میروند", "شوند", "شود"}, trigger)
+    tail = view.find({"میشود", "میشوند", "میکند", "میکنند", "میرود", "میروند", "شوند", "شود"}, trigger, hi)
     return bool(tail) and view.word(trigger) in DEPARTURE | TRAVEL_NOUNS | PRESENCE
 
 

@@ -184,28 +184,42 @@ class Cooccurrence:
         completed = getattr(recovery, "completed", None)
         return bool(completed is not None and completed.is_set() and not self.app.rebalancing)
 
+    def active_items(self, table):
+        """Items of the partitions this worker owns (the store also holds standby replicas of others')."""
+        data = table.data
+        key_partition = getattr(data, "_key_partition", None) or {}
+        topic = table.changelog_topic.get_topic_name()
+        try:
+            actives = {tp.partition for tp in self.app.assignor.assigned_actives() if tp.topic == topic}
+        except Exception:
+            actives = None
+        for k, v in list(data.items()):
+            p = key_partition.get(k)  # None: written here by this worker's own agent
+            if p is None or actives is None or p in actives:
+                yield k, v
+
     def local_watermark(self) -> float | None:
         if self._latest_t is None:
-            ts = [v.get("last_t") for v in self.pair_totals.values() if v and v.get("last_t") is not None]
+            ts = [v.get("last_t") for _, v in self.active_items(self.pair_totals) if v and v.get("last_t") is not None]
             self._latest_t = max(ts) if ts else None
         return self._latest_t
 
     def local_windows(self) -> list[float]:
-        return sorted({w[0] for w in iter_windows(self.pair_windows.table.data.keys())}, reverse=True)
+        return sorted({w[0] for w in iter_windows(k for k, _ in self.active_items(self.pair_windows.table))},
+                      reverse=True)
 
     def local_top(self, window, limit: int) -> list[dict]:
         if window is None:
-            values = [v for v in self.pair_totals.values() if v]
+            values = [v for _, v in self.active_items(self.pair_totals) if v]
         else:
-            data = self.pair_windows.table.data
-            values = [v for k, v in data.items() if v and tuple(k[1]) == window]
+            values = [v for k, v in self.active_items(self.pair_windows.table) if v and tuple(k[1]) == window]
         return rank_pairs(values, limit)
 
     def local_actors(self, window, ids: set[str] | None = None) -> list[dict]:
         if window is None:
-            items = ((k, v) for k, v in self.actor_totals.items())
+            items = self.active_items(self.actor_totals)
         else:
-            items = ((k[0], v) for k, v in self.actor_windows.table.data.items() if tuple(k[1]) == window)
+            items = ((k[0], v) for k, v in self.active_items(self.actor_windows.table) if tuple(k[1]) == window)
         return [actor_summary(v) for k, v in items if v and (ids is None or k in ids)]
 
     def actor_value(self, actor_id: str, window) -> dict | None:
