@@ -282,6 +282,18 @@ def _authority_countries(doc: Document, event: Event) -> set[str]:
     return out
 
 
+def _authority_ids(event: Event) -> set[str]:
+    return {a.entity_id for a in event.arguments if a.role == "authority" and a.entity_id}
+
+
+def _sentence_gap(doc: Document, a: Event, b: Event) -> int:
+    """Sentences between two events' evidence; a title is next to every body sentence."""
+    if a.evidence.field != b.evidence.field:
+        return 0
+    starts = [s.start for s in doc.fields[a.evidence.field].sentences]
+    return abs(starts.index(a.evidence.start) - starts.index(b.evidence.start))
+
+
 def _target_ids(event: Event) -> set[str]:
     return {a.entity_id or "" for a in event.arguments if a.role == "target"}
 
@@ -297,8 +309,10 @@ def _merge(doc: Document, events: list[Event]) -> list[Event]:
     for ev in events:
         into = None
         for prev in merged:
+            same_authority = _authority_ids(prev) & _authority_ids(ev) or (
+                _authority_countries(doc, prev) & _authority_countries(doc, ev) and _sentence_gap(doc, prev, ev) <= 2)
             if prev.status == ev.status and prev.attributes.get("family") == ev.attributes.get("family") \
-                    and _authority_countries(doc, prev) & _authority_countries(doc, ev) \
+                    and same_authority \
                     and (prev.date is None or ev.date is None or prev.date == ev.date) \
                     and (not _has_targets(prev) or not _has_targets(ev) or _target_ids(prev) & _target_ids(ev)):
                 into = prev
