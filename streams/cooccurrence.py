@@ -482,15 +482,22 @@ class Tables:
     actor_windows: dict = field(default_factory=dict)
     actor_total: dict = field(default_factory=dict)
     latest_end: float = 0.0
+    _expiry: list = field(default_factory=list)   # heap of (window end, table name, key), like Faust's
+
+    def set_window(self, name: str, key: tuple, value: dict) -> None:
+        table = getattr(self, name)
+        if key not in table:
+            heapq.heappush(self._expiry, (key[1][1], name, key))
+        table[key] = value
+        self.latest_end = max(self.latest_end, key[1][1])
 
     def gc(self, cfg: WindowConfig) -> int:
         """Drop windows gone stale by event time (what the worker's table cleanup does)."""
         removed = 0
-        for table in (self.pair_windows, self.actor_windows):
-            stale = [k for k in table if window_is_stale(k[1][1], self.latest_end, cfg)]
-            for k in stale:
-                del table[k]
-            removed += len(stale)
+        while self._expiry and window_is_stale(self._expiry[0][0], self.latest_end, cfg):
+            _, name, key = heapq.heappop(self._expiry)
+            if getattr(self, name).pop(key, None) is not None:
+                removed += 1
         return removed
 
 
@@ -498,7 +505,7 @@ class OfflineCooccurrence:
     """The co-occurrence tables computed in-process, with the same functions the worker uses."""
 
     def __init__(self, settings: Any = None, cfg: WindowConfig | None = None, keep_history: bool = True,
-                 gc_every: int = 64):
+                 gc_every: int = 16):
         self.cfg = cfg or WindowConfig.from_settings(settings)
         self.dedup = DedupIndex(self.cfg, {}, {}, {})
         self.tables = Tables()
@@ -511,11 +518,14 @@ class OfflineCooccurrence:
         self.gc_every, self._since_gc = gc_every, 0
 
     def add(self, record: Mapping[str, Any], features: Features | None = None) -> Decision:
+        """Count one enriched record (at most once); a near-duplicate gets record["duplicate_of"]."""
         features = features or article_features(record, self.cfg)
         self.stats["articles"] += 1
         decision = self.dedup.check(features.article_id, features.time, features.signature)
         if decision.duplicate_of:
             self.duplicates[features.article_id] = decision.duplicate_of
+            if isinstance(record, MutableMapping):  # the link on the enriched record, as the worker does
+                record["duplicate_of"] = decision.duplicate_of
         if not decision.counts:
             self.stats[decision.reason] += 1
             return decision
@@ -536,8 +546,8 @@ class OfflineCooccurrence:
     def apply_pair_record(self, rec: Mapping) -> list[dict]:
         t, out = self.tables, []
         for w in window_ranges(rec["t"], self.cfg):
-            t.pair_windows[(rec["key"], w)] = value = apply_pair(t.pair_windows.get((rec["key"], w)), rec)
-            t.latest_end = max(t.latest_end, w[1])
+            value = apply_pair(t.pair_windows.get((rec["key"], w)), rec)
+            t.set_window("pair_windows", (rec["key"], w), value)
             out.append(cooccurrence_message(rec["key"], w, value))
         t.pair_total[rec["key"]] = value = apply_pair(t.pair_total.get(rec["key"]), rec)
         out.append(cooccurrence_message(rec["key"], None, value))
@@ -546,8 +556,7 @@ class OfflineCooccurrence:
     def apply_actor_record(self, rec: Mapping) -> None:
         t = self.tables
         for w in window_ranges(rec["t"], self.cfg):
-            t.actor_windows[(rec["id"], w)] = apply_actor(t.actor_windows.get((rec["id"], w)), rec)
-            t.latest_end = max(t.latest_end, w[1])
+            t.set_window("actor_windows", (rec["id"], w), apply_actor(t.actor_windows.get((rec["id"], w)), rec))
         t.actor_total[rec["id"]] = apply_actor(t.actor_total.get(rec["id"]), rec)
 
     def _emit(self, message: dict) -> None:

@@ -122,7 +122,7 @@ def event_json(doc: Document, ev: Event) -> dict[str, Any]:
     }
     if ev.type == "sanction":
         out["target_count"] = ev.attributes.get("target_count")
-        out["target_countries"] = [_argument_json(doc, a) for a in ev.attributes.get("target_countries", [])]
+        out["target_countries"] = [_argument_json(doc, a) for a in _distinct(ev.attributes.get("target_countries", []))]
         reason = ev.attributes.get("reason")
         out["reason"] = _span_json(doc, reason) if reason else None
     else:

@@ -174,7 +174,9 @@ def _roles(view: SentenceView, trigger: int):
                 targets.append(p)
         elif p.first < trigger and view.word(view.next_word(p.last)[0]) == "را":
             targets.append(p)                                 # "ایران را ... تحریم کردند"
-        elif p.first < trigger and passive and p.first >= clause and not authority:
+        elif p.mention.label == "GPE" and view.word(p.first - 1) in PERSON_NOUNS | ENTITY_NOUNS:
+            countries.append(p)                               # "سه مقام ونزوئلا": their country
+        elif p.first < trigger and passive and p.first >= clause and (not authority or view.find({"،"}, authority[-1].last, p.first)):
             targets.append(p)                                 # "X ... تحریم شدند"
         elif clause <= p.first < trigger and _can_be_authority(p):
             authority.append(p)
@@ -314,7 +316,7 @@ def _merge(doc: Document, events: list[Event]) -> list[Event]:
             if prev.status == ev.status and prev.attributes.get("family") == ev.attributes.get("family") \
                     and same_authority \
                     and (prev.date is None or ev.date is None or prev.date == ev.date) \
-                    and (not _has_targets(prev) or not _has_targets(ev) or _target_ids(prev) & _target_ids(ev)):
+                    and (not _target_ids(prev) or not _target_ids(ev) or _target_ids(prev) & _target_ids(ev)):
                 into = prev
                 break
         if into is None:

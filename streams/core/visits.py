@@ -121,10 +121,13 @@ def _person_or_title(view: SentenceView, role: str, a: int, b: int) -> Argument 
 
 
 def _excluded_before(view: SentenceView, i: int) -> bool:
+    """Not a subject: after "با", "به", "از", or a host ("به دعوت رسمی X")."""
     j, prev = view.prev_word(i)
     if prev == "از":
         return view.word(j - 1) not in ("تن", "نفر")  # "سیزده تن از نمایندگان": partitive, still the subject
-    return prev in {"با", "به", "نقل", "دعوت", "بهدعوت", "میزبانی"}
+    if prev == "رسمی":
+        prev = view.word(j - 1)
+    return prev in {"با", "به", "نقل", "بهنقل"} | HOST_MARKERS
 
 
 def _subjects(view: SentenceView, before: int) -> list[Argument]:

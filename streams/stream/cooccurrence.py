@@ -15,6 +15,7 @@ All counting is in `streams.cooccurrence` (pure, shared with the offline CLI).  
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import time
 from heapq import heappop
@@ -74,6 +75,10 @@ class EventTimeTable(faust.Table):
                 self._maybe_set_key_ttl(key, partition)
 
 
+class Incomplete(RuntimeError):
+    """Some worker of the cluster did not answer a scatter-gather query."""
+
+
 def _table(app: faust.App, cls, name: str, settings: Settings, **kwargs) -> Any:
     return app.tables.add(cls(app, name=name, default=None, beacon=app.tables.beacon, partitions=settings.partitions,
                               key_type=str, value_type=None, **kwargs))
@@ -109,7 +114,7 @@ class Cooccurrence:
         self.bands = _table(app, faust.Table, "cooccurrence-bands", s)
         self.meta = _table(app, faust.Table, "cooccurrence-meta", s)
         self.stats = {"articles": 0, "counted": 0, "seen": 0, "near_duplicate": 0, "late": 0,
-                      "pair_records": 0, "actor_records": 0, "published": 0}
+                      "pair_records": 0, "actor_records": 0, "published": 0, "restamped": 0}
         self._latest_t: float | None = None
         self._indexes: dict[int, DedupIndex] = {}
         self.sink = None            # like Khabar.sink, for the repartition records
@@ -142,7 +147,6 @@ class Cooccurrence:
     # ------------------------------------------------------------------ agents
     def _install_agents(self) -> None:
         app = self.app
-        out_topic = self.khabar.topics[COOCCURRENCE]
         pair_base, actor_base = self.pair_windows.table, self.actor_windows.table
 
         @app.agent(self.pairs_topic, name="cooccur")
@@ -150,17 +154,21 @@ class Cooccurrence:
             async for event in stream.events():
                 rec = orjson.loads(event.value)
                 key = rec["key"]
+                # the event time travels in the value ("t", exact) and as the record timestamp (ms): a
+                # mismatch means something re-stamped the record on the way (the group_by pitfall)
+                if abs(event.message.timestamp - rec["t"]) > 0.001:
+                    self.stats["restamped"] += 1
                 changes = []
                 for w in window_ranges(rec["t"], self.cfg):
                     pair_base[(key, w)] = value = apply_pair(pair_base.get((key, w)), rec)
                     changes.append(cooccurrence_message(key, w, value))
                 self.pair_totals[key] = value = apply_pair(self.pair_totals.get(key), rec)
                 changes.append(cooccurrence_message(key, None, value))
-                self._latest_t = max(self._latest_t or rec["t"], rec["t"])
+                self._latest_t = max(self.local_watermark() or rec["t"], rec["t"])  # recovered state counts too
                 self.stats["pair_records"] += 1
                 kb = key.encode("utf-8")
                 for message in changes:
-                    await out_topic.send(key=kb, value=orjson.dumps(message))
+                    await self.khabar.publish(Output(COOCCURRENCE, kb, message))
                 self.stats["published"] += len(changes)
                 yield key
 
@@ -246,19 +254,16 @@ class Cooccurrence:
             return orjson.loads(await response.read())
 
     async def gather(self, path: str, local) -> list[Any]:
-        """Answer from every worker: local() here, GET url+path (with local=1) elsewhere."""
-        results = []
+        """Answer from every worker: local() here, GET url+path (with local=1) elsewhere.  A worker that
+        does not answer makes the whole answer fail (503) rather than silently partial."""
         remote = [u for u in self._urls() if not self._is_me(u)]
         sep = "&" if "?" in path else "?"
         answers = await asyncio.gather(*(self._get_json(f"{u}{path}{sep}local=1") for u in remote),
                                        return_exceptions=True)
-        for url, answer in zip(remote, answers):
-            if isinstance(answer, Exception):
-                log.warning("cooccurrence: %s did not answer: %s", url, answer)
-                continue
-            results.append(answer)
-        results.append(local())
-        return results
+        failed = [(u, a) for u, a in zip(remote, answers) if isinstance(a, BaseException)]
+        if failed:
+            raise Incomplete("; ".join(f"{u}: {a}" for u, a in failed))
+        return list(answers) + [local()]
 
     async def global_watermark(self) -> float | None:
         marks = await self.gather("/cooccurrence/status", lambda: {"watermark": self.local_watermark()})
@@ -296,6 +301,17 @@ class Cooccurrence:
     def _install_views(self) -> None:
         app, cfg = self.app, self.cfg
 
+        def page(path: str):
+            def decorate(fn):
+                @functools.wraps(fn)
+                async def guarded(web, request, *args, **kwargs):
+                    try:
+                        return await fn(web, request, *args, **kwargs)
+                    except Incomplete as e:
+                        return web.json({"error": "a worker did not answer; try again", "detail": str(e)}, status=503)
+                return app.page(path)(guarded)
+            return decorate
+
         def _limit(request, default: int) -> int:
             try:
                 return max(1, min(1000, int(request.query.get("limit", default))))
@@ -305,7 +321,7 @@ class Cooccurrence:
         def _window_param(request) -> str:
             return request.query.get("window_start") or request.query.get("window") or "current"
 
-        @app.page("/cooccurrence/status")
+        @page("/cooccurrence/status")
         async def status(web, request):
             local = {"ready": self.ready(), "watermark": self.local_watermark(), "stats": dict(self.stats),
                      "windows": len(self.local_windows()), "url": str(app.conf.canonical_url)}
@@ -319,7 +335,7 @@ class Cooccurrence:
                              "config": {"window": cfg.window_name, "step": cfg.step, "retention": cfg.retention},
                              "workers": workers})
 
-        @app.page("/cooccurrence/windows")
+        @page("/cooccurrence/windows")
         async def windows(web, request):
             if request.query.get("local"):
                 return web.json({"windows": self.local_windows()})
@@ -329,7 +345,7 @@ class Cooccurrence:
             return web.json({"window": cfg.window_name,
                              "windows": [iso(s) for s in sorted(starts, reverse=True)]})
 
-        @app.page("/cooccurrence/top")
+        @page("/cooccurrence/top")
         async def top(web, request):
             limit = _limit(request, 50)
             try:
@@ -345,7 +361,7 @@ class Cooccurrence:
             pairs = rank_pairs((p for part in parts for p in part["pairs"]), limit)
             return web.json({"window": desc, "pairs": pairs})
 
-        @app.page("/cooccurrence/graph")
+        @page("/cooccurrence/graph")
         async def graph_data(web, request):
             limit = _limit(request, 80)
             try:
@@ -375,7 +391,7 @@ class Cooccurrence:
                              "nodes": sorted(nodes.values(), key=lambda n: n["id"]),
                              "edges": [{"source": e["a"], "target": e["b"], **e} for e in edges]})
 
-        @app.page("/cooccurrence/{actor_id}")
+        @page("/cooccurrence/{actor_id}")
         async def partners(web, request, actor_id):
             routed = await self.route(self.actor_totals, actor_id, web, request)
             if routed is not None:
@@ -389,7 +405,7 @@ class Cooccurrence:
                              "window": desc, "partners": rank_partners(value, _limit(request, 20)),
                              "worker": str(app.conf.canonical_url)})
 
-        @app.page("/actors/{actor_id}")
+        @page("/actors/{actor_id}")
         async def actor(web, request, actor_id):
             routed = await self.route(self.actor_totals, actor_id, web, request)
             if routed is not None:
@@ -405,11 +421,11 @@ class Cooccurrence:
                                          for w, v in recent[:60]],
                              "worker": str(app.conf.canonical_url)})
 
-        @app.page("/graph")
+        @page("/graph")
         async def graph_page(web, request):
             return web.html((WEB_DIR / "graph.html").read_text(encoding="utf-8"))
 
-        @app.page("/graph/{asset}")
+        @page("/graph/{asset}")
         async def graph_asset(web, request, asset):
             types = {".js": "application/javascript", ".css": "text/css"}
             path = WEB_DIR / asset

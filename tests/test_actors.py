@@ -1,0 +1,64 @@
+"""Actor recognition on short examples written for these tests."""
+from __future__ import annotations
+
+from streams.core.actors import ActorRecognizer, provisional_id
+from streams.core.document import Document
+from streams.core.gazetteer import Actor, Gazetteer, default_gazetteer
+
+
+def _doc(body: str, gazetteer: Gazetteer | None = None) -> Document:
+    doc = Document.from_article({"id": "t", "body": body})
+    return ActorRecognizer(gazetteer=gazetteer or default_gazetteer(), ner=None)(doc)
+
+
+def _entities(doc: Document) -> dict[str, list[str]]:
+    return {e.id: [m.text for m in e.mentions] for e in doc.entities.values()}
+
+
+def test_spelling_variants_share_one_canonical_actor():
+    doc = _doc("وزارت خزانه داري آمريكا و وزارت خزانه‌داری آمریکا و ایالات متحده و امریکا")
+    ents = _entities(doc)
+    assert len(ents["org:united-states-department-of-the-treasury"]) == 2
+    assert len(ents["country:USA"]) == 2  # "ایالات متحده" = "امریکا" (the others sit inside the ministry)
+
+
+def test_islamic_republic_is_iran():
+    ents = _entities(_doc("مقامات جمهوری اسلامی و جمهوری اسلامی ایران"))
+    assert "country:IRN" in ents
+
+
+def test_matches_never_join_unrelated_words():
+    gaz = Gazetteer([Actor("city:fordow", "GPE", "فردو", aliases=("فردو",))])
+    assert _entities(_doc("هفت فرد و چهار نهاد", gaz)) == {}
+    assert "city:fordow" in _entities(_doc("تاسیسات فردو", gaz))
+
+
+def test_mentions_point_at_the_original_text():
+    body = "وزير دفاع روسيه، سرگئي شويگو، وارد تهران شد"
+    doc = _doc(body)
+    for m in doc.mentions:
+        text, start, end = doc.original_span(m)
+        assert body[start:end] == text
+
+
+def test_surname_links_to_the_full_name_and_titles_are_recorded():
+    gaz = Gazetteer([Actor("person:test-sergei", "PERSON", "سرگئی آزمونی", aliases=("سرگئی آزمونی",))])
+    doc = _doc("سرگئی آزمونی، وزیر دفاع روسیه، گفت. آزمونی افزود.", gaz)
+    assert [m.text for m in doc.entities["person:test-sergei"].mentions] == ["سرگئی آزمونی", "آزمونی"]
+    assert doc.titles.get("وزیردفاعروسیه") == "person:test-sergei"
+
+
+def test_latin_names_after_an_organisation_word():
+    doc = _doc('بانک "Caspian Trade Bank" در فهرست قرار گرفت. Read More')
+    orgs = [e for e in doc.entities.values() if e.type == "ORG"]
+    assert [e.name for e in orgs] == ["Caspian Trade Bank"]
+
+
+def test_officials_named_by_nationality_stand_for_their_country():
+    ents = _entities(_doc("مقامات آمریکایی و دولت روسی"))
+    assert ents["country:USA"] == ["مقامات آمریکایی"] and ents["country:RUS"] == ["دولت روسی"]
+
+
+def test_provisional_ids_are_stable_across_spellings():
+    assert provisional_id("PERSON", "علي رضايي") == provisional_id("PERSON", "علی رضایی")
+    assert provisional_id("PERSON", "علی رضایی").startswith("fa:person:")

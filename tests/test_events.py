@@ -1,0 +1,114 @@
+"""Sanction and visit rules on short examples written for these tests (not from the eval sets)."""
+from __future__ import annotations
+
+import pytest
+
+import streams
+
+NER_OFF = {}
+
+
+def _extract(body: str, published: str | None = "2024-03-12", title: str = "") -> dict:
+    return streams.extract({"id": "t", "body": body, "title": title, "published_at": published})
+
+
+def _events(body: str, kind: str, **kw) -> list[dict]:
+    return [e for e in _extract(body, **kw)["events"] if e["type"] == kind]
+
+
+def _texts(event: dict, role: str) -> list[str]:
+    return [a["text"] for a in event["arguments"][role]]
+
+
+# --- sanctions -------------------------------------------------------------------------------
+
+def test_imposed_sanction_with_counts_date_and_countries():
+    body = ("وزارت خزانه‌داری آمریکا روز دوشنبه ۲۰ اسفند ۱۴۰۲ پنج فرد و سه شرکت مستقر در ایران و امارات را "
+            "به اتهام همکاری با برنامه موشکی تحریم کرد.")
+    [s] = _events(body, "sanction")
+    assert s["status"] == "imposed" and s["cameo"] == "163"
+    assert any("خزانه" in t for t in _texts(s, "authority"))
+    assert s["target_count"] == {"persons": 5, "entities": 3}
+    assert {a["text"] for a in s["target_countries"]} >= {"ایران", "امارات"}
+    assert s["date"] == "2024-03-10"
+    assert "همکاری" in s["reason"]["text"]
+
+
+def test_lifted_sanction():
+    [s] = _events("اتحادیه اروپا دیروز تحریم‌های خود علیه بلاروس را لغو کرد.", "sanction")
+    assert s["status"] == "lifted" and s["cameo"] == "085"
+    assert _texts(s, "target") == ["بلاروس"]
+    assert s["date"] == "2024-03-11"
+
+
+def test_threatened_sanction():
+    [s] = _events("وزیر خارجه فرانسه گفت کشورش روسیه را به تحریم‌های بیشتر تهدید خواهد کرد و "
+                  "اتحادیه اروپا در نظر دارد تحریم‌های تازه‌ای علیه روسیه وضع کند.", "sanction")
+    assert s["status"] == "threatened" and s["cameo"] == "1312"
+    assert "روسیه" in _texts(s, "target")
+
+
+@pytest.mark.parametrize("body", [
+    "ایران سال‌هاست تحت تحریم‌های ظالمانه آمریکا قرار دارد.",                  # standing condition
+    "چند کشور عربی اعلام کردند کنفرانس بحرین را تحریم می‌کنند و تحریم کنفرانس را ادامه می‌دهند.",  # boycott
+    "مرجع تقلید در فتوای خود بر تحریم غیبت و دروغ تاکید کرد.",                 # religious ruling
+    "نخست‌وزیر روسیه تشدید تحریم‌ها علیه ایران را رد کرد.",                      # denial
+    "اگر آمریکا تحریم‌ها را تمدید کند، ایران پاسخ خواهد داد.",                   # conditional
+    "کارشناسان درباره فشارهای ناشی از تحریم‌ها بر اقتصاد ایران سخن گفتند.",      # topic
+])
+def test_sanction_negatives(body):
+    assert _events(body, "sanction") == []
+
+
+def test_one_act_reported_twice_is_one_event():
+    body = ("وزارت خزانه‌داری آمریکا روز سه‌شنبه تحریم‌های تازه‌ای علیه ونزوئلا وضع کرد.\n"
+            "بر اساس اعلام وزارت خزانه‌داری آمریکا، سه مقام ونزوئلا تحریم شدند.")
+    assert len(_events(body, "sanction")) == 1
+
+
+def test_implicit_target_is_inferred_and_marked():
+    body = ("سنای آمریکا طرح تمدید تحریم‌ها علیه ایران را تصویب کرد.\n"
+            "رئیس‌جمهور آمریکا این تحریم‌ها را امضا خواهد کرد.")
+    events = _events(body, "sanction")
+    threatened = [e for e in events if e["status"] == "threatened"]
+    assert threatened and threatened[0]["arguments"]["target"][0].get("inferred") is True
+
+
+# --- visits ----------------------------------------------------------------------------------
+
+def test_arrival_with_title_apposition_and_host():
+    body = ("سرگئی لاوروف، وزیر امور خارجه روسیه، صبح امروز به دعوت رسمی عباس عراقچی وارد تهران شد.\n"
+            "سفر وزیر امور خارجه روسیه به تهران دو روز طول می‌کشد.")
+    [v] = _events(body, "visit")
+    assert v["status"] == "occurred" and v["cameo"] == "042"
+    assert _texts(v, "visitor") == ["سرگئی لاوروف"] and _texts(v, "destination") == ["تهران"]
+    assert _texts(v, "host") == ["عباس عراقچی"] and v["host_cameo"] == "043"
+    assert v["date"] == "2024-03-12"
+
+
+def test_planned_trip_with_duration():
+    [v] = _events("رئیس‌جمهور ترکیه قرار است هفته آینده در یک سفر سه‌روزه به مسکو برود.", "visit")
+    assert v["status"] == "planned" and v["cameo"] == "036"
+    assert _texts(v, "destination") == ["مسکو"]
+
+
+def test_meeting_abroad_makes_the_foreign_side_the_visitor():
+    body = "ولادیمیر پوتین روز گذشته در مسکو با رجب طیب اردوغان، رئیس‌جمهور ترکیه، دیدار کرد."
+    [v] = _events(body, "visit")
+    assert _texts(v, "visitor") == ["رجب طیب اردوغان"] and _texts(v, "host") == ["ولادیمیر پوتین"]
+
+
+@pytest.mark.parametrize("body", [
+    "تیم ملی فوتبال ایران برای بازی با ژاپن به توکیو سفر کرد.",          # sports fixture
+    "وزیر خارجه ایران با سفیر آلمان دیدار و گفت‌وگو کرد.",              # meeting with no travel
+    "اگر ترامپ به مسکو سفر کند، دیدار دو رهبر انجام می‌شود.",          # conditional
+])
+def test_visit_negatives(body):
+    assert _events(body, "visit") == []
+
+
+def test_anaphoric_destination_points_at_the_country():
+    body = "نخست‌وزیر پاکستان برای دیدار با مقامات چینی هفته آینده راهی این کشور می‌شود."
+    [v] = _events(body, "visit")
+    assert v["status"] == "planned"
+    assert v["arguments"]["destination"][0]["entity_id"] == "country:CHN"
