@@ -29,6 +29,9 @@ TITLE_WORDS = {
 QUOTES_OPEN = {'"', "«", "'", "“"}
 ORG_HEADS = {"بانک", "شرکت", "سازمان", "موسسه", "مؤسسه", "گروه", "بنیاد", "خبرگزاری", "روزنامه", "نشریه",
              "کشتی", "نفتکش", "هواپیمایی", "صندوق", "دانشگاه", "حزب", "جنبش"}
+ORG_PLURALS = {"شرکتهای", "بانکهای", "سازمانهای", "موسسات", "نهادهای", "گروههای"}
+PERSON_HEADS = {"آقای", "خانم", "جمله", "فرد", "افراد", "مدیر", "مدیرعامل", "سرتیپ", "سردار", "سرلشکر",
+                "دکتر", "مهندس", "سفیر", "نماینده", "سخنگو", "سخنگوی"}
 # plural/collective heads: "مقامات آمریکایی", "دولت روسی" (a country acting through its officials)
 OFFICIALS = {"مقامات", "مقامهای", "مقام", "دولت", "نیروهای", "سربازان", "دیپلماتهای", "دیپلماتهای"}
 IRREGULAR_DEMONYMS = {"فرانسوی": "FRA", "عربستانی": "SAU", "سعودی": "SAU", "عراقی": "IRQ", "اروپایی": None}
@@ -112,6 +115,17 @@ class ActorRecognizer:
                 i += 1
                 continue
             tok = toks[i]
+            quoted = self._quoted_name(f, i)
+            if quoted is not None:
+                a, b, label = quoted
+                start, end = toks[a].start, toks[b - 1].end
+                text = f.text[start:end]
+                actor = self.gazetteer.lookup(text)
+                eid, label = (actor.id, actor.type) if actor else (provisional_id(label, text), label)
+                doc.mentions.append(Mention(f.name, start, end, label, eid, "pattern", text))
+                taken.append((a, b))
+                i = b + 1
+                continue
             if tok.text in QUOTES_OPEN or is_org_head(tok.text):
                 j = i + 1
                 while j < len(toks) and toks[j].text in QUOTES_OPEN:
@@ -135,6 +149,24 @@ class ActorRecognizer:
                     i += 2
                     continue
             i += 1
+
+    @staticmethod
+    def _quoted_name(f: Field, i: int) -> tuple[int, int, str] | None:
+        """«...» right after an organisation or person noun: "شرکت «سپیدموج مارین»", "فرد از جمله «X»"."""
+        toks = f.tokens
+        if toks[i].text != "«" or i == 0:
+            return None
+        head = toks[i - 1].text.replace("\u200c", "")
+        label = "ORG" if head in ORG_HEADS or head.rstrip("های").rstrip("ها") in ORG_HEADS or head in ORG_PLURALS \
+            else "PERSON" if head in PERSON_HEADS else None
+        if label is None:
+            return None
+        j = i + 1
+        while j < len(toks) and toks[j].text != "»" and toks[j].is_word and j - i <= 6:
+            j += 1
+        if j >= len(toks) or toks[j].text != "»" or j == i + 1:
+            return None
+        return i + 1, j, label
 
     def _ner_mentions(self, doc: Document, f: Field, taken: list[tuple[int, int]]) -> None:
         for sent in f.sentences:

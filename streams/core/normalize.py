@@ -99,6 +99,9 @@ def repair_word(word: str) -> str:
     known = lexicon.known_form(word)
     if known is not None:
         return known
+    if word.endswith("ی") and len(word) > 4 and lexicon.known_form(word[:-1]) is not None \
+            and not word.endswith(("هی", "ای")):
+        return word  # "رویکردی": a known word plus ezafe/indefinite ی, written joined
     for suffix in lexicon.SUFFIXES:
         if len(word) > len(suffix) + 2 and word.endswith(suffix):
             base = word[: -len(suffix)]

@@ -37,7 +37,8 @@ NOT_AN_ACT = {"رد", "ردکرد", "تکذیب", "مخالفت", "تاثیری"
 CONDITIONAL = {"اگر", "چنانچه", "درصورتیکه", "درصورتی", "هرگاه"}
 LIFT = ("لغو", "رفع", "برداشت", "برداشته", "تعلیق", "کاهش", "تسهیل", "معاف", "پایان", "کاستن")
 THREAT = {"تهدید", "تهدیدکرد", "خواهد", "خواهند", "خواهیم", "درصدد", "آماده", "آمادگی", "توان", "میتواند",
-          "میتوانند", "امکان", "قصد", "آینده"}
+          "میتوانند", "امکان", "قصد"}
+TIME_UNITS = {"روز", "روزهای", "هفته", "هفتههای", "ماه", "ماههای"}
 THREAT_PHRASES = [("قرار", "است"), ("به", "دنبال", "ادامه"), ("در", "نظر", "دارد")]
 IMPOSE = ("وضع", "اعمال", "تمدید", "تصویب", "ازسرگرفت", "توقیف", "مسدود", "بلوکه", "افزود", "اضافه", "گنجاند",
           "موافقت", "تشدید", "هدف")
@@ -49,12 +50,17 @@ REPORTER_OPENERS = {"گزارش", "بهگزارش", "نقل", "بهنقل"}
 PERSON_NOUNS = {"فرد", "نفر", "شخص", "تن", "شخصیت", "مقام", "فرمانده", "عضو", "مدیر", "تبعه"}
 ENTITY_NOUNS = {"نهاد", "شرکت", "موسسه", "سازمان", "بانک", "نهادها", "شرکتها", "کشتی", "نفتکش", "هواپیما",
                 "بنیاد", "مؤسسه", "واحد", "صرافی", "محموله", "نفتکشها"}
-NON_AUTHORITY_SUBTYPES = {"news_agency", "company", "city", "province", "region", "island", "village"}
+NON_AUTHORITY_SUBTYPES = {"news_agency", "company", "city", "province", "island", "village"}
 REASON_PHRASES = [("به", "اتهام"), ("بهاتهام",), ("به", "دلیل"), ("به", "علت"), ("با", "هدف"), ("به", "خاطر"),
                   ("به", "بهانه"), ("بهبهانه",), ("در", "ارتباط", "با"), ("به", "جرم"), ("بهدلیل",), ("بهعلت",),
                   ("بهخاطر",), ("برای", "مهار")]
 IMPOSE_PHRASES = [("از", "سر", "گرفت"), ("از", "سر", "گرفته"), ("از", "سر", "گرفتند"), ("قرار", "داد"),
-                  ("قرار", "دادند"), ("قرار", "گرفت"), ("قرار", "گرفتند"), ("به", "تصویب", "رساند")]
+                  ("قرار", "دادند"), ("قرار", "داده"), ("قرار", "دادهاند"), ("قرار", "گرفت"), ("قرار", "گرفتند"),
+                  ("قرار", "گرفته"), ("به", "تصویب", "رساند")]
+# a sentence that refers back to an act already reported ("با این اقدام", "مشمول این تحریم‌ها")
+FOLLOW_UP = [("این", "اقدام"), ("این", "تحریمها"), ("این", "تصمیم"), ("این", "بیانیه"), ("این", "فهرست"),
+             ("مشمول",), ("این", "تحریم")]
+SPEECH_VERBS = {"گفت", "اعلام", "اعلامکرد", "هشدار", "تهدید", "افزود", "تاکید", "نوشت", "خواستار"}
 WINDOW = 12
 
 
@@ -78,7 +84,9 @@ def _status(view: SentenceView, trigger: int) -> str | None:
     near = _near(view, trigger)
     if any(_starts(view, i, LIFT) for i in near):
         return "lifted"
-    threat = any(view.word(i) in THREAT for i in near) or any(
+    # "طی ۱۰ روز آینده" is a threat in time; "برای ۱۰ سال آینده" only says how long sanctions last
+    soon = any(view.word(i) == "آینده" and view.word(i - 1) in TIME_UNITS for i in near)
+    threat = soon or any(view.word(i) in THREAT for i in near) or any(
         view.has_phrase(ph, near.start, near.stop) is not None for ph in THREAT_PHRASES)
     if threat:
         return "threatened"
@@ -137,7 +145,7 @@ def _can_be_authority(p: Placed) -> bool:
     m = p.mention
     if m.label == "GPE":
         actor = default_gazetteer().by_id.get(m.entity_key)
-        return actor is not None and actor.subtype in ("country", "capital", None)
+        return actor is not None and actor.subtype in ("country", "capital", "region", None)
     actor = default_gazetteer().by_id.get(m.entity_key)
     return not (actor is not None and actor.subtype in NON_AUTHORITY_SUBTYPES)
 
@@ -189,6 +197,10 @@ def _roles(view: SentenceView, trigger: int):
         authority = [p for p in view.actors if p.first < trigger and _can_be_authority(p)
                      and view.find({"اعلام"}, view.first, p.first) and p not in targets and p not in countries
                      and not any(a <= p.first < b for a, b in excluded)]
+    if not authority and clause > view.first and view.find(SPEECH_VERBS, view.first, clause):
+        # "مقام اتحادیه اروپا هشدار داد که این اتحادیه ... تحریم ... کند": the speaker's side
+        authority = [p for p in view.actors if p.first < clause and _can_be_authority(p) and p not in targets
+                     and not any(a <= p.first < b for a, b in excluded)][:2]
     targets = [p for p in targets if p not in authority]
     return authority, targets, countries
 
@@ -216,6 +228,24 @@ def _arg(role: str, p: Placed) -> Argument:
     return Argument(role, m.entity_key, Span(m.field, m.start, m.end))
 
 
+def _follows_up(view: SentenceView, trigger: int) -> bool:
+    if view.word(trigger).startswith("تحریمشده"):
+        return True
+    return any(view.has_phrase(ph, max(view.first, trigger - 8), trigger + 1) is not None for ph in FOLLOW_UP) or \
+        view.has_phrase(("با", "این", "اقدام")) is not None
+
+
+def _can_be_authority_marked(view: SentenceView, p: Placed) -> bool:
+    return view.prev_word(p.first)[1] in AUTHORITY_MARKERS
+
+
+def _sentence_gap_views(event: Event, view: SentenceView) -> int:
+    if event.evidence.field != view.field.name:
+        return 0
+    starts = [s.start for s in view.field.sentences]
+    return abs(starts.index(view.sentence.start) - starts.index(event.evidence.start))
+
+
 def _triggers(view: SentenceView) -> list[int]:
     found = [i for i in range(view.first, view.last) if _trigger_family(view.word(i))]
     for phrase in LIST_PHRASES:
@@ -237,13 +267,13 @@ def find_sanctions(doc: Document) -> Document:
                     first_mention.setdefault(p.mention.entity_key, Span(p.mention.field, p.mention.start, p.mention.end))
         for trigger in _triggers(view):
             word = view.word(trigger)
-            if word.startswith("تحریمشده") and view.word(trigger - 1) in ("افراد", "اشخاص", "شرکتهای", "نهادهای") \
-                    or (word.startswith("تحریمشده") and found and view.has_phrase(("از", "جمله")) is not None):
-                # "... از جمله افراد تحریم‌شده‌اند": names the targets of the sanction just reported
-                if found:
-                    for p in view.actors:
-                        if p.mention.label in ("PERSON", "ORG"):
-                            found[-1].arguments.append(_arg("target", p))
+            if found and _follows_up(view, trigger) and _sentence_gap_views(found[-1], view) <= 3 \
+                    and _status(view, trigger) in (None, found[-1].status):
+                # "X و Y از جمله افراد تحریم‌شده‌اند", "شرکت «Z» مشمول این تحریم‌ها شده است":
+                # more about the act just reported, not a new one
+                for p in view.actors:
+                    if p.mention.label in ("PERSON", "ORG") and not _can_be_authority_marked(view, p):
+                        found[-1].arguments.append(_arg("target", p))
                 break
             if _blocked(view, trigger):
                 continue

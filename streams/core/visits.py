@@ -32,7 +32,7 @@ PAST_CONTEXT = {("در", "پی"), ("پس", "از"), ("بعد", "از"), ("در",
 STOP_WORDS = {"به", "در", "با", "از", "را", "که", "و", "برای", "تا", "هم", "نیز", "است", "بود", "شد", "جهت",
               "روز", "صبح", "عصر", "ظهر", "شب", "امروز", "دیروز", "فردا", "هفته", "ماه", "سال", "طی", "ضمن",
               "پس", "پیش", "قبل", "بعد", "روزهای", "گذشته", "آینده", "اخیرا", "قرار", "دیدار", "ملاقات",
-              "گفتوگو", "سفر", "شنبه", "یکشنبه", "دوشنبه", "سهشنبه", "چهارشنبه", "پنجشنبه", "جمعه"}
+              "گفتوگو", "سفر", "وارد", "راهی", "عازم", "حضور", "بازدید", "شنبه", "یکشنبه", "دوشنبه", "سهشنبه", "چهارشنبه", "پنجشنبه", "جمعه"}
 CONDITIONAL = {"اگر", "چنانچه", "درصورتیکه", "هرگاه"}
 HOST_MARKERS = {"با", "دعوت", "بهدعوت", "میزبانی", "بهمیزبانی", "مهمان", "میهمان"}
 PLACE_TYPES = ("GPE", "ORG")
@@ -131,14 +131,20 @@ def _excluded_before(view: SentenceView, i: int) -> bool:
 
 
 def _subjects(view: SentenceView, before: int) -> list[Argument]:
-    """Persons (or a title phrase) in subject position before the trigger, in the trigger's clause."""
+    """Persons (or a title phrase) in subject position before the trigger, in the trigger's clause.
+    A relative clause ("X که ... سفر کرده است") takes the person it describes."""
     clause = view.clause_start(before)
     out = [_arg("visitor", p) for p in view.actors
            if clause <= p.first < before and p.mention.label == "PERSON" and not _excluded_before(view, p.first)]
+    if not out and clause > view.first and view.word(clause - 1) == "که":
+        antecedent = [p for p in view.actors if p.last == clause - 1 and p.mention.label == "PERSON"]
+        if antecedent:
+            return [_arg("visitor", antecedent[0])]
     if not out:
+        excluded_ends = {p.last for p in view.actors if p.mention.label == "PERSON" and _excluded_before(view, p.first)}
         for i in range(clause, before):
             t = _title_span(view, i)
-            if t and not _excluded_before(view, i):
+            if t and not _excluded_before(view, i) and i not in excluded_ends:
                 out.append(_title_argument(view, "visitor", *t))
                 break
     return out
@@ -155,16 +161,21 @@ def _hosts(view: SentenceView) -> list[Argument]:
     return hosts
 
 
-def _planned(view: SentenceView, trigger: int, width: int = 8) -> bool:
-    """Future or intention cues near the trigger ("قرار است", "خواهد", "راهی ... می‌شود")."""
+def _planned(view: SentenceView, trigger: int, after: int = 6) -> bool:
+    """Future or intention before the trigger ("قرار است ... سفر") beats past context ("در جریان سفر"),
+    which beats future words just after it; a present "راهی ... می‌شود" or subjunctive "سفر کند" is planned."""
+    clause, hi = view.clause_start(trigger), min(view.last, trigger + after + 1)
+    future = {"خواهد", "خواهند", "قراراست"}
+    if view.has_phrase(("قرار", "است"), clause, trigger) is not None or view.find(future, clause, trigger):
+        return True
     if any(view.has_phrase(ph, view.first, trigger + 1) is not None for ph in PAST_CONTEXT):
         return False
-    lo, hi = max(view.clause_start(trigger), trigger - width), min(view.last, trigger + width + 1)
-    if view.has_phrase(("قرار", "است"), lo, hi) is not None or view.find({"خواهد", "خواهند", "قراراست"}, lo, hi):
+    if view.has_phrase(("قرار", "است"), trigger, hi) is not None or view.find(future, trigger, hi):
         return True
-    if view.has_phrase(("پیش", "از", "سفر"), lo, hi) is not None:
+    if view.has_phrase(("پیش", "از", "سفر"), clause, hi) is not None:
         return True
-    tail = view.find({"میشود", "میشوند", "میکند", "میکنند", "میرود", "میروند", "شوند", "شود"}, trigger, hi)
+    tail = view.find({"میشود", "میشوند", "میکند", "میکنند", "میرود", "میروند", "شوند", "شود", "کند", "کنند"},
+                     trigger, min(hi, trigger + 4))
     return bool(tail) and view.word(trigger) in DEPARTURE | TRAVEL_NOUNS | PRESENCE
 
 
