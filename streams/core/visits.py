@@ -110,13 +110,16 @@ def _title_argument(view: SentenceView, role: str, a: int, b: int) -> Argument:
 
 
 def _person_or_title(view: SentenceView, role: str, a: int, b: int) -> Argument | None:
-    for p in view.actors:
-        if a <= p.first and p.last <= b and p.mention.label in ("PERSON", "ORG"):
-            return _arg(role, p)
+    """The first person, title phrase ("وزیر امور خارجه روسیه", not the ministry inside it) or organisation."""
+    starts = {p.first: p for p in view.actors if a <= p.first and p.last <= b and p.mention.label in ("PERSON", "ORG")}
     for i in range(a, b):
+        if i in starts and starts[i].mention.label == "PERSON":
+            return _arg(role, starts[i])
         t = _title_span(view, i)
         if t:
             return _title_argument(view, role, *t)
+        if i in starts:
+            return _arg(role, starts[i])
     return None
 
 
