@@ -40,7 +40,7 @@ THREAT = {"تهدید", "تهدیدکرد", "خواهد", "خواهند", "خو�
           "میتوانند", "امکان", "قصد"}
 TIME_UNITS = {"روز", "روزهای", "هفته", "هفتههای", "ماه", "ماههای"}
 THREAT_PHRASES = [("قرار", "است"), ("به", "دنبال", "ادامه"), ("در", "نظر", "دارد")]
-IMPOSE = ("وضع", "اعمال", "تمدید", "تصویب", "ازسرگرفت", "توقیف", "مسدود", "بلوکه", "افزود", "اضافه", "گنجاند",
+IMPOSE = ("وضع", "اعمال", "تمدید", "تصویب", "ازسرگرفت", "توقیف", "مسدود", "بلوکه", "اضافه", "گنجاند",
           "موافقت", "تشدید", "هدف")
 IMPOSE_VERBS_AFTER_TRIGGER = {"کرد", "کردند", "کرده", "کردهاند", "کردهبود", "شد", "شدند", "شده", "شدهاند",
                               "میکند", "میکنند", "کند", "کنند", "نمود", "نمودند", "قرار", "قرارگرفت", "کردیم"}
@@ -82,7 +82,10 @@ def _starts(view: SentenceView, i: int, stems) -> bool:
 
 def _status(view: SentenceView, trigger: int) -> str | None:
     near = _near(view, trigger)
-    if any(_starts(view, i, LIFT) for i in near):
+    reason = _reason_span(view, trigger)
+    cues = [i for i in near if not (reason and reason[0] <= i < reason[1])]
+    # "لغو تحریم‌ها", "تحریم‌ها ... را برداشتند"; but "لغو برجام ... تحریم‌ها" lifts something else
+    if any(_starts(view, i, LIFT) and (i > trigger or trigger - i <= 3) for i in cues):
         return "lifted"
     # "طی ۱۰ روز آینده" is a threat in time; "برای ۱۰ سال آینده" only says how long sanctions last
     soon = any(view.word(i) == "آینده" and view.word(i - 1) in TIME_UNITS for i in near)
@@ -184,7 +187,8 @@ def _roles(view: SentenceView, trigger: int):
             targets.append(p)                                 # "ایران را ... تحریم کردند"
         elif p.mention.label == "GPE" and view.word(p.first - 1) in PERSON_NOUNS | ENTITY_NOUNS:
             countries.append(p)                               # "سه مقام ونزوئلا": their country
-        elif p.first < trigger and passive and p.first >= clause and (not authority or view.find({"،"}, authority[-1].last, p.first)):
+        elif p.first < trigger and passive and p.first >= clause and (
+                not authority or authority[-1].first < clause or view.find({"،"}, authority[-1].last, p.first)):
             targets.append(p)                                 # "X ... تحریم شدند"
         elif clause <= p.first < trigger and _can_be_authority(p):
             authority.append(p)
@@ -226,6 +230,18 @@ def _counts(view: SentenceView) -> dict[str, int]:
 def _arg(role: str, p: Placed) -> Argument:
     m = p.mention
     return Argument(role, m.entity_key, Span(m.field, m.start, m.end))
+
+
+def _better_trigger(view: SentenceView, trigger: int, targets: list[Placed]) -> int | None:
+    """A later trigger in the same sentence with an explicit target ("... علیه ایران") when this one has none."""
+    if targets:
+        return None
+    for later in _triggers(view):
+        if later > trigger and not _blocked(view, later) and _status(view, later):
+            authority, later_targets, _ = _roles(view, later)
+            if authority and any(view.prev_word(p.first)[1] in TARGET_MARKERS for p in later_targets):
+                return later
+    return None
 
 
 def _follows_up(view: SentenceView, trigger: int) -> bool:
@@ -282,6 +298,9 @@ def find_sanctions(doc: Document) -> Document:
                 continue
             authority, targets, countries = _roles(view, trigger)
             if not authority:
+                continue
+            better = _better_trigger(view, trigger, targets)
+            if better is not None:
                 continue
             event = Event("sanction", status, trigger=view.span(trigger, trigger + 1), evidence=view.whole)
             event.attributes["family"] = _trigger_family(word) or "sanction"
