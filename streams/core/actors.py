@@ -290,6 +290,8 @@ class ActorRecognizer:
                 continue
             f = doc.fields[m.field]
             i = f.token_index_at(m.end)
+            while i < len(f.tokens) and f.tokens[i].text in ("»", '"', "'", ")"):
+                i += 1
             if i < len(f.tokens) and f.tokens[i].text in ("،", ","):
                 i += 1
             if i < len(f.tokens) and is_title_word(f.tokens[i].text):
