@@ -180,7 +180,8 @@ def _roles(view: SentenceView, trigger: int):
         elif trigger < p.first <= trigger + 2 and view.word(trigger + 1) in {"", "های", "ها", view.word(p.first)}:
             # genitive: "تحریم‌های آمریکا علیه ایران" (authority) vs "تحریم روسیه" (target)
             if (explicit_target or p.mention.label == "ORG") and _can_be_authority(p):
-                authority.append(p)
+                if p.mention.label != "PERSON":
+                    authority.append(p)
             else:
                 targets.append(p)
         elif p.first < trigger and view.word(view.next_word(p.last)[0]) == "را":
@@ -232,16 +233,22 @@ def _arg(role: str, p: Placed) -> Argument:
     return Argument(role, m.entity_key, Span(m.field, m.start, m.end))
 
 
-def _better_trigger(view: SentenceView, trigger: int, targets: list[Placed]) -> int | None:
-    """A later trigger in the same sentence with an explicit target ("... علیه ایران") when this one has none."""
-    if targets:
-        return None
-    for later in _triggers(view):
-        if later > trigger and not _blocked(view, later) and _status(view, later):
-            authority, later_targets, _ = _roles(view, later)
-            if authority and any(view.prev_word(p.first)[1] in TARGET_MARKERS for p in later_targets):
-                return later
-    return None
+def _event(doc: Document, view: SentenceView, trigger: int, status: str, authority: list[Placed],
+           targets: list[Placed], countries: list[Placed]) -> Event:
+    event = Event("sanction", status, trigger=view.span(trigger, trigger + 1), evidence=view.whole)
+    event.attributes["family"] = _trigger_family(view.word(trigger)) or "sanction"
+    event.arguments += [_arg("authority", p) for p in authority]
+    event.arguments += [_arg("target", p) for p in targets]
+    event.date = date_near(doc, view.field.name, view.sentence.start, view.sentence.end, view.tokens[trigger].start)
+    reason = _reason_span(view, trigger)
+    if reason:
+        event.attributes["reason"] = view.span(*reason)
+    counts = _counts(view)
+    event.attributes["target_count"] = {"persons": counts.get("persons"), "entities": counts.get("entities")} \
+        if counts else None
+    event.attributes["target_countries"] = [_arg("target_country", p) for p in countries] + \
+        [_arg("target_country", p) for p in targets if p.mention.label == "GPE"]
+    return event
 
 
 def _follows_up(view: SentenceView, trigger: int) -> bool:
@@ -281,8 +288,8 @@ def find_sanctions(doc: Document) -> Document:
                 if view.prev_word(p.first)[1] in TARGET_MARKERS or p.first == trigger + 1:
                     named_targets[p.mention.entity_key] += 1
                     first_mention.setdefault(p.mention.entity_key, Span(p.mention.field, p.mention.start, p.mention.end))
+        candidates = []  # (score, trigger, status, roles): the sentence's best reading wins
         for trigger in _triggers(view):
-            word = view.word(trigger)
             if found and _follows_up(view, trigger) and _sentence_gap_views(found[-1], view) <= 3 \
                     and _status(view, trigger) in (None, found[-1].status):
                 # "X و Y از جمله افراد تحریم‌شده‌اند", "شرکت «Z» مشمول این تحریم‌ها شده است":
@@ -290,6 +297,7 @@ def find_sanctions(doc: Document) -> Document:
                 for p in view.actors:
                     if p.mention.label in ("PERSON", "ORG") and not _can_be_authority_marked(view, p):
                         found[-1].arguments.append(_arg("target", p))
+                candidates = []
                 break
             if _blocked(view, trigger):
                 continue
@@ -299,25 +307,12 @@ def find_sanctions(doc: Document) -> Document:
             authority, targets, countries = _roles(view, trigger)
             if not authority:
                 continue
-            better = _better_trigger(view, trigger, targets)
-            if better is not None:
-                continue
-            event = Event("sanction", status, trigger=view.span(trigger, trigger + 1), evidence=view.whole)
-            event.attributes["family"] = _trigger_family(word) or "sanction"
-            event.arguments += [_arg("authority", p) for p in authority]
-            event.arguments += [_arg("target", p) for p in targets]
-            event.date = date_near(doc, view.field.name, view.sentence.start, view.sentence.end,
-                                   view.tokens[trigger].start)
-            reason = _reason_span(view, trigger)
-            if reason:
-                event.attributes["reason"] = view.span(*reason)
-            counts = _counts(view)
-            event.attributes["target_count"] = {"persons": counts.get("persons"), "entities": counts.get("entities")} \
-                if counts else None
-            event.attributes["target_countries"] = [_arg("target_country", p) for p in countries] + \
-                [_arg("target_country", p) for p in targets if p.mention.label == "GPE"]
-            found.append(event)
-            break  # one event per sentence
+            score = 2 * any(view.prev_word(p.first)[1] in TARGET_MARKERS for p in targets) + bool(targets) \
+                + any(p.mention.label != "PERSON" for p in authority)
+            candidates.append((score, -trigger, trigger, status, (authority, targets, countries)))
+        if candidates:
+            _, _, trigger, status, roles = max(candidates)
+            found.append(_event(doc, view, trigger, status, *roles))
     events = _merge(doc, found)
     _infer_targets(events, named_targets, first_mention)
     doc.events.extend(e for e in events if _has_targets(e))
