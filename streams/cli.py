@@ -37,9 +37,9 @@ def cmd_extract(args) -> int:
         for output in process(line, topic=args.file, offset=number, counts=counts,
                               max_body_chars=Settings().max_body_chars):
             if output.topic == ENRICHED:
-                out.write(output.value_bytes() + b"\n")
                 if cooccurrence is not None:
-                    cooccurrence.add(output.value)
+                    cooccurrence.add(output.value)  # first: it records duplicate_of on the article
+                out.write(output.value_bytes() + b"\n")
             elif output.topic == DEADLETTER:
                 err.write(output.value_bytes() + b"\n")
     out.flush()
