@@ -112,3 +112,9 @@ def test_anaphoric_destination_points_at_the_country():
     [v] = _events(body, "visit")
     assert v["status"] == "planned"
     assert v["arguments"]["destination"][0]["entity_id"] == "country:CHN"
+
+
+def test_origin_and_duration_of_a_trip():
+    [v] = _events("سفر سه‌روزه رئیس‌جمهور ایران از تهران به مسکو امروز آغاز شد.", "visit")
+    assert _texts(v, "origin") == ["تهران"] and _texts(v, "destination") == ["مسکو"]
+    assert v["duration"] == "سه‌روزه"

@@ -47,6 +47,8 @@ class _Visit:
         self.visitors: list[Argument] = []
         self.destination: Argument | None = None
         self.hosts: list[Argument] = []
+        self.origin: Argument | None = None
+        self.origin_start = 0
         self.attrs: dict = {}
 
 
@@ -77,6 +79,14 @@ def _resolve_anaphor(view: SentenceView, at: int, kind: str) -> Argument | None:
         subtype = actor.subtype if actor else None
         if (kind == "country" and subtype == "country") or (kind == "city" and subtype in ("city", "capital")):
             return Argument("destination", m.entity_key, Span(m.field, m.start, m.end), inferred=True)
+    return None
+
+
+def _origin(view: SentenceView, a: int, b: int) -> Argument | None:
+    """"سفر X از تهران به مسکو": where the trip starts, when stated."""
+    for p in view.actors:
+        if a <= p.first < b and p.mention.label == "GPE" and view.word(p.first - 1) == "از":
+            return _arg("origin", p)
     return None
 
 
@@ -276,7 +286,10 @@ def _candidates(view: SentenceView) -> list[_Visit]:
             to = view.find({"به"}, i + 1, i + 13)
             v.destination = _place_after(view, to[0] + 1) if to else None
             if v.destination is not None:
-                visitor = _person_or_title(view, "visitor", i + 1, to[0])
+                v.origin = _origin(view, i + 1, to[0])
+                if v.origin is not None:
+                    v.origin_start = view.field.token_index_at(v.origin.span.start) - 1
+                visitor = _person_or_title(view, "visitor", i + 1, v.origin_start if v.origin else to[0])
                 v.visitors = [visitor] if visitor else _subjects(view, i)
                 v.attrs["duration"] = _duration(view, i + 1, to[0])
             elif view.word(i + 1) in LIGHT_VERBS:
@@ -336,6 +349,8 @@ def find_visits(doc: Document) -> Document:
                 ev = Event("visit", status, trigger=view.span(cand.trigger, cand.trigger + 1), evidence=view.whole,
                            date=date)
                 ev.arguments = [visitor, cand.destination] + [h for h in hosts if h.entity_id != visitor.entity_id]
+                if cand.origin is not None:
+                    ev.arguments.append(cand.origin)
                 ev.attributes = {k: v for k, v in cand.attrs.items() if v}
                 events.append(ev)
     doc.events.extend(_merge(doc, events))
