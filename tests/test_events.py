@@ -118,3 +118,9 @@ def test_origin_and_duration_of_a_trip():
     [v] = _events("سفر سه‌روزه رئیس‌جمهور ایران از تهران به مسکو امروز آغاز شد.", "visit")
     assert _texts(v, "origin") == ["تهران"] and _texts(v, "destination") == ["مسکو"]
     assert v["duration"] == "سه‌روزه"
+
+
+def test_a_capital_as_authority_stands_for_its_state():
+    [s] = _events("مسکو روز گذشته تحریم‌های تازه‌ای علیه لیتوانی وضع کرد.", "sanction")
+    [authority] = s["arguments"]["authority"]
+    assert authority["text"] == "مسکو" and authority["stands_for"] == "country:RUS"

@@ -37,10 +37,6 @@ class Field:
     def text(self) -> str:
         return self.norm.text
 
-    def sentence_at(self, offset: int) -> Sentence:
-        starts = [s.start for s in self.sentences]
-        return self.sentences[max(0, bisect.bisect_right(starts, offset) - 1)]
-
     def token_index_at(self, offset: int) -> int:
         """Index of the token starting at or containing `offset` (the next one if in a gap)."""
         i = bisect.bisect_right(self._token_starts, offset) - 1

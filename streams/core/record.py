@@ -14,6 +14,7 @@ import orjson
 
 from streams.core.codes import HOSTED_VISIT, plover
 from streams.core.document import Argument, Document, Event, Span
+from streams.core.gazetteer import default_gazetteer
 from streams.version import PIPELINE_VERSION
 
 INPUT_FIELDS = ("id", "source", "url", "published_at", "title", "body")
@@ -73,10 +74,18 @@ def _span_json(doc: Document, span: Span) -> dict[str, Any]:
     return {"text": text, "start": start, "end": end, "field": span.field}
 
 
+METONYMIC_ROLES = ("authority", "target", "visitor", "host")
+
+
 def _argument_json(doc: Document, arg: Argument) -> dict[str, Any]:
     out = {"entity_id": arg.entity_id, **_span_json(doc, arg.span)}
     if arg.inferred:
         out["inferred"] = True
+    if arg.role in METONYMIC_ROLES and arg.entity_id:
+        actor = default_gazetteer().by_id.get(arg.entity_id)
+        state = default_gazetteer().capital_of(actor) if actor else None
+        if state is not None:
+            out["stands_for"] = state.id  # "تهران تحریم شد": the capital stands for the state
     return out
 
 
