@@ -62,6 +62,9 @@ FOLLOW_UP = [("این", "اقدام"), ("این", "تحریمها"), ("این", 
              ("مشمول",), ("این", "تحریم")]
 SPEECH_VERBS = {"گفت", "اعلام", "اعلامکرد", "هشدار", "تهدید", "افزود", "تاکید", "نوشت", "خواستار"}
 WINDOW = 12
+# words that may sit between a trigger and its genitive: "اقدام تحریمی جدید وزارت خزانه‌داری"
+SANCTION_ADJECTIVES = {"جدید", "جدیدی", "تازه", "تازهای", "اقتصادی", "مالی", "نفتی", "تسلیحاتی", "یکجانبه",
+                       "بیشتر", "گسترده", "شدید", "بانکی", "ثانویه", "اولیه"}
 
 
 def _trigger_family(word: str) -> str | None:
@@ -177,7 +180,8 @@ def _roles(view: SentenceView, trigger: int):
             targets.append(p)                                 # "علیه ایران"
         elif (before in AUTHORITY_MARKERS or view.find({"اعلام"}, p.first - 4, p.first)) and _can_be_authority(p):
             authority.append(p)                               # "از سوی شورای امنیت", "بر اساس اعلام X"
-        elif trigger < p.first <= trigger + 2 and view.word(trigger + 1) in {"", "های", "ها", view.word(p.first)}:
+        elif trigger < p.first <= trigger + 3 and all(view.word(k) in SANCTION_ADJECTIVES | {"های", "ها"}
+                                                     for k in range(trigger + 1, p.first)):
             # genitive: "تحریم‌های آمریکا علیه ایران" (authority) vs "تحریم روسیه" (target)
             if (explicit_target or p.mention.label == "ORG") and _can_be_authority(p):
                 if p.mention.label != "PERSON":

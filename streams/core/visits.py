@@ -178,10 +178,11 @@ def _planned(view: SentenceView, trigger: int, after: int = 6) -> bool:
     """Future or intention before the trigger ("قرار است ... سفر") beats past context ("در جریان سفر"),
     which beats future words just after it; a present "راهی ... می‌شود" or subjunctive "سفر کند" is planned."""
     clause, hi = view.clause_start(trigger), min(view.last, trigger + after + 1)
-    future = {"خواهد", "خواهند", "قراراست"}
+    future = {"خواهد", "خواهند", "قراراست", "قصد", "تصمیم", "فردا", "آینده"}
     if view.has_phrase(("قرار", "است"), clause, trigger) is not None or view.find(future, clause, trigger):
         return True
-    if any(view.has_phrase(ph, view.first, trigger + 1) is not None for ph in PAST_CONTEXT):
+    # "در پی سفر ..."، "در جریان سفر ...": the trip is the background of something else, so it happened
+    if any(view.has_phrase(ph, trigger - len(ph) - 1, trigger) is not None for ph in PAST_CONTEXT):
         return False
     if view.has_phrase(("قرار", "است"), trigger, hi) is not None or view.find(future, trigger, hi):
         return True
