@@ -13,7 +13,7 @@ from scoring import score
 
 FARS_FLOORS = {
     "actors_f1": 0.86, "actor_type_accuracy": 0.95,
-    "sanction_f1": 0.85, "visit_f1": 0.75,
+    "sanction_f1": 0.85, "visit_f1": 0.80,
     "event_status_accuracy": 0.9, "event_date_accuracy": 0.8,
 }
 NSURL_FLOORS = {"sanction_f1": 0.65, "visit_f1": 0.60, "event_status_accuracy": 0.9}

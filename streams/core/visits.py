@@ -112,11 +112,22 @@ def _title_span(view: SentenceView, i: int) -> tuple[int, int] | None:
 def _title_argument(view: SentenceView, role: str, a: int, b: int) -> Argument:
     """A title phrase as an argument; by name when the article names its holder elsewhere."""
     span = view.span(a, b)
-    eid = view.doc.titles.get(key(view.doc.text_of(span)))
+    eid = view.doc.titles.get(key(view.doc.text_of(span))) or _sole_compatriot(view, a, b)
     if eid and eid in view.doc.entities:
         named = max(view.doc.entities[eid].mentions, key=lambda m: m.end - m.start)
         return Argument(role, eid, Span(named.field, named.start, named.end), inferred=True)
     return Argument(role, eid, span)
+
+
+def _sole_compatriot(view: SentenceView, a: int, b: int) -> str | None:
+    """"وزیر خارجه ایران" when the article names exactly one person from Iran: that person."""
+    doc = view.doc
+    countries = {p.mention.entity_key for p in view.actors if a <= p.first < b and p.mention.label == "GPE"}
+    homes = {doc.entities[c].country for c in countries if c in doc.entities and doc.entities[c].country}
+    if len(homes) != 1:
+        return None
+    people = [e.id for e in doc.entities.values() if e.type == "PERSON" and e.country in homes]
+    return people[0] if len(people) == 1 else None
 
 
 def _person_or_title(view: SentenceView, role: str, a: int, b: int) -> Argument | None:
