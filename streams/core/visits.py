@@ -288,7 +288,7 @@ def _venue_visits(view: SentenceView, i: int) -> _Visit | None:
 
 def _candidates(view: SentenceView) -> list[_Visit]:
     out: list[_Visit] = []
-    if set(view.words) & (SPORTS | CONDITIONAL):
+    if set(view.words) & SPORTS:
         return out
     for i in range(view.first, view.last):
         w = view.word(i)
@@ -332,7 +332,8 @@ def _candidates(view: SentenceView) -> list[_Visit]:
             v = _venue_visits(view, i)
         elif w in MEETING:
             v = _meeting_visit(view, i)
-        if v is not None and v.destination is not None and v.visitors:
+        if v is not None and v.destination is not None and v.visitors \
+                and not view.find(CONDITIONAL, view.clause_start(i), i):  # "اگر ترامپ به مسکو سفر کند"
             out.append(v)
     return out
 
