@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from streams.core.actors import actor_mentions
-from streams.core.document import Document, Field, Mention, Sentence, Span
+from streams.core.document import Argument, Document, Field, Mention, Sentence, Span
 
 ZWNJ = "\u200c"
 QUOTES = {'"', "«", "»", "'", "(", ")"}
@@ -18,6 +18,10 @@ class Placed:
     mention: Mention
     first: int   # token index in the field
     last: int    # exclusive
+
+    def argument(self, role: str) -> Argument:
+        m = self.mention
+        return Argument(role, m.entity_key, Span(m.field, m.start, m.end))
 
 
 class SentenceView:
@@ -75,6 +79,14 @@ class SentenceView:
         while j < self.last and self.tokens[j].text in skip:
             j += 1
         return j, self.word(j)
+
+
+def sentence_gap(doc: Document, a: Span, b: Span) -> int:
+    """How many sentences apart two spans are; a title counts as next to every body sentence."""
+    if a.field != b.field:
+        return 0
+    f = doc.fields[a.field]
+    return abs(f.sentence_index(a.start) - f.sentence_index(b.start))
 
 
 def sentences(doc: Document):

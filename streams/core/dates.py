@@ -194,7 +194,6 @@ def find_dates(doc: Document) -> Document:
         absolute.append((r, date))
         first_year_ref = first_year_ref or date
     anchor = published or (absolute[0][1] if absolute else None)
-    by_start = {(r.field, r.start): date for r, date in absolute}
     named_days: dict[int, dt.date] = {}
     results: list[DateMention] = []
     pending_weekdays: dict[tuple[str, int], _Raw] = {}

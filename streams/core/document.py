@@ -37,6 +37,10 @@ class Field:
     def text(self) -> str:
         return self.norm.text
 
+    def sentence_index(self, offset: int) -> int:
+        """Index of the sentence containing `offset`."""
+        return max(0, bisect.bisect_right([s.start for s in self.sentences], offset) - 1)
+
     def token_index_at(self, offset: int) -> int:
         """Index of the token starting at or containing `offset` (the next one if in a gap)."""
         i = bisect.bisect_right(self._token_starts, offset) - 1

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections import Counter
 
-from streams.core.clauses import Placed, SentenceView, sentences
+from streams.core.clauses import Placed, SentenceView, sentence_gap, sentences
 from streams.core.dates import date_near
 from streams.core.document import Argument, Document, Event, Span
 from streams.core.gazetteer import default_gazetteer
@@ -148,11 +148,10 @@ def _reason_span(view: SentenceView, trigger: int) -> tuple[int, int] | None:
 
 
 def _can_be_authority(p: Placed) -> bool:
-    m = p.mention
-    if m.label == "GPE":
-        actor = default_gazetteer().by_id.get(m.entity_key)
+    """States (or their capitals), and organisations other than media and companies."""
+    actor = default_gazetteer().by_id.get(p.mention.entity_key)
+    if p.mention.label == "GPE":
         return actor is not None and actor.subtype in ("country", "capital", "region", None)
-    actor = default_gazetteer().by_id.get(m.entity_key)
     return not (actor is not None and actor.subtype in NON_AUTHORITY_SUBTYPES)
 
 
@@ -232,17 +231,13 @@ def _counts(view: SentenceView) -> dict[str, int]:
     return counts
 
 
-def _arg(role: str, p: Placed) -> Argument:
-    m = p.mention
-    return Argument(role, m.entity_key, Span(m.field, m.start, m.end))
-
 
 def _event(doc: Document, view: SentenceView, trigger: int, status: str, authority: list[Placed],
            targets: list[Placed], countries: list[Placed]) -> Event:
     event = Event("sanction", status, trigger=view.span(trigger, trigger + 1), evidence=view.whole)
     event.attributes["family"] = _trigger_family(view.word(trigger)) or "sanction"
-    event.arguments += [_arg("authority", p) for p in authority]
-    event.arguments += [_arg("target", p) for p in targets]
+    event.arguments += [p.argument("authority") for p in authority]
+    event.arguments += [p.argument("target") for p in targets]
     event.date = date_near(doc, view.field.name, view.sentence.start, view.sentence.end, view.tokens[trigger].start)
     reason = _reason_span(view, trigger)
     if reason:
@@ -250,8 +245,8 @@ def _event(doc: Document, view: SentenceView, trigger: int, status: str, authori
     counts = _counts(view)
     event.attributes["target_count"] = {"persons": counts.get("persons"), "entities": counts.get("entities")} \
         if counts else None
-    event.attributes["target_countries"] = [_arg("target_country", p) for p in countries] + \
-        [_arg("target_country", p) for p in targets if p.mention.label == "GPE"]
+    event.attributes["target_countries"] = [p.argument("target_country") for p in countries] + \
+        [p.argument("target_country") for p in targets if p.mention.label == "GPE"]
     return event
 
 
@@ -264,13 +259,6 @@ def _follows_up(view: SentenceView, trigger: int) -> bool:
 
 def _can_be_authority_marked(view: SentenceView, p: Placed) -> bool:
     return view.prev_word(p.first)[1] in AUTHORITY_MARKERS
-
-
-def _sentence_gap_views(event: Event, view: SentenceView) -> int:
-    if event.evidence.field != view.field.name:
-        return 0
-    starts = [s.start for s in view.field.sentences]
-    return abs(starts.index(view.sentence.start) - starts.index(event.evidence.start))
 
 
 def _triggers(view: SentenceView) -> list[int]:
@@ -287,20 +275,21 @@ def find_sanctions(doc: Document) -> Document:
     named_targets: Counter = Counter()   # "علیه X" / "تحریم X" anywhere in the article
     first_mention: dict[str, Span] = {}
     for view in sentences(doc):
-        for trigger in _triggers(view):
+        triggers = _triggers(view)
+        for trigger in triggers:
             for p in view.actors:
                 if view.prev_word(p.first)[1] in TARGET_MARKERS or p.first == trigger + 1:
                     named_targets[p.mention.entity_key] += 1
                     first_mention.setdefault(p.mention.entity_key, Span(p.mention.field, p.mention.start, p.mention.end))
         candidates = []  # (score, trigger, status, roles): the sentence's best reading wins
-        for trigger in _triggers(view):
-            if found and _follows_up(view, trigger) and _sentence_gap_views(found[-1], view) <= 3 \
+        for trigger in triggers:
+            if found and _follows_up(view, trigger) and sentence_gap(doc, found[-1].evidence, view.whole) <= 3 \
                     and _status(view, trigger) in (None, found[-1].status):
                 # "X و Y از جمله افراد تحریم‌شده‌اند", "شرکت «Z» مشمول این تحریم‌ها شده است":
                 # more about the act just reported, not a new one
                 for p in view.actors:
                     if p.mention.label in ("PERSON", "ORG") and not _can_be_authority_marked(view, p):
-                        found[-1].arguments.append(_arg("target", p))
+                        found[-1].arguments.append(p.argument("target"))
                 candidates = []
                 break
             if _blocked(view, trigger):
@@ -336,14 +325,6 @@ def _authority_ids(event: Event) -> set[str]:
     return {a.entity_id for a in event.arguments if a.role == "authority" and a.entity_id}
 
 
-def _sentence_gap(doc: Document, a: Event, b: Event) -> int:
-    """Sentences between two events' evidence; a title is next to every body sentence."""
-    if a.evidence.field != b.evidence.field:
-        return 0
-    starts = [s.start for s in doc.fields[a.evidence.field].sentences]
-    return abs(starts.index(a.evidence.start) - starts.index(b.evidence.start))
-
-
 def _target_ids(event: Event) -> set[str]:
     return {a.entity_id or "" for a in event.arguments if a.role == "target"}
 
@@ -360,7 +341,7 @@ def _merge(doc: Document, events: list[Event]) -> list[Event]:
         into = None
         for prev in merged:
             same_authority = _authority_ids(prev) & _authority_ids(ev) or (
-                _authority_countries(doc, prev) & _authority_countries(doc, ev) and _sentence_gap(doc, prev, ev) <= 2)
+                _authority_countries(doc, prev) & _authority_countries(doc, ev) and sentence_gap(doc, prev.evidence, ev.evidence) <= 2)
             if prev.status == ev.status and prev.attributes.get("family") == ev.attributes.get("family") \
                     and same_authority \
                     and (prev.date is None or ev.date is None or prev.date == ev.date) \

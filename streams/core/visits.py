@@ -52,16 +52,12 @@ class _Visit:
         self.attrs: dict = {}
 
 
-def _arg(role: str, p: Placed) -> Argument:
-    m = p.mention
-    return Argument(role, m.entity_key, Span(m.field, m.start, m.end))
-
 
 def _place_after(view: SentenceView, i: int, limit: int = 2) -> Argument | None:
     """The place named right after token i: an actor, or an anaphor ("این کشور") resolved backwards."""
     for p in view.actors:
         if i <= p.first <= i + limit and p.mention.label in PLACE_TYPES:
-            return _arg("destination", p)
+            return p.argument("destination")
     for (w1, w2), kind in ANAPHORS.items():
         at = view.has_phrase((w1, w2), i, i + limit + 2)
         if at is not None:
@@ -86,7 +82,7 @@ def _origin(view: SentenceView, a: int, b: int) -> Argument | None:
     """"سفر X از تهران به مسکو": where the trip starts, when stated."""
     for p in view.actors:
         if a <= p.first < b and p.mention.label == "GPE" and view.word(p.first - 1) == "از":
-            return _arg("origin", p)
+            return p.argument("origin")
     return None
 
 
@@ -135,12 +131,12 @@ def _person_or_title(view: SentenceView, role: str, a: int, b: int) -> Argument 
     starts = {p.first: p for p in view.actors if a <= p.first and p.last <= b and p.mention.label in ("PERSON", "ORG")}
     for i in range(a, b):
         if i in starts and starts[i].mention.label == "PERSON":
-            return _arg(role, starts[i])
+            return starts[i].argument(role)
         t = _title_span(view, i)
         if t:
             return _title_argument(view, role, *t)
         if i in starts:
-            return _arg(role, starts[i])
+            return starts[i].argument(role)
     return None
 
 
@@ -158,12 +154,12 @@ def _subjects(view: SentenceView, before: int) -> list[Argument]:
     """Persons (or a title phrase) in subject position before the trigger, in the trigger's clause.
     A relative clause ("X که ... سفر کرده است") takes the person it describes."""
     clause = view.clause_start(before)
-    out = [_arg("visitor", p) for p in view.actors
+    out = [p.argument("visitor") for p in view.actors
            if clause <= p.first < before and p.mention.label == "PERSON" and not _excluded_before(view, p.first)]
     if not out and clause > view.first and view.word(clause - 1) == "که":
         antecedent = [p for p in view.actors if p.last == clause - 1 and p.mention.label == "PERSON"]
         if antecedent:
-            return [_arg("visitor", antecedent[0])]
+            return [antecedent[0].argument("visitor")]
     if not out:
         excluded_ends = {p.last for p in view.actors if p.mention.label == "PERSON" and _excluded_before(view, p.first)}
         for i in range(clause, before):
@@ -181,7 +177,7 @@ def _hosts(view: SentenceView) -> list[Argument]:
         if p.mention.label in ("PERSON", "ORG") and prev in HOST_MARKERS | {"رسمی"}:
             if prev == "رسمی" and view.word(p.first - 2) not in HOST_MARKERS:
                 continue
-            hosts.append(_arg("host", p))
+            hosts.append(p.argument("host"))
     return hosts
 
 
@@ -251,7 +247,7 @@ def _meeting_visit(view: SentenceView, i: int) -> _Visit | None:
     if not subjects:
         return None
     subject = subjects[0]
-    place_arg = _arg("destination", place)
+    place_arg = place.argument("destination")
     place_country = _place_country(doc, place_arg)
     subject_home, partner_home = _home(doc, subject), _home(doc, partner)
     if not place_country:
@@ -275,7 +271,7 @@ def _venue_visits(view: SentenceView, i: int) -> _Visit | None:
     place = next((p for p in view.actors if i < p.first <= i + 5 and p.mention.label == "GPE"), None)
     if place is None:
         return None
-    place_arg = _arg("destination", place)
+    place_arg = place.argument("destination")
     country = _place_country(view.doc, place_arg)
     visitors = [a for a in _subjects(view, i - 1)
                 if country and _home(view.doc, a) and _home(view.doc, a) != country]
@@ -315,7 +311,7 @@ def _candidates(view: SentenceView) -> list[_Visit]:
             place = _located_place(view, i, 4)                    # "X در Y مهمان Z بود"
             if place is not None:
                 v = _Visit(view, i)
-                v.destination, v.visitors = _arg("destination", place), _subjects(view, place.first)
+                v.destination, v.visitors = place.argument("destination"), _subjects(view, place.first)
         elif w in INSPECTION and view.word(i + 1) == "از":
             v = _Visit(view, i)
             v.destination = _place_after(view, i + 2, 1) or _institution(view, i + 2)
@@ -324,7 +320,7 @@ def _candidates(view: SentenceView) -> list[_Visit]:
             place = _located_place(view, i, 5)
             if place is not None:
                 v = _Visit(view, i)
-                v.destination, v.visitors = _arg("destination", place), _subjects(view, min(i, place.first))
+                v.destination, v.visitors = place.argument("destination"), _subjects(view, min(i, place.first))
         elif w == "جمع" and view.word(i - 1) == "در" and view.word(i + 1) == "مردم":
             v = _Visit(view, i)                                   # "در جمع مردم کرج"
             v.destination, v.visitors = _place_after(view, i + 2, 0), _subjects(view, i)
