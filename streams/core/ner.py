@@ -91,6 +91,8 @@ def _shape(w: str) -> str:
 class FeatureExtractor:
     """Turns a sentence (list of token forms) into CRF feature lists, caching per-form parts."""
 
+    CACHE_SIZE = 50_000
+
     def __init__(self, clusters: dict[str, tuple[str, ...]] | None = None):
         self.clusters = clusters or {}
         self._cache: dict[str, tuple[list[str], list[str], list[str], list[str], list[str], str]] = {}
@@ -138,8 +140,9 @@ class FeatureExtractor:
         m2 = ["-2w=" + w, "-2c" + cls[0]] + ["-2f=" + f for f in fl]
         p2 = ["+2w=" + w, "+2c" + cls[0]] + ["+2f=" + f for f in fl]
         hit = (own, m1, p1, m2, p2, w)
-        if len(self._cache) < 500_000:
-            self._cache[w] = hit
+        if len(self._cache) >= self.CACHE_SIZE:
+            self._cache.clear()  # bounded memory in a long-running worker (a few KB per form)
+        self._cache[w] = hit
         return hit
 
     def sentence_features(self, tokens: Sequence[str]) -> list[list[str]]:
