@@ -124,3 +124,12 @@ def test_a_capital_as_authority_stands_for_its_state():
     [s] = _events("مسکو روز گذشته تحریم‌های تازه‌ای علیه لیتوانی وضع کرد.", "sanction")
     [authority] = s["arguments"]["authority"]
     assert authority["text"] == "مسکو" and authority["stands_for"] == "country:RUS"
+
+
+@pytest.mark.parametrize("unit", ["تحریم ", "سفر وزیر به تهران ", "وزارت خزانه‌داری آمریکا ایران را تحریم کرد و ", "ا"])
+def test_pathological_articles_at_the_size_limit_still_come_out(unit):
+    """Repetitive text without punctuation, up to the 200,000-character body limit: rules stay linear."""
+    from conftest import assert_valid
+    record = _extract(unit * (199_000 // len(unit)))
+    assert_valid("articles.enriched", record)
+    assert len([e for e in record["events"] if e["type"] == "sanction"]) <= 1

@@ -97,7 +97,7 @@ class ActorRecognizer:
 
     def __call__(self, doc: Document) -> Document:
         for f in doc.fields.values():
-            taken = self._gazetteer_mentions(doc, f)
+            taken = self._gazetteer_mentions(doc, f)  # token indexes already inside a mention
             self._pattern_mentions(doc, f, taken)
             if self.ner is not None:
                 self._ner_mentions(doc, f, taken)
@@ -108,20 +108,20 @@ class ActorRecognizer:
         return doc
 
     def _gazetteer_mentions(self, doc: Document, f: Field) -> list[tuple[int, int]]:
-        taken = []
+        taken: set[int] = set()
         for a, b, actor in self.gazetteer.match(f.tokens):
             start, end = f.tokens[a].start, f.tokens[b - 1].end
             doc.mentions.append(Mention(f.name, start, end, actor.type, actor.id, "gazetteer", f.text[start:end]))
-            taken.append((a, b))
+            taken.update(range(a, b))
         return taken
 
-    def _pattern_mentions(self, doc: Document, f: Field, taken: list[tuple[int, int]]) -> None:
+    def _pattern_mentions(self, doc: Document, f: Field, taken: set[int]) -> None:
         """Names written in Latin script after an organisation word or in quotes ("بانک «First East Export»"),
         and officials named by nationality ("مقامات آمریکایی" stands for the United States)."""
         toks = f.tokens
         i = 0
         while i < len(toks):
-            if any(a <= i < b for a, b in taken):
+            if i in taken:
                 i += 1
                 continue
             tok = toks[i]
@@ -133,7 +133,7 @@ class ActorRecognizer:
                 actor = self.gazetteer.lookup(text)
                 eid, label = (actor.id, actor.type) if actor else (provisional_id(label, text), label)
                 doc.mentions.append(Mention(f.name, start, end, label, eid, "pattern", text))
-                taken.append((a, b))
+                taken.update(range(a, b))
                 i = b + 1
                 continue
             if tok.text in QUOTES_OPEN or is_org_head(tok.text):
@@ -147,15 +147,15 @@ class ActorRecognizer:
                     start, end = toks[j].start, toks[k - 1].end
                     text = f.text[start:end]
                     doc.mentions.append(Mention(f.name, start, end, "ORG", provisional_id("ORG", text), "pattern", text))
-                    taken.append((j, k))
+                    taken.update(range(j, k))
                     i = k
                     continue
             if tok.text.replace("\u200c", "") in OFFICIALS and i + 1 < len(toks):
                 country = demonyms(self.gazetteer).get(toks[i + 1].text.replace("\u200c", ""))
-                if country is not None and not any(a <= i + 1 < b for a, b in taken):
+                if country is not None and i + 1 not in taken:
                     start, end = tok.start, toks[i + 1].end
                     doc.mentions.append(Mention(f.name, start, end, "GPE", country, "pattern", f.text[start:end]))
-                    taken.append((i, i + 2))
+                    taken.update((i, i + 1))
                     i += 2
                     continue
             i += 1
@@ -178,7 +178,7 @@ class ActorRecognizer:
             return None
         return i + 1, j, label
 
-    def _ner_mentions(self, doc: Document, f: Field, taken: list[tuple[int, int]]) -> None:
+    def _ner_mentions(self, doc: Document, f: Field, taken: set[int]) -> None:
         for sent in f.sentences:
             toks = f.tokens[sent.first_token:sent.last_token]
             if not toks:
@@ -195,7 +195,7 @@ class ActorRecognizer:
                 b = cut if cut > a else b
                 if a >= b or not f.tokens[b - 1].is_word or not self._plausible_ner_span(f, a, b, label):
                     continue
-                if any(x <= a and b <= y for x, y in taken):
+                if all(k in taken for k in range(a, b)):
                     continue  # inside a gazetteer match: the gazetteer knows better
                 start, end = f.tokens[a].start, f.tokens[b - 1].end
                 text = f.text[start:end]
@@ -206,7 +206,7 @@ class ActorRecognizer:
                     label_t = NER_LABELS[label]
                     mention = Mention(f.name, start, end, label_t, provisional_id(label_t, text), "ner", text)
                 doc.mentions.append(mention)
-                taken.append((a, b))
+                taken.update(range(a, b))
 
     def _plausible_ner_span(self, f: Field, a: int, b: int, label: str) -> bool:
         """Reject what the tagger gets wrong most often in news text: pieces of titles ("وزیر [خارجه روسیه]"),

@@ -62,6 +62,7 @@ FOLLOW_UP = [("این", "اقدام"), ("این", "تحریمها"), ("این", 
              ("مشمول",), ("این", "تحریم")]
 SPEECH_VERBS = {"گفت", "اعلام", "اعلامکرد", "هشدار", "تهدید", "افزود", "تاکید", "نوشت", "خواستار"}
 WINDOW = 12
+MAX_TRIGGERS_PER_SENTENCE = 8  # a real sentence names a sanction a few times; spam must not cost quadratic time
 # words that may sit between a trigger and its genitive: "اقدام تحریمی جدید وزارت خزانه‌داری"
 SANCTION_ADJECTIVES = {"جدید", "جدیدی", "تازه", "تازهای", "اقتصادی", "مالی", "نفتی", "تسلیحاتی", "یکجانبه",
                        "بیشتر", "گسترده", "شدید", "بانکی", "ثانویه", "اولیه"}
@@ -267,7 +268,7 @@ def _triggers(view: SentenceView) -> list[int]:
         at = view.has_phrase(phrase)
         if at is not None:
             found.append(at)
-    return sorted(set(found))
+    return sorted(set(found))[:MAX_TRIGGERS_PER_SENTENCE]
 
 
 def find_sanctions(doc: Document) -> Document:

@@ -8,6 +8,9 @@ ZWNJ = "\u200c"
 # numbers (with decimal/date separators), words (letters, digits and inner ZWNJs), or one symbol
 _TOKEN = re.compile(r"\d+(?:[.,/:]\d+)*|[^\W\d_](?:[^\W_]|\u200c)*|\d+[^\W\d_](?:[^\W_]|\u200c)*|\S")
 _SENTENCE_END = set(".!?؟")
+# A "sentence" longer than this (a list, a table, text without punctuation) is cut, so that the
+# per-sentence rules downstream stay linear in the article's length.
+MAX_SENTENCE_TOKENS = 150
 _CLOSERS = set("»\"')]")
 
 
@@ -40,14 +43,15 @@ def tokenize(text: str) -> list[Token]:
 
 
 def split_sentences(text: str, tokens: list[Token]) -> list[Sentence]:
-    """Sentences end at . ! ? ؟ (plus closing quotes) or at a line break."""
+    """Sentences end at . ! ? ؟ (plus closing quotes), at a line break, or after MAX_SENTENCE_TOKENS."""
     sentences: list[Sentence] = []
     first = 0
     for i, tok in enumerate(tokens):
         ends = tok.text in _SENTENCE_END and not (i + 1 < len(tokens) and tokens[i + 1].text in _CLOSERS)
         ends = ends or (tok.text in _CLOSERS and i > 0 and tokens[i - 1].text in _SENTENCE_END)
         line_break = i + 1 < len(tokens) and "\n" in text[tok.end:tokens[i + 1].start]
-        if ends or line_break or i == len(tokens) - 1:
+        too_long = i + 1 - first >= MAX_SENTENCE_TOKENS
+        if ends or line_break or too_long or i == len(tokens) - 1:
             sentences.append(Sentence(tokens[first].start, tok.end, first, i + 1))
             first = i + 1
     if not sentences:
