@@ -71,7 +71,7 @@ def demonyms(gazetteer: Gazetteer) -> dict[str, str]:
 
 ZWNJ = "\u200c"
 MAX_NER_TOKENS = 6
-STATE_WORDS = {"حکومت", "رژیم", "نظام", "دولت"}
+STATE_WORDS = {"حکومت", "رژیم", "نظام", "دولت", "دولتهای", "کابینه"}
 COMMON_WORD_FREQUENCY = 2_500_000   # hazm corpus count: "جهان", "شرق" are words, not names
 TITLE_CONTINUATIONS = {"خارجه", "امور", "دفاع", "اطلاعات", "کشور", "اقتصاد", "نفت", "بهداشت"}
 FACILITY_HEADS = {"مصلی", "مصلای", "بندر", "میدان", "خیابان", "فرودگاه", "ورزشگاه", "بزرگراه", "پل", "بیمارستان",
@@ -111,6 +111,9 @@ class ActorRecognizer:
         taken: set[int] = set()
         for a, b, actor in self.gazetteer.match(f.tokens):
             start, end = f.tokens[a].start, f.tokens[b - 1].end
+            state = self.gazetteer.state_of(actor)
+            if state is not None:
+                actor = state  # "دولت آمریکا": the government stands for the state
             doc.mentions.append(Mention(f.name, start, end, actor.type, actor.id, "gazetteer", f.text[start:end]))
             taken.update(range(a, b))
         return taken
@@ -229,9 +232,8 @@ class ActorRecognizer:
             return False
         if inner and sum(y - x for x, y, _ in inner) == b - a and not self._known_org_of_country(f, a, b):
             return False  # nothing but names the gazetteer already knows
-        if first in STATE_WORDS and len(inner) == 1 and inner[0][0] == 1 and inner[0][1] == b - a \
-                and inner[0][2].type == "GPE":
-            return False  # "حکومت ایران", "رژیم صدام": the state itself, not a new organisation
+        if first in STATE_WORDS:
+            return False  # "حکومت ایران", "دولت یازدهم", "کابینه ترامپ": a state or an administration
         return True
 
     def _known_org_of_country(self, f: Field, a: int, b: int):

@@ -66,6 +66,12 @@ class Gazetteer:
     def lookup(self, text: str) -> Actor | None:
         return self.by_key.get(key(text))
 
+    def state_of(self, actor: Actor) -> Actor | None:
+        """For a government entry ("دولت آمریکا"), the state it stands for."""
+        if actor.subtype == "government" and actor.country:
+            return self.by_id.get(f"country:{actor.country}")
+        return None
+
     def capital_of(self, actor: Actor) -> Actor | None:
         """For a capital city, the country it stands for in metonymy ("تهران" for Iran's government)."""
         if actor.subtype == "capital" and actor.country:

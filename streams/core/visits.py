@@ -23,6 +23,7 @@ LIGHT_VERBS = {"کرد", "کردند", "کند", "کنند", "میکند", "می
 ARRIVAL = {"وارد"}
 DEPARTURE = {"راهی", "عازم", "رهسپار"}
 PRESENCE = {"حضور", "حاضر"}
+TENURE_WORDS = {"روزهای", "هفتههای", "ماههای", "سالهای", "دوران", "دوره", "مدت", "سال", "زمان", "طول"}
 INSPECTION = {"بازدید"}
 GUEST = {"مهمان", "میهمان"}
 MEETING = {"دیدار", "دیداری", "ملاقات", "گفتوگو", "مذاکره", "رایزنی"}
@@ -316,7 +317,7 @@ def _candidates(view: SentenceView) -> list[_Visit]:
             v = _Visit(view, i)
             v.destination = _place_after(view, i + 2, 1) or _institution(view, i + 2)
             v.visitors = _subjects(view, i)
-        elif w in PRESENCE:
+        elif w in PRESENCE and view.word(i - 1) not in TENURE_WORDS:   # "روزهای حضور در کاخ سفید": a tenure
             place = _located_place(view, i, 5)
             if place is not None:
                 v = _Visit(view, i)
