@@ -12,7 +12,7 @@ from conftest import assert_valid
 from scoring import score
 
 FARS_FLOORS = {
-    "actors_f1": 0.86, "actor_type_accuracy": 0.95,
+    "actors_f1": 0.87, "actor_type_accuracy": 0.95,
     "sanction_f1": 0.85, "visit_f1": 0.80,
     "event_status_accuracy": 0.9, "event_date_accuracy": 0.8,
 }
