@@ -133,3 +133,18 @@ def test_pathological_articles_at_the_size_limit_still_come_out(unit):
     record = _extract(unit * (199_000 // len(unit)))
     assert_valid("articles.enriched", record)
     assert len([e for e in record["events"] if e["type"] == "sanction"]) <= 1
+
+
+def test_headline_and_body_report_one_lifting():
+    record = _extract("شورای اتحادیه اروپا روز سه‌شنبه تحریم‌های اعمال‌شده علیه شرکت کشتیرانی «دریای آرام» و "
+                      "دو مدیر آن را لغو کرد.", title="اتحادیه اروپا تحریم یک شرکت کشتیرانی را لغو کرد")
+    [s] = [e for e in record["events"] if e["type"] == "sanction"]
+    assert s["status"] == "lifted" and s["evidence"]["field"] == "body"
+
+
+def test_the_place_of_a_press_conference_is_not_an_authority():
+    body = ("یک مقام ارشد اتحادیه اروپا در نشستی خبری در بروکسل هشدار داد که این اتحادیه آماده است "
+            "تحریم‌های جدیدی علیه شرکت‌های هوایی ایران اعمال کند.")
+    [s] = _events(body, "sanction")
+    assert s["status"] == "threatened" and _texts(s, "authority") == ["اتحادیه اروپا"]
+    assert s["target_count"] is None  # "یک مقام" is the speaker, not a count of targets

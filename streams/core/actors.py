@@ -14,6 +14,7 @@ from streams.core.document import Document, Entity, Field, Mention
 from streams.core.gazetteer import Gazetteer, default_gazetteer
 from streams.core import lexicon
 from streams.core.normalize import key
+from streams.core.numbers import parse_number
 
 ACTOR_TYPES = ("PERSON", "ORG", "GPE")
 NER_LABELS = {"PER": "PERSON", "ORG": "ORG", "LOC": "GPE"}
@@ -193,8 +194,9 @@ class ActorRecognizer:
                 # drop a leading title word the tagger sometimes includes ("آقای", "وزیر")
                 while a < b and is_title_word(f.tokens[a].text):
                     a += 1
-                # a name never runs across quotes or punctuation: keep the first run of words
-                cut = next((k for k in range(a, b) if not f.tokens[k].is_word and f.tokens[k].text != "-"), b)
+                # a name never runs across quotes, punctuation or a number ("خزانه‌داری آمریکا [پنج فرد]")
+                cut = next((k for k in range(a, b) if (not f.tokens[k].is_word and f.tokens[k].text != "-")
+                            or parse_number(f.tokens, k) is not None), b)
                 b = cut if cut > a else b
                 if a >= b or not f.tokens[b - 1].is_word or not self._plausible_ner_span(f, a, b, label):
                     continue

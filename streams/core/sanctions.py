@@ -16,6 +16,7 @@ from streams.core.clauses import Placed, SentenceView, sentence_gap, sentences
 from streams.core.dates import date_near
 from streams.core.document import Argument, Document, Event, Span
 from streams.core.gazetteer import default_gazetteer
+from streams.core.normalize import key
 from streams.core.numbers import parse_number
 
 # --- lexicon: squashed forms (no ZWNJ) ---
@@ -50,6 +51,7 @@ REPORTER_OPENERS = {"گزارش", "بهگزارش", "نقل", "بهنقل"}
 PERSON_NOUNS = {"فرد", "نفر", "شخص", "تن", "شخصیت", "مقام", "فرمانده", "عضو", "مدیر", "تبعه"}
 ENTITY_NOUNS = {"نهاد", "شرکت", "موسسه", "سازمان", "بانک", "نهادها", "شرکتها", "کشتی", "نفتکش", "هواپیما",
                 "بنیاد", "مؤسسه", "واحد", "صرافی", "محموله", "نفتکشها"}
+MEDIA_HEADS = {"روزنامه", "خبرگزاری", "شبکه", "نشریه", "سایت", "پایگاه", "هفتهنامه", "ماهنامه", "رادیو", "تلویزیون"}
 NON_AUTHORITY_SUBTYPES = {"news_agency", "company", "city", "province", "island", "village"}
 REASON_PHRASES = [("به", "اتهام"), ("بهاتهام",), ("به", "دلیل"), ("به", "علت"), ("با", "هدف"), ("به", "خاطر"),
                   ("به", "بهانه"), ("بهبهانه",), ("در", "ارتباط", "با"), ("به", "جرم"), ("بهدلیل",), ("بهعلت",),
@@ -90,6 +92,10 @@ def _status(view: SentenceView, trigger: int) -> str | None:
     cues = [i for i in near if not (reason and reason[0] <= i < reason[1])]
     # "لغو تحریم‌ها", "تحریم‌ها ... را برداشتند"; but "لغو برجام ... تحریم‌ها" lifts something else
     if any(_starts(view, i, LIFT) and (i > trigger or trigger - i <= 3) for i in cues):
+        return "lifted"
+    # "تحریم‌های اعمال‌شده علیه ... را لغو کرد": the verb after the object marker decides, however far
+    object_marker = view.find({"را"}, trigger + 1, view.last)
+    if object_marker and _starts(view, object_marker[0] + 1, LIFT):
         return "lifted"
     # "طی ۱۰ روز آینده" is a threat in time; "برای ۱۰ سال آینده" only says how long sanctions last
     soon = any(view.word(i) == "آینده" and view.word(i - 1) in TIME_UNITS for i in near)
@@ -150,6 +156,8 @@ def _reason_span(view: SentenceView, trigger: int) -> tuple[int, int] | None:
 
 def _can_be_authority(p: Placed) -> bool:
     """States (or their capitals), and organisations other than media and companies."""
+    if p.mention.text.split()[0].replace("\u200c", "") in MEDIA_HEADS:
+        return False
     actor = default_gazetteer().by_id.get(p.mention.entity_key)
     if p.mention.label == "GPE":
         return actor is not None and actor.subtype in ("country", "capital", "region", None)
@@ -176,6 +184,8 @@ def _roles(view: SentenceView, trigger: int):
         if p.mention.label == "GPE" and any(view.word(p.first - k) == "در" and view.word(p.first - k - 1) in
                                             ("مستقر", "واقع", "ساکن") for k in range(1, 8)):
             countries.append(p)                               # "مستقر در ایران، چین، روسیه و ترکیه"
+        elif p.mention.label == "GPE" and before == "در":
+            continue                                          # "در نشستی خبری در بروکسل": where, not who
         elif before in TARGET_MARKERS:
             targets.append(p)                                 # "علیه ایران"
         elif (before in AUTHORITY_MARKERS or view.find({"اعلام"}, p.first - 4, p.first)) and _can_be_authority(p):
@@ -209,15 +219,16 @@ def _roles(view: SentenceView, trigger: int):
     if not authority and clause > view.first and view.find(SPEECH_VERBS, view.first, clause):
         # "مقام اتحادیه اروپا هشدار داد که این اتحادیه ... تحریم ... کند": the speaker's side
         authority = [p for p in view.actors if p.first < clause and _can_be_authority(p) and p not in targets
-                     and not any(a <= p.first < b for a, b in excluded)][:2]
+                     and view.prev_word(p.first)[1] != "در" and not any(a <= p.first < b for a, b in excluded)][:2]
     targets = [p for p in targets if p not in authority]
     return authority, targets, countries
 
 
-def _counts(view: SentenceView) -> dict[str, int]:
+def _counts(view: SentenceView, trigger: int) -> dict[str, int]:
+    """"هفت فرد و چهار نهاد" in the trigger's clause (not "یک مقام ارشد ... گفت که ...")."""
     counts: dict[str, int] = {}
     toks = view.tokens[: view.last]
-    i = view.first
+    i = view.clause_start(trigger)
     while i < view.last:
         parsed = parse_number(toks, i)
         if parsed:
@@ -243,7 +254,7 @@ def _event(doc: Document, view: SentenceView, trigger: int, status: str, authori
     reason = _reason_span(view, trigger)
     if reason:
         event.attributes["reason"] = view.span(*reason)
-    counts = _counts(view)
+    counts = _counts(view, trigger)
     event.attributes["target_count"] = {"persons": counts.get("persons"), "entities": counts.get("entities")} \
         if counts else None
     event.attributes["target_countries"] = [p.argument("target_country") for p in countries] + \
@@ -322,6 +333,12 @@ def _authority_countries(doc: Document, event: Event) -> set[str]:
     return out
 
 
+def _nested_names(doc: Document, a: Event, b: Event) -> bool:
+    """"اتحادیه اروپا" and "شورای اتحادیه اروپا", "اروپا" and "اتحادیه اروپا": one side named inside the other."""
+    names = [{key(doc.text_of(x.span)) for x in e.arguments if x.role == "authority"} for e in (a, b)]
+    return any(x in y or y in x for x in names[0] for y in names[1] if min(len(x), len(y)) >= 4)
+
+
 def _authority_ids(event: Event) -> set[str]:
     return {a.entity_id for a in event.arguments if a.role == "authority" and a.entity_id}
 
@@ -341,8 +358,9 @@ def _merge(doc: Document, events: list[Event]) -> list[Event]:
     for ev in events:
         into = None
         for prev in merged:
-            same_authority = _authority_ids(prev) & _authority_ids(ev) or (
-                _authority_countries(doc, prev) & _authority_countries(doc, ev) and sentence_gap(doc, prev.evidence, ev.evidence) <= 2)
+            near = sentence_gap(doc, prev.evidence, ev.evidence) <= 2
+            same_authority = _authority_ids(prev) & _authority_ids(ev) or near and (
+                _nested_names(doc, prev, ev) or _authority_countries(doc, prev) & _authority_countries(doc, ev))
             if prev.status == ev.status and prev.attributes.get("family") == ev.attributes.get("family") \
                     and same_authority \
                     and (prev.date is None or ev.date is None or prev.date == ev.date) \
