@@ -316,13 +316,97 @@ def _run_fold(fold: int) -> dict:
             "scores": summarise(c)}
 
 
-def run_cv(docs, params, clusters, jobs: int, workdir: Path, extra=None) -> list[dict]:
-    _G.update(docs=docs, params=params, clusters=clusters, workdir=str(workdir), extra=extra)
+
+# --------------------------------------------------------------------------- experiments (opt-in)
+
+def _exp_train(train_docs, model_path: Path, params: dict, fx, doc_tags=None) -> float:
+    import pycrfsuite
+
+    trainer = pycrfsuite.Trainer(algorithm="lbfgs", verbose=False)
+    for di, doc in enumerate(train_docs):
+        toks = [t for t, _ in doc]
+        feats = fx.doc_features_for(toks, None if doc_tags is None else doc_tags[di])
+        for f, (_, tags) in zip(feats, doc):
+            if tags:
+                trainer.append(f, tags)
+    trainer.set_params(params)
+    t0 = time.time()
+    trainer.train(str(model_path))
+    return time.time() - t0
+
+
+def _exp_tag(model_path: Path, docs, fx, doc_tags=None) -> list[list[list[str]]]:
+    import pycrfsuite
+
+    tagger = pycrfsuite.Tagger()
+    tagger.open(str(model_path))
+    out = []
+    for di, doc in enumerate(docs):
+        toks = [t for t, _ in doc]
+        feats = fx.doc_features_for(toks, None if doc_tags is None else doc_tags[di])
+        out.append([list(tagger.tag(f)) if t else [] for f, t in zip(feats, toks)])
+    return out
+
+
+def _run_fold_exp(fold: int) -> dict:
+    """CV fold with the experimental feature extractor; documents kept together (doc features)."""
+    from streams.core.ner import ExperimentalFeatureExtractor
+
+    docs, params, clusters, workdir = _G["docs"], _G["params"], _G["clusters"], _G["workdir"]
+    opts = _G["exp"]
+    fx = ExperimentalFeatureExtractor(clusters, opts.get("lexicon"), opts.get("doc_features", False))
+    train = [sents for i, (_, sents) in enumerate(docs) if i % N_FOLDS != fold]
+    test = [sents for i, (_, sents) in enumerate(docs) if i % N_FOLDS == fold]
+    extra_docs = _G.get("extra_docs") or []
+    if extra_docs:
+        test_keys = {tuple(t) for d in test for t, _ in d}
+        train = train + [[s for s in d if tuple(s[0]) not in test_keys] for d in extra_docs]
+    gold = [tags for d in test for _, tags in d]
+    model = Path(workdir) / f"fold{fold}.crfsuite"
+    t0 = time.time()
+    secs = _exp_train(train, model, params, fx)
+    pred1 = _exp_tag(model, test, fx)
+    result = {"fold": fold, "train_documents": len(train), "test_documents": len(test),
+              "test_sentences": len(gold), "train_seconds": round(secs, 1)}
+    c1 = score(gold, [p for d in pred1 for p in d])
+    if opts.get("two_stage"):
+        # jackknife first-pass tags for the training documents (k-way split of the training docs),
+        # so that stage 2 is trained on first-pass tags as noisy as those it sees at test time
+        k = opts.get("jackknife", 2)
+        train_tags: list = [None] * len(train)
+        for part in range(k):
+            held = [i for i in range(len(train)) if i % k == part]
+            rest = [train[i] for i in range(len(train)) if i % k != part]
+            m = Path(workdir) / f"fold{fold}-jk{part}.crfsuite"
+            _exp_train(rest, m, params, fx)
+            for i, tags in zip(held, _exp_tag(m, [train[i] for i in held], fx)):
+                train_tags[i] = tags
+            m.unlink(missing_ok=True)
+        fx2 = ExperimentalFeatureExtractor(clusters, opts.get("lexicon"), opts.get("doc_features", False))
+        m2 = Path(workdir) / f"fold{fold}-s2.crfsuite"
+        _exp_train(train, m2, params, fx2, train_tags)
+        pred2 = _exp_tag(m2, test, fx2, pred1)
+        m2.unlink(missing_ok=True)
+        result["stage1"] = {"counts": c1, "scores": summarise(c1)}
+        c = score(gold, [p for d in pred2 for p in d])
+    else:
+        c = c1
+    model.unlink(missing_ok=True)
+    result.update(counts=c, scores=summarise(c), fold_seconds=round(time.time() - t0, 1))
+    return result
+
+
+def run_cv(docs, params, clusters, jobs: int, workdir: Path, extra=None, folds=None, exp=None,
+           extra_docs=None) -> list[dict]:
+    _G.update(docs=docs, params=params, clusters=clusters, workdir=str(workdir), extra=extra,
+              exp=exp, extra_docs=extra_docs)
     workdir.mkdir(parents=True, exist_ok=True)
+    folds = list(range(N_FOLDS)) if folds is None else folds
+    fn = _run_fold if exp is None else _run_fold_exp
     if jobs <= 1:
-        return [_run_fold(k) for k in range(N_FOLDS)]
+        return [fn(k) for k in folds]
     with get_context("fork").Pool(jobs) as pool:
-        return pool.map(_run_fold, range(N_FOLDS), chunksize=1)
+        return pool.map(fn, folds, chunksize=1)
 
 
 def write_cv_report(folds, params, stats, extra: dict, md_path: Path) -> dict:
@@ -476,6 +560,38 @@ Document-level 5-fold CV on PEYMA 300K: {cv_line}.
     path.write_text(text, encoding="utf-8")
 
 
+def _write_exp_report(folds, params, args, md: Path, cv_secs: float, clusters) -> int:
+    """Experiment runs: JSON only (plus a one-line summary), never the default report."""
+    def pooled(key):
+        total = {"tp": Counter(), "fp": Counter(), "fn": Counter()}
+        for f in folds:
+            src = f[key]["counts"] if key else f["counts"]
+            for k in total:
+                total[k].update(src[k])
+        return summarise({k: dict(v) for k, v in total.items()})
+    report = {"folds_run": [f["fold"] for f in folds], "params": params,
+              "options": {"gazetteer_features": args.gazetteer_features, "doc_features": args.doc_features,
+                          "two_stage": args.two_stage, "jackknife": args.jackknife,
+                          "train": "300K folds only" if args.cv_300k_only else "300K folds + all 600K",
+                          "clusters": len(clusters)},
+              "overall": pooled(None), "cv_wall_seconds": round(cv_secs, 1),
+              "folds_detail": [{**{k: v for k, v in f.items() if k not in ("counts", "stage1")},
+                                **({"stage1_scores": f["stage1"]["scores"]} if "stage1" in f else {})}
+                               for f in folds]}
+    if all("stage1" in f for f in folds):
+        report["stage1_overall"] = pooled("stage1")
+    if md == RESULTS_DIR / "ner-cv.md":
+        sys.exit("experiment runs need --out (they never write the default CV report)")
+    md.parent.mkdir(parents=True, exist_ok=True)
+    md.with_suffix(".json").write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    for name in ("stage1_overall", "overall"):
+        if name in report:
+            o = report[name]["micro_PER_ORG_LOC"]
+            print(f"{md.stem} {name}: folds {report['folds_run']} P={o['precision']:.4f} R={o['recall']:.4f} "
+                  f"F1={o['f1']:.4f} ({cv_secs:.0f}s)", file=sys.stderr)
+    return 0
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--cv", action="store_true", help="5-fold document-level CV on PEYMA 300K")
@@ -497,7 +613,19 @@ def main(argv=None) -> int:
                     help="with --render: add another CV run's micro PER/ORG/LOC scores to the report")
     ap.add_argument("--model-md", action="store_true",
                     help="only rewrite MODEL.md from model.json and the CV results")
+    exp = ap.add_argument_group("experiments (opt-in; never change the default model or report)")
+    exp.add_argument("--folds", default=None,
+                     help="comma list of CV folds to run (e.g. 0,1,2); scores pooled over those folds only")
+    exp.add_argument("--gazetteer-features", action="store_true",
+                     help="add B/I membership features of curated gazetteer aliases + first names")
+    exp.add_argument("--doc-features", action="store_true",
+                     help="add label-free document cues (what precedes other occurrences of the form)")
+    exp.add_argument("--two-stage", action="store_true",
+                     help="stacked CRF: stage 2 sees first-pass entity types of other occurrences in the doc")
+    exp.add_argument("--jackknife", type=int, default=2, help="with --two-stage: training-set split count")
     args = ap.parse_args(argv)
+    if (args.folds or args.gazetteer_features or args.doc_features or args.two_stage) and not (args.cv and args.out):
+        ap.error("experiment flags need --cv and --out (they never write the default model or CV report)")
 
     if args.model_md:
         meta = json.loads((args.model_dir / "model.json").read_text(encoding="utf-8"))
@@ -536,9 +664,24 @@ def main(argv=None) -> int:
         if not args.cv_300k_only:
             docs600, st600 = load_corpus("600K")
             extra = [s for _, sents in docs600 for s in sents]
+        fold_ids = [int(x) for x in args.folds.split(",")] if args.folds else None
+        exp_opts = None
+        extra_docs = None
+        if args.gazetteer_features or args.doc_features or args.two_stage:
+            from streams.core.ner import NameLexicon
+            exp_opts = {"doc_features": args.doc_features, "two_stage": args.two_stage,
+                        "jackknife": args.jackknife,
+                        "lexicon": (NameLexicon.from_jsonl(REPO / "streams" / "data" / "gazetteer.jsonl")
+                                    if args.gazetteer_features else None)}
+            if extra is not None:
+                extra_docs = [sents for _, sents in docs600]
+                extra = None
         t1 = time.time()
-        folds = run_cv(docs300, params, clusters, args.jobs, Path("/tmp") / f"khabar-ner-cv-{os.getpid()}", extra)
+        folds = run_cv(docs300, params, clusters, args.jobs, Path("/tmp") / f"khabar-ner-cv-{os.getpid()}", extra,
+                       folds=fold_ids, exp=exp_opts, extra_docs=extra_docs)
         cv_secs = time.time() - t1
+        if fold_ids is not None or exp_opts is not None:
+            return _write_exp_report(folds, params, args, md, cv_secs, clusters)
         report = write_cv_report(folds, params, st300, {
             "training_folds": "4/5 of PEYMA 300K" + ("" if extra is None else " + all of NSURL 600K"),
             "data_600K": dict(st600) if st600 else None,

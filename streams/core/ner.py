@@ -254,3 +254,160 @@ def get_tagger() -> NerTagger:
             if _TAGGER is None:
                 _TAGGER = NerTagger()
     return _TAGGER
+
+
+# --------------------------------------------------------------------------- experimental, opt-in
+# Nothing below is used by NerTagger / get_tagger() or by the default training run; it is reached
+# only through the experiment flags of scripts/train_ner.py (--gazetteer-features, --doc-features,
+# --two-stage).  See benchmarks/results/ner-experiments.md.
+
+GZ_MAX_TOKENS = 6
+
+
+class NameLexicon:
+    """Curated gazetteer aliases (PERSON/ORG/GPE) keyed by ``normalize.key``, plus first names."""
+
+    def __init__(self, entries: Iterable[tuple[str, str]], first_names: Iterable[str] = ()):
+        from streams.core.normalize import key  # noqa: PLC0415
+
+        self.key = key
+        self.by_key: dict[str, set[str]] = {}
+        self.prefixes: set[str] = set()
+        for alias, typ in entries:
+            k = key(alias)
+            if len(k) < 2:
+                continue
+            self.by_key.setdefault(k, set()).add(typ)
+            for n in range(1, len(k) + 1):
+                self.prefixes.add(k[:n])
+        self.first_names = {key(w) for w in first_names if len(key(w)) >= 2}
+
+    @classmethod
+    def from_jsonl(cls, path: Path | str, sources: tuple[str, ...] = ("curated",)) -> "NameLexicon":
+        import json  # noqa: PLC0415
+
+        entries, firsts = [], set()
+        skip_first = TITLE_WORDS | {"سید", "سیده", "میر"}
+        with open(path, encoding="utf-8") as fh:
+            for line in fh:
+                if not line.strip():
+                    continue
+                e = json.loads(line)
+                if e.get("source") not in sources or e.get("type") not in ("PERSON", "ORG", "GPE"):
+                    continue
+                for a in e.get("aliases") or [e["name"]]:
+                    entries.append((a, e["type"]))
+                if e["type"] == "PERSON":
+                    words = [w for w in e["name"].split() if w not in skip_first]
+                    if len(words) >= 2:
+                        firsts.add(words[0])
+        return cls(entries, firsts)
+
+    def token_features(self, tokens: Sequence[str]) -> list[list[str]]:
+        keys = [self.key(t) for t in tokens]
+        n = len(tokens)
+        own: list[list[str]] = [[] for _ in range(n)]
+        for i in range(n):
+            k = ""
+            for j in range(i, min(n, i + GZ_MAX_TOKENS)):
+                k += keys[j]
+                if k not in self.prefixes:
+                    break
+                typs = self.by_key.get(k)
+                if typs:
+                    for typ in typs:
+                        own[i].append("gzB=" + typ)
+                        for m in range(i + 1, j + 1):
+                            own[m].append("gzI=" + typ)
+                        if j == i:
+                            own[i].append("gz1=" + typ)
+            if keys[i] in self.first_names:
+                own[i].append("gzFN")
+        out = []
+        for i in range(n):
+            f = list(own[i])
+            if i > 0:
+                f += ["-1" + x for x in own[i - 1]]
+            if i + 1 < n:
+                f += ["+1" + x for x in own[i + 1]]
+            out.append(f)
+        return out
+
+
+def doc_context(doc_tokens: Sequence[Sequence[str]], lexicon: "NameLexicon | None" = None) -> dict[str, set[str]]:
+    """Label-free document cues per word form: what precedes / follows its other occurrences."""
+    cues: dict[str, set[str]] = {}
+    for toks in doc_tokens:
+        gz = lexicon.token_features(toks) if lexicon is not None else None
+        for i, w in enumerate(toks):
+            if len(w) < 2 or _shape(w) != "F" or w in TITLE_WORDS or w in ORG_TRIGGERS or w in LOC_TRIGGERS:
+                continue
+            c = cues.setdefault(w, set())
+            if i > 0:
+                p = toks[i - 1]
+                ph = p.split(ZWNJ, 1)[0]
+                if p in TITLE_WORDS or ph in TITLE_WORDS:
+                    c.add("T")
+                if p in ORG_TRIGGERS or ph in ORG_TRIGGERS:
+                    c.add("G")
+                if p in LOC_TRIGGERS or ph in LOC_TRIGGERS:
+                    c.add("C")
+                if lexicon is not None and lexicon.key(p) in lexicon.first_names:
+                    c.add("FN")
+            if gz is not None:
+                for x in gz[i]:
+                    if x.startswith("gzB=") or x.startswith("gzI="):
+                        c.add(x[2:])
+    return cues
+
+
+def doc_pred_context(doc_tokens: Sequence[Sequence[str]], doc_tags: Sequence[Sequence[str]]):
+    """Per word form, entity-type counts of its occurrences in first-pass tags (O excluded)."""
+    counts: dict[str, dict[str, int]] = {}
+    for toks, tags in zip(doc_tokens, doc_tags):
+        for w, t in zip(toks, tags):
+            if t != "O" and len(w) >= 2:
+                d = counts.setdefault(w, {})
+                d[t[2:]] = d.get(t[2:], 0) + 1
+    return counts
+
+
+class ExperimentalFeatureExtractor(FeatureExtractor):
+    """FeatureExtractor + optional gazetteer / document features (experiments only)."""
+
+    def __init__(self, clusters=None, lexicon: NameLexicon | None = None, doc_features: bool = False):
+        super().__init__(clusters)
+        self.lexicon = lexicon
+        self.doc_features = doc_features
+
+    def doc_features_for(self, doc_tokens, doc_tags=None) -> list[list[list[str]]]:
+        """Features for every sentence of one document; ``doc_tags`` = first-pass tags (two-stage)."""
+        cues = doc_context(doc_tokens, self.lexicon) if self.doc_features else None
+        pred = doc_pred_context(doc_tokens, doc_tags) if doc_tags is not None else None
+        out = []
+        for si, toks in enumerate(doc_tokens):
+            feats = self.sentence_features(toks)
+            if self.lexicon is not None and toks:
+                for f, g in zip(feats, self.lexicon.token_features(toks)):
+                    f += g
+            if cues is not None:
+                for f, w in zip(feats, toks):
+                    for c in cues.get(w, ()):
+                        f.append("d=" + c)
+            if pred is not None:
+                tags = doc_tags[si]
+                for i, (f, w) in enumerate(zip(feats, toks)):
+                    d = pred.get(w)
+                    if not d:
+                        continue
+                    d = dict(d)
+                    own = tags[i]
+                    if own != "O":  # other occurrences only
+                        d[own[2:]] -= 1
+                    d = {k: v for k, v in d.items() if v > 0}
+                    if d:
+                        f.append("dp=" + max(sorted(d), key=d.get))
+                        for k in d:
+                            f.append("dpa=" + k)
+            out.append(feats)
+        return out
