@@ -702,7 +702,7 @@ def main(argv=None) -> int:
     args.model_dir.mkdir(parents=True, exist_ok=True)
     model_path = args.model_dir / MODEL_FILE
     tmp = model_path.with_suffix(".tmp")
-    secs = train_model(train, tmp, params, clusters)
+    train_model(train, tmp, params, clusters)
     tmp.replace(model_path)
     digest = hashlib.sha256(model_path.read_bytes()).hexdigest()
     meta = {
