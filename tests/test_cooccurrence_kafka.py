@@ -225,7 +225,7 @@ def test_two_workers_answer_queries_for_keys_on_either(tmp_path):
             totals = {k: sum(s[k] for s in stats) for k in ("articles", "pair_records", "actor_records")}
             return totals == {"articles": len(articles), "pair_records": off.stats["pairs"],
                               "actor_records": off.actor_records} and stats or totals
-        stats = wait_for(lambda: isinstance(x := done(), list) and x, 240, "every pair and actor record aggregated",
+        stats = wait_for(lambda: isinstance(x := done(), list) and x, 480, "every pair and actor record aggregated",
                          workers)
         assert all(s["pair_records"] > 0 for s in stats), stats  # both workers own pairs
 
