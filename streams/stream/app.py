@@ -12,7 +12,6 @@ from dataclasses import dataclass, field
 from typing import Awaitable, Callable
 
 import faust
-import orjson
 
 from streams.config import ALL_TOPICS, ARTICLES, ENRICHED, Settings
 from streams.cooccurrence import WindowConfig, article_features
@@ -118,7 +117,3 @@ def _process_with_features(cfg: WindowConfig, payload, **kwargs):
     except Exception:  # co-occurrence must never cost the article its enrichment
         log.exception("co-occurrence features failed for %s", record.get("id"))
         return outputs, None
-
-
-def dumps(value) -> bytes:
-    return orjson.dumps(value)
