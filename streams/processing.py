@@ -10,8 +10,8 @@ import orjson
 
 from streams.config import DEADLETTER, ENRICHED, SANCTIONS, VISITS
 from streams.core.pipeline import default_pipeline
-from streams.core.record import (InvalidArticle, check_article, deadletter_record, enriched_record, event_messages,
-                                 parse_article)
+from streams.core.record import (MAX_BODY_CHARS, InvalidArticle, check_article, deadletter_record, enriched_record,
+                                 event_messages, parse_article)
 
 log = logging.getLogger(__name__)
 EVENT_TOPICS = {"sanction": SANCTIONS, "visit": VISITS}
@@ -54,13 +54,8 @@ def process(payload: bytes | str | dict, *, key: bytes | str | None = None, topi
     counts = counts if counts is not None else Counts()
     counts.received += 1
     try:
-        if isinstance(payload, dict):
-            article = check_article(payload, **({"max_body_chars": max_body_chars} if max_body_chars else {}))
-        else:
-            article = parse_article(payload)
-            if max_body_chars and len(article["body"]) > max_body_chars:
-                raise InvalidArticle("body_too_large", f"body has {len(article['body'])} characters, "
-                                                       f"limit {max_body_chars}")
+        limit = max_body_chars or MAX_BODY_CHARS
+        article = check_article(payload, limit) if isinstance(payload, dict) else parse_article(payload, limit)
         record = enriched_record(default_pipeline()(article))
     except InvalidArticle as e:
         return [_dead(payload, e.reason, str(e), key, topic, partition, offset, counts)]

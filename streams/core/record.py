@@ -34,7 +34,7 @@ def now_iso() -> str:
     return dt.datetime.now(dt.timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
-def parse_article(raw: bytes | str) -> dict[str, Any]:
+def parse_article(raw: bytes | str, max_body_chars: int = MAX_BODY_CHARS) -> dict[str, Any]:
     """Bytes or text of one input message -> a checked article dict, or InvalidArticle."""
     if isinstance(raw, bytes):
         try:
@@ -45,7 +45,7 @@ def parse_article(raw: bytes | str) -> dict[str, Any]:
         value = orjson.loads(raw)
     except orjson.JSONDecodeError as e:
         raise InvalidArticle("invalid_json", f"payload is not JSON: {e}") from None
-    return check_article(value)
+    return check_article(value, max_body_chars)
 
 
 def check_article(value: Any, max_body_chars: int = MAX_BODY_CHARS) -> dict[str, Any]:
