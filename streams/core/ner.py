@@ -66,6 +66,13 @@ MONEY_WORDS = frozenset("""
 """.split())
 
 
+def trigger_flags(w: str) -> list[str]:
+    """Title (T), organisation (G) and place (C) trigger flags of a word or of its part before a ZWNJ."""
+    head = w.split(ZWNJ, 1)[0]
+    return [flag for flag, words in (("T", TITLE_WORDS), ("G", ORG_TRIGGERS), ("C", LOC_TRIGGERS))
+            if w in words or head in words]
+
+
 def _shape(w: str) -> str:
     has_digit = has_latin = has_fa = has_other = False
     for ch in w:
@@ -105,13 +112,7 @@ class FeatureExtractor:
         n = len(sq)
         shape = _shape(w)
         head = w.split(ZWNJ, 1)[0]
-        flags = []
-        if w in TITLE_WORDS or head in TITLE_WORDS:
-            flags.append("T")
-        if w in ORG_TRIGGERS or head in ORG_TRIGGERS:
-            flags.append("G")
-        if w in LOC_TRIGGERS or head in LOC_TRIGGERS:
-            flags.append("C")
+        flags = trigger_flags(w)
         if w in DATE_TRIGGERS:
             flags.append("A")
         if w in MONEY_WORDS:
@@ -345,13 +346,7 @@ def doc_context(doc_tokens: Sequence[Sequence[str]], lexicon: "NameLexicon | Non
             c = cues.setdefault(w, set())
             if i > 0:
                 p = toks[i - 1]
-                ph = p.split(ZWNJ, 1)[0]
-                if p in TITLE_WORDS or ph in TITLE_WORDS:
-                    c.add("T")
-                if p in ORG_TRIGGERS or ph in ORG_TRIGGERS:
-                    c.add("G")
-                if p in LOC_TRIGGERS or ph in LOC_TRIGGERS:
-                    c.add("C")
+                c.update(trigger_flags(p))
                 if lexicon is not None and lexicon.key(p) in lexicon.first_names:
                     c.add("FN")
             if gz is not None:
