@@ -270,6 +270,12 @@ class Cooccurrence:
         values = [m.get("watermark") for m in marks if m.get("watermark") is not None]
         return max(values) if values else None
 
+    async def request_window(self, request) -> tuple[Any, dict]:
+        """The window a query names; `local=1` (a peer asking) resolves it on this worker alone."""
+        if request.query.get("local"):
+            return self._local_window(_window_param(request))
+        return await self.resolve_window(_window_param(request))
+
     async def resolve_window(self, value: str | None) -> tuple[Any, dict]:
         """window param -> (table window or None for the running total, description)."""
         value = (value or "current").strip()
@@ -318,9 +324,6 @@ class Cooccurrence:
             except ValueError:
                 return default
 
-        def _window_param(request) -> str:
-            return request.query.get("window_start") or request.query.get("window") or "current"
-
         @page("/cooccurrence/status")
         async def status(web, request):
             local = {"ready": self.ready(), "watermark": self.local_watermark(), "stats": dict(self.stats),
@@ -349,8 +352,7 @@ class Cooccurrence:
         async def top(web, request):
             limit = _limit(request, 50)
             try:
-                window, desc = (await self.resolve_window(_window_param(request))) if not request.query.get("local") \
-                    else self._local_window(_window_param(request))
+                window, desc = await self.request_window(request)
             except ValueError as e:
                 return web.json({"error": str(e)}, status=400)
             if request.query.get("local"):
@@ -365,8 +367,7 @@ class Cooccurrence:
         async def graph_data(web, request):
             limit = _limit(request, 80)
             try:
-                window, desc = (await self.resolve_window(_window_param(request))) if not request.query.get("local") \
-                    else self._local_window(_window_param(request))
+                window, desc = await self.request_window(request)
             except ValueError as e:
                 return web.json({"error": str(e)}, status=400)
 
@@ -442,3 +443,7 @@ class Cooccurrence:
 
 def install(khabar) -> Cooccurrence:
     return Cooccurrence(khabar)
+
+
+def _window_param(request) -> str:
+    return request.query.get("window_start") or request.query.get("window") or "current"
