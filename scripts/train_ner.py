@@ -5,6 +5,7 @@
     python scripts/train_ner.py --cv           # 5-fold document-level CV on PEYMA 300K
                                                #   -> benchmarks/results/ner-cv.md + .json
     python scripts/train_ner.py --clusters     # (re)build word clusters from fars-news first
+    python scripts/train_ner.py --cv --folds 0,1 --no-lexicon --out /tmp/x.md   # partial run / ablation
 
 Data: ``$KHABAR_SHARED/corpora/peyma/{300K,600K}`` (default: ``<repo>/../shared``).  One
 document per file, ``token<TAB>BIO-tag`` per line, blank line between sentences.  Every
@@ -32,7 +33,8 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from streams.core.ner import (  # noqa: E402
-    CLUSTER_FILE, ENTITY_TYPES, MODEL_FILE, FeatureExtractor, bio_to_spans, load_clusters,
+    CLUSTER_FILE, ENTITY_TYPES, LEXICON_SOURCES, MODEL_FILE, FeatureExtractor, NameLexicon, bio_to_spans,
+    default_lexicon, load_clusters,
 )
 from streams.core.normalize import normalize  # noqa: E402
 
@@ -43,8 +45,8 @@ MAIN_TYPES = ("PER", "ORG", "LOC")
 
 # Chosen by cross-validation (see benchmarks/results/ner-cv.md).
 DEFAULT_PARAMS = {
-    "c1": 0.05,
-    "c2": 0.05,
+    "c1": 0.02,
+    "c2": 0.1,
     "max_iterations": 150,
     "feature.minfreq": 1,
     "feature.possible_transitions": True,
@@ -236,10 +238,19 @@ def build_clusters(out_path: Path, ks: tuple[int, ...] = (64, 256, 1024), vocab_
 _G: dict = {}  # data shared with forked workers
 
 
-def train_model(train_sents, model_path: Path, params: dict, clusters) -> float:
+def describe_lexicon(lexicon: NameLexicon | None) -> dict | None:
+    """What the name-lexicon features were built from (recorded with every model and CV report)."""
+    if lexicon is None:
+        return None
+    gazetteer = REPO / "streams" / "data" / "gazetteer.jsonl"
+    return {"source": "streams/data/gazetteer.jsonl", "entries": list(LEXICON_SOURCES),
+            "gazetteer_sha256": hashlib.sha256(gazetteer.read_bytes()).hexdigest(),
+            "names": len(lexicon.by_key), "first_names": len(lexicon.first_names)}
+
+
+def train_model(train_sents, model_path: Path, params: dict, fx: FeatureExtractor) -> float:
     import pycrfsuite
 
-    fx = FeatureExtractor(clusters)
     trainer = pycrfsuite.Trainer(algorithm="lbfgs", verbose=False)
     for toks, tags in train_sents:
         trainer.append(fx.sentence_features(toks), tags)
@@ -249,10 +260,9 @@ def train_model(train_sents, model_path: Path, params: dict, clusters) -> float:
     return time.time() - t0
 
 
-def tag_sents(model_path: Path, sents, clusters) -> list[list[str]]:
+def tag_sents(model_path: Path, sents, fx: FeatureExtractor) -> list[list[str]]:
     import pycrfsuite
 
-    fx = FeatureExtractor(clusters)
     tagger = pycrfsuite.Tagger()
     tagger.open(str(model_path))
     return [list(tagger.tag(fx.sentence_features(toks))) if toks else [] for toks, _ in sents]
@@ -291,7 +301,7 @@ def summarise(counts: dict) -> dict:
 
 
 def _run_fold(fold: int) -> dict:
-    docs, params, clusters, workdir = _G["docs"], _G["params"], _G["clusters"], _G["workdir"]
+    docs, params, fx, workdir = _G["docs"], _G["params"], _G["features"], _G["workdir"]
     train = [s for i, (_, sents) in enumerate(docs) if i % N_FOLDS != fold for s in sents]
     test = [s for i, (_, sents) in enumerate(docs) if i % N_FOLDS == fold for s in sents]
     extra = _G.get("extra") or []
@@ -303,9 +313,9 @@ def _run_fold(fold: int) -> dict:
         n_dup = len(extra) - len(kept)
         train = train + kept
     model = Path(workdir) / f"fold{fold}.crfsuite"
-    secs = train_model(train, model, params, clusters)
+    secs = train_model(train, model, params, fx)
     t0 = time.time()
-    pred = tag_sents(model, test, clusters)
+    pred = tag_sents(model, test, fx)
     tag_secs = time.time() - t0
     c = score([t for _, t in test], pred)
     n_tok = sum(len(t) for t, _ in test)
@@ -316,97 +326,14 @@ def _run_fold(fold: int) -> dict:
             "scores": summarise(c)}
 
 
-
-# --------------------------------------------------------------------------- experiments (opt-in)
-
-def _exp_train(train_docs, model_path: Path, params: dict, fx, doc_tags=None) -> float:
-    import pycrfsuite
-
-    trainer = pycrfsuite.Trainer(algorithm="lbfgs", verbose=False)
-    for di, doc in enumerate(train_docs):
-        toks = [t for t, _ in doc]
-        feats = fx.doc_features_for(toks, None if doc_tags is None else doc_tags[di])
-        for f, (_, tags) in zip(feats, doc):
-            if tags:
-                trainer.append(f, tags)
-    trainer.set_params(params)
-    t0 = time.time()
-    trainer.train(str(model_path))
-    return time.time() - t0
-
-
-def _exp_tag(model_path: Path, docs, fx, doc_tags=None) -> list[list[list[str]]]:
-    import pycrfsuite
-
-    tagger = pycrfsuite.Tagger()
-    tagger.open(str(model_path))
-    out = []
-    for di, doc in enumerate(docs):
-        toks = [t for t, _ in doc]
-        feats = fx.doc_features_for(toks, None if doc_tags is None else doc_tags[di])
-        out.append([list(tagger.tag(f)) if t else [] for f, t in zip(feats, toks)])
-    return out
-
-
-def _run_fold_exp(fold: int) -> dict:
-    """CV fold with the experimental feature extractor; documents kept together (doc features)."""
-    from streams.core.ner import ExperimentalFeatureExtractor
-
-    docs, params, clusters, workdir = _G["docs"], _G["params"], _G["clusters"], _G["workdir"]
-    opts = _G["exp"]
-    fx = ExperimentalFeatureExtractor(clusters, opts.get("lexicon"), opts.get("doc_features", False))
-    train = [sents for i, (_, sents) in enumerate(docs) if i % N_FOLDS != fold]
-    test = [sents for i, (_, sents) in enumerate(docs) if i % N_FOLDS == fold]
-    extra_docs = _G.get("extra_docs") or []
-    if extra_docs:
-        test_keys = {tuple(t) for d in test for t, _ in d}
-        train = train + [[s for s in d if tuple(s[0]) not in test_keys] for d in extra_docs]
-    gold = [tags for d in test for _, tags in d]
-    model = Path(workdir) / f"fold{fold}.crfsuite"
-    t0 = time.time()
-    secs = _exp_train(train, model, params, fx)
-    pred1 = _exp_tag(model, test, fx)
-    result = {"fold": fold, "train_documents": len(train), "test_documents": len(test),
-              "test_sentences": len(gold), "train_seconds": round(secs, 1)}
-    c1 = score(gold, [p for d in pred1 for p in d])
-    if opts.get("two_stage"):
-        # jackknife first-pass tags for the training documents (k-way split of the training docs),
-        # so that stage 2 is trained on first-pass tags as noisy as those it sees at test time
-        k = opts.get("jackknife", 2)
-        train_tags: list = [None] * len(train)
-        for part in range(k):
-            held = [i for i in range(len(train)) if i % k == part]
-            rest = [train[i] for i in range(len(train)) if i % k != part]
-            m = Path(workdir) / f"fold{fold}-jk{part}.crfsuite"
-            _exp_train(rest, m, params, fx)
-            for i, tags in zip(held, _exp_tag(m, [train[i] for i in held], fx)):
-                train_tags[i] = tags
-            m.unlink(missing_ok=True)
-        fx2 = ExperimentalFeatureExtractor(clusters, opts.get("lexicon"), opts.get("doc_features", False))
-        m2 = Path(workdir) / f"fold{fold}-s2.crfsuite"
-        _exp_train(train, m2, params, fx2, train_tags)
-        pred2 = _exp_tag(m2, test, fx2, pred1)
-        m2.unlink(missing_ok=True)
-        result["stage1"] = {"counts": c1, "scores": summarise(c1)}
-        c = score(gold, [p for d in pred2 for p in d])
-    else:
-        c = c1
-    model.unlink(missing_ok=True)
-    result.update(counts=c, scores=summarise(c), fold_seconds=round(time.time() - t0, 1))
-    return result
-
-
-def run_cv(docs, params, clusters, jobs: int, workdir: Path, extra=None, folds=None, exp=None,
-           extra_docs=None) -> list[dict]:
-    _G.update(docs=docs, params=params, clusters=clusters, workdir=str(workdir), extra=extra,
-              exp=exp, extra_docs=extra_docs)
+def run_cv(docs, params, fx: FeatureExtractor, jobs: int, workdir: Path, extra=None, folds=None) -> list[dict]:
+    _G.update(docs=docs, params=params, features=fx, workdir=str(workdir), extra=extra)
     workdir.mkdir(parents=True, exist_ok=True)
     folds = list(range(N_FOLDS)) if folds is None else folds
-    fn = _run_fold if exp is None else _run_fold_exp
     if jobs <= 1:
-        return [fn(k) for k in folds]
+        return [_run_fold(k) for k in folds]
     with get_context("fork").Pool(jobs) as pool:
-        return pool.map(fn, folds, chunksize=1)
+        return pool.map(_run_fold, folds, chunksize=1)
 
 
 def write_cv_report(folds, params, stats, extra: dict, md_path: Path) -> dict:
@@ -430,7 +357,7 @@ def write_cv_report(folds, params, stats, extra: dict, md_path: Path) -> dict:
 def render_cv_report(report: dict, md_path: Path) -> dict:
     """Write report (.json) and its Markdown rendering (.md)."""
     params, stats, overall, folds = report["params"], report["data"], report["overall"], report["folds_detail"]
-    extra = {k: report[k] for k in ("training_folds", "data_600K", "clusters", "cluster_build", "jobs",
+    extra = {k: report[k] for k in ("training_folds", "data_600K", "clusters", "lexicon", "cluster_build", "jobs",
                                     "cv_wall_seconds", "total_wall_seconds") if k in report}
     md_path.parent.mkdir(parents=True, exist_ok=True)
     md_path.with_suffix(".json").write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
@@ -505,7 +432,7 @@ def write_model_md(path: Path, meta: dict) -> None:
     text = f"""# NER model (`streams/data/ner/`)
 
 Built by `python scripts/train_ner.py` (deterministic: two runs give byte-identical files, given the same
-`streams/core/normalize.py`, `tokenize.py` and `streams/data/lexicon.tsv`; the features see normalised
+`streams/core/normalize.py`, `tokenize.py`, `streams/data/lexicon.tsv` and `gazetteer.jsonl`; the features see normalised
 forms, so when the normaliser changes, rebuild with `--clusters`).
 Used by `streams.core.ner.get_tagger()`.
 
@@ -538,7 +465,11 @@ The final model is trained on **all** sentences of both parts ({meta['sentences'
   shape (Persian/digit/Latin/punct/mixed, 4-digit number); length bucket; ZWNJ head/tail parts;
   hand-written title / ORG-trigger / LOC-trigger / date / money word flags; word cluster ids;
   `oov` (Persian word without a cluster); neighbours -2..+2 (word, cluster, flags; +-1 also suffix-2 and
-  shape); word bigrams with -1 and +1; BOS/EOS.
+  shape); word bigrams with -1 and +1; BOS/EOS; name-lexicon features (`NameLexicon`): the token starts /
+  continues / alone is a known PERSON / ORG / GPE alias of the hand-curated gazetteer entries (never the
+  PEYMA-mined ones), also for the -1/+1 neighbours, and "known first name". Lexicon at training time:
+  `{json.dumps(meta.get('lexicon'), ensure_ascii=False)}`; later gazetteer additions reach the tagger
+  without retraining.
 - Word clusters (`--clusters`): text of `$KHABAR_SHARED/corpora/fars-news/fars-news-*.json` (title, abstract,
   paragraphs; normalised and tokenised as in the pipeline) plus the tokens (not tags) of the 600K part;
   left/right context counts at positions -2,-1,+1,+2 over the 1000 most frequent words -> PPMI ->
@@ -560,35 +491,20 @@ Document-level 5-fold CV on PEYMA 300K: {cv_line}.
     path.write_text(text, encoding="utf-8")
 
 
-def _write_exp_report(folds, params, args, md: Path, cv_secs: float, clusters) -> int:
-    """Experiment runs: JSON only (plus a one-line summary), never the default report."""
-    def pooled(key):
-        total = {"tp": Counter(), "fp": Counter(), "fn": Counter()}
-        for f in folds:
-            src = f[key]["counts"] if key else f["counts"]
-            for k in total:
-                total[k].update(src[k])
-        return summarise({k: dict(v) for k, v in total.items()})
-    report = {"folds_run": [f["fold"] for f in folds], "params": params,
-              "options": {"gazetteer_features": args.gazetteer_features, "doc_features": args.doc_features,
-                          "two_stage": args.two_stage, "jackknife": args.jackknife,
-                          "train": "300K folds only" if args.cv_300k_only else "300K folds + all 600K",
-                          "clusters": len(clusters)},
-              "overall": pooled(None), "cv_wall_seconds": round(cv_secs, 1),
-              "folds_detail": [{**{k: v for k, v in f.items() if k not in ("counts", "stage1")},
-                                **({"stage1_scores": f["stage1"]["scores"]} if "stage1" in f else {})}
-                               for f in folds]}
-    if all("stage1" in f for f in folds):
-        report["stage1_overall"] = pooled("stage1")
-    if md == RESULTS_DIR / "ner-cv.md":
-        sys.exit("experiment runs need --out (they never write the default CV report)")
+def _write_partial_report(folds, params, options: dict, md: Path, cv_secs: float) -> int:
+    """A run over some folds (``--folds``): JSON plus a one-line summary, never the default report."""
+    total = {"tp": Counter(), "fp": Counter(), "fn": Counter()}
+    for f in folds:
+        for k in total:
+            total[k].update(f["counts"][k])
+    report = {"folds_run": [f["fold"] for f in folds], "params": params, "options": options,
+              "overall": summarise({k: dict(v) for k, v in total.items()}), "cv_wall_seconds": round(cv_secs, 1),
+              "folds_detail": [{k: v for k, v in f.items() if k != "counts"} for f in folds]}
     md.parent.mkdir(parents=True, exist_ok=True)
     md.with_suffix(".json").write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-    for name in ("stage1_overall", "overall"):
-        if name in report:
-            o = report[name]["micro_PER_ORG_LOC"]
-            print(f"{md.stem} {name}: folds {report['folds_run']} P={o['precision']:.4f} R={o['recall']:.4f} "
-                  f"F1={o['f1']:.4f} ({cv_secs:.0f}s)", file=sys.stderr)
+    o = report["overall"]["micro_PER_ORG_LOC"]
+    print(f"{md.stem}: folds {report['folds_run']} P={o['precision']:.4f} R={o['recall']:.4f} "
+          f"F1={o['f1']:.4f} ({cv_secs:.0f}s)", file=sys.stderr)
     return 0
 
 
@@ -613,19 +529,13 @@ def main(argv=None) -> int:
                     help="with --render: add another CV run's micro PER/ORG/LOC scores to the report")
     ap.add_argument("--model-md", action="store_true",
                     help="only rewrite MODEL.md from model.json and the CV results")
-    exp = ap.add_argument_group("experiments (opt-in; never change the default model or report)")
-    exp.add_argument("--folds", default=None,
-                     help="comma list of CV folds to run (e.g. 0,1,2); scores pooled over those folds only")
-    exp.add_argument("--gazetteer-features", action="store_true",
-                     help="add B/I membership features of curated gazetteer aliases + first names")
-    exp.add_argument("--doc-features", action="store_true",
-                     help="add label-free document cues (what precedes other occurrences of the form)")
-    exp.add_argument("--two-stage", action="store_true",
-                     help="stacked CRF: stage 2 sees first-pass entity types of other occurrences in the doc")
-    exp.add_argument("--jackknife", type=int, default=2, help="with --two-stage: training-set split count")
+    ap.add_argument("--no-lexicon", action="store_true",
+                    help="train/evaluate without the name-lexicon features (ablation)")
+    ap.add_argument("--folds", default=None,
+                    help="with --cv and --out: comma list of folds to run (e.g. 0,1,2); scores pooled over those")
     args = ap.parse_args(argv)
-    if (args.folds or args.gazetteer_features or args.doc_features or args.two_stage) and not (args.cv and args.out):
-        ap.error("experiment flags need --cv and --out (they never write the default model or CV report)")
+    if args.folds and not (args.cv and args.out):
+        ap.error("--folds needs --cv and --out (a partial run never writes the default CV report)")
 
     if args.model_md:
         meta = json.loads((args.model_dir / "model.json").read_text(encoding="utf-8"))
@@ -653,6 +563,9 @@ def main(argv=None) -> int:
         build_clusters(cluster_path)
     clusters = {} if args.no_clusters else load_clusters(cluster_path)
     cl_desc = {"file": CLUSTER_FILE if clusters else None, "words": len(clusters)}
+    lexicon = None if args.no_lexicon else default_lexicon()
+    fx = FeatureExtractor(clusters, lexicon)
+    lex_desc = describe_lexicon(lexicon)
 
     t0 = time.time()
     docs300, st300 = load_corpus("300K")
@@ -665,27 +578,18 @@ def main(argv=None) -> int:
             docs600, st600 = load_corpus("600K")
             extra = [s for _, sents in docs600 for s in sents]
         fold_ids = [int(x) for x in args.folds.split(",")] if args.folds else None
-        exp_opts = None
-        extra_docs = None
-        if args.gazetteer_features or args.doc_features or args.two_stage:
-            from streams.core.ner import NameLexicon
-            exp_opts = {"doc_features": args.doc_features, "two_stage": args.two_stage,
-                        "jackknife": args.jackknife,
-                        "lexicon": (NameLexicon.from_jsonl(REPO / "streams" / "data" / "gazetteer.jsonl")
-                                    if args.gazetteer_features else None)}
-            if extra is not None:
-                extra_docs = [sents for _, sents in docs600]
-                extra = None
         t1 = time.time()
-        folds = run_cv(docs300, params, clusters, args.jobs, Path("/tmp") / f"khabar-ner-cv-{os.getpid()}", extra,
-                       folds=fold_ids, exp=exp_opts, extra_docs=extra_docs)
+        folds = run_cv(docs300, params, fx, args.jobs, Path("/tmp") / f"khabar-ner-cv-{os.getpid()}", extra,
+                       folds=fold_ids)
         cv_secs = time.time() - t1
-        if fold_ids is not None or exp_opts is not None:
-            return _write_exp_report(folds, params, args, md, cv_secs, clusters)
+        if fold_ids is not None:
+            return _write_partial_report(folds, params, {
+                "train": "300K folds only" if extra is None else "300K folds + all 600K",
+                "clusters": len(clusters), "lexicon": lex_desc}, md, cv_secs)
         report = write_cv_report(folds, params, st300, {
             "training_folds": "4/5 of PEYMA 300K" + ("" if extra is None else " + all of NSURL 600K"),
             "data_600K": dict(st600) if st600 else None,
-            "clusters": cl_desc, "jobs": args.jobs,
+            "clusters": cl_desc, "lexicon": lex_desc, "jobs": args.jobs,
             "cluster_build": (json.loads(cluster_path.with_suffix(".json").read_text(encoding="utf-8"))
                               if clusters and cluster_path.with_suffix(".json").exists() else None),
             "cv_wall_seconds": round(cv_secs, 1), "total_wall_seconds": round(time.time() - t_start, 1),
@@ -702,12 +606,12 @@ def main(argv=None) -> int:
     args.model_dir.mkdir(parents=True, exist_ok=True)
     model_path = args.model_dir / MODEL_FILE
     tmp = model_path.with_suffix(".tmp")
-    train_model(train, tmp, params, clusters)
+    train_model(train, tmp, params, fx)
     tmp.replace(model_path)
     digest = hashlib.sha256(model_path.read_bytes()).hexdigest()
     meta = {
         "model": MODEL_FILE, "sha256": digest, "bytes": model_path.stat().st_size,
-        "params": params, "clusters": cl_desc,
+        "params": params, "clusters": cl_desc, "lexicon": lex_desc,
         "data": {"300K": dict(st300), "600K": dict(st600)}, "sentences": len(train),
     }
     if cluster_path.with_suffix(".json").exists() and clusters:

@@ -6,7 +6,11 @@ from pathlib import Path
 
 import pytest
 
-from streams.core.ner import ENTITY_TYPES, NerTagger, bio_to_spans, default_model_dir, get_tagger
+from streams.core.ner import (
+    ENTITY_TYPES, FeatureExtractor, NameLexicon, NerTagger, bio_to_spans, default_lexicon, default_model_dir,
+    get_tagger,
+)
+from streams.core.normalize import key
 from streams.core.normalize import normalize
 from streams.core.tokenize import tokenize
 
@@ -14,7 +18,7 @@ REPO = Path(__file__).resolve().parent.parent
 SHARED = Path(os.environ.get("KHABAR_SHARED") or REPO.parent / "shared")
 PEYMA_300K = SHARED / "corpora" / "peyma" / "300K"
 
-pytestmark = pytest.mark.skipif(
+needs_model = pytest.mark.skipif(
     not (default_model_dir() / "ner.crfsuite").exists(), reason="NER model not built"
 )
 
@@ -28,12 +32,14 @@ def ents(text: str) -> list[tuple[str, str]]:
     return [(" ".join(tokens[s:e]), typ) for s, e, typ in get_tagger().entities(tokens)]
 
 
+@needs_model
 def test_singleton_loads_once():
     a = get_tagger()
     assert isinstance(a, NerTagger)
     assert get_tagger() is a
 
 
+@needs_model
 def test_tags_shape_and_vocabulary():
     tokens = toks("سرگئی لاوروف وزیر خارجه روسیه روز دوشنبه وارد تهران شد.")
     tags = get_tagger().tag(tokens)
@@ -43,18 +49,21 @@ def test_tags_shape_and_vocabulary():
     assert get_tagger().tag([]) == []
 
 
+@needs_model
 def test_person_after_title():
     found = ents("سرگئی لاوروف وزیر خارجه روسیه روز دوشنبه وارد تهران شد.")
     assert ("سرگئی لاوروف", "PER") in found
     assert ("تهران", "LOC") in found
 
 
+@needs_model
 def test_unknown_person_name_with_title():
     # invented names: no gazetteer can know them
     found = ents("آقای بهرام زرین‌کوبی‌نژاد رئیس هیئت مدیره این شرکت استعفا کرد.")
     assert any(t == "PER" and "زرین‌کوبی‌نژاد" in s for s, t in found), found
 
 
+@needs_model
 def test_organisation_and_location():
     found = ents("وزارت امور خارجه ایران تحریم‌های جدید اتحادیه اروپا را محکوم کرد.")
     types = {t for _, t in found}
@@ -62,6 +71,7 @@ def test_organisation_and_location():
     assert any(t == "LOC" and s == "ایران" or t == "ORG" and "اتحادیه اروپا" in s for s, t in found), found
 
 
+@needs_model
 def test_entities_are_sane_spans():
     tagger = get_tagger()
     for text in (
@@ -80,6 +90,7 @@ def test_entities_are_sane_spans():
         assert spans == bio_to_spans(tagger.tag(tokens))
 
 
+@needs_model
 def test_deterministic_and_fresh_instance_agrees():
     tokens = toks("علی لاریجانی رئیس مجلس شورای اسلامی در نشست خبری در قم گفت.")
     first = get_tagger().tag(tokens)
@@ -114,6 +125,7 @@ def _peyma_docs(n: int):
             yield sent_toks, sent_tags
 
 
+@needs_model
 @pytest.mark.skipif(not PEYMA_300K.is_dir(), reason="shared PEYMA corpus not available")
 def test_small_sample_f1_sanity():
     # The shipped model has seen these documents (it is trained on all of PEYMA), so this
@@ -132,7 +144,47 @@ def test_small_sample_f1_sanity():
     assert f1 > 0.8, f1
 
 
+@needs_model
 def test_model_ships_small_with_notes():
     d = default_model_dir()
     assert (d / "ner.crfsuite").stat().st_size < 50 * 1024 * 1024
     assert (d / "MODEL.md").exists()
+
+
+def _gazetteer_line(name: str, typ: str, aliases=(), source: str = "curated") -> str:
+    import json
+
+    return json.dumps({"id": "x", "name": name, "type": typ, "aliases": list(aliases) or [name], "source": source},
+                      ensure_ascii=False)
+
+
+def test_lexicon_marks_known_names_and_first_names():
+    lex = NameLexicon.from_gazetteer_lines([
+        _gazetteer_line("کامران زرین‌فر", "PERSON"),
+        _gazetteer_line("سازمان همکاری دریایی", "ORG"),
+        _gazetteer_line("نام کاوی شده", "PERSON", source="peyma"),  # mined from training data: left out
+    ])
+    tokens = ["دیروز", "کامران", "زرین", "فر", "و", "سازمان", "همکاری", "دریایی", "و", "کامران", "نام", "کاوی", "شده"]
+    feats = lex.token_features([key(t) for t in tokens])
+    # spaces and ZWNJs do not matter: "زرین فر" matches the alias "زرین‌فر"
+    assert "gzB=PERSON" in feats[1] and "gzI=PERSON" in feats[2] and "gzI=PERSON" in feats[3]
+    assert "gzB=ORG" in feats[5] and "gzI=ORG" in feats[7] and "gz1=ORG" not in feats[5]
+    assert "+1gzB=PERSON" in feats[0] and "-1gzI=ORG" in feats[8]
+    assert "gzFN" in feats[9] and "gzB=PERSON" not in feats[9]  # a known first name alone is not a name
+    assert not any(f.startswith("gz") for f in feats[10] + feats[11] + feats[12])
+
+
+def test_feature_extractor_adds_lexicon_features_only_with_a_lexicon():
+    lex = NameLexicon.from_gazetteer_lines([_gazetteer_line("تهران", "GPE")])
+    tokens = ["سفر", "به", "تهران"]
+    plain = FeatureExtractor().sentence_features(tokens)
+    with_lex = FeatureExtractor(lexicon=lex).sentence_features(tokens)
+    assert not any(f.startswith("gz") for f in plain[2])
+    assert {"gzB=GPE", "gz1=GPE"} <= set(with_lex[2]) and "+1gzB=GPE" in with_lex[1]
+    assert [f for f in with_lex[2] if "gz" not in f] == plain[2]
+
+
+def test_default_lexicon_comes_from_curated_gazetteer_entries():
+    lex = default_lexicon()
+    assert len(lex.by_key) > 1000 and len(lex.first_names) > 50
+    assert "PERSON" in lex.by_key[key("ولادیمیر پوتین")]

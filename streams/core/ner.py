@@ -7,8 +7,9 @@ tokens already passed through ``streams.core.normalize.normalize`` and
 (``B-PER``, ``I-ORG``, ``O`` ...).  Entity types: PER, ORG, LOC, DAT, TIM, MON, PCT.
 
 Feature extraction is pure Python and fast: everything that depends on one token form only
-(affixes, shape, trigger-word flags, word cluster) is computed once per distinct form and
-cached, so tagging a sentence is mostly list concatenation.  The same ``sentence_features``
+(affixes, shape, trigger-word flags, word cluster, lookup key) is computed once per distinct form
+and cached, so tagging a sentence is mostly list concatenation plus one pass of name-lexicon
+lookups (hand-curated gazetteer names as features, ``NameLexicon``).  The same ``sentence_features``
 function is used by training and inference, so they cannot drift apart.
 
     from streams.core.ner import get_tagger
@@ -18,11 +19,14 @@ function is used by training and inference, so they cannot drift apart.
 """
 from __future__ import annotations
 
+import json
 import os
 import threading
 from importlib import resources
 from pathlib import Path
 from typing import Iterable, Sequence
+
+from streams.core.normalize import key
 
 ZWNJ = "\u200c"
 MODEL_FILE = "ner.crfsuite"
@@ -95,14 +99,95 @@ def _shape(w: str) -> str:
     return "M" + ("d" if has_digit else "") + ("l" if has_latin else "") + ("f" if has_fa else "") + ("p" if has_other else "")
 
 
+GZ_MAX_TOKENS = 6  # longest alias, in tokens, the lexicon features look for
+LEXICON_TYPES = ("PERSON", "ORG", "GPE")
+LEXICON_SOURCES = ("curated",)  # never the PEYMA-mined entries: they would leak training labels
+
+
+class NameLexicon:
+    """Known names as CRF features: hand-curated gazetteer aliases (PERSON/ORG/GPE) and first names.
+
+    Features say "this token starts / continues / is alone a known name of type X" (also for the
+    neighbours) and "this token is a known first name".  They generalise: the model learns how far to
+    trust a lexicon hit, so names added to the gazetteer later help the tagger without retraining.
+    Matching uses ``normalize.key`` (spelling-insensitive, spaces and ZWNJs ignored).
+    """
+
+    def __init__(self, entries: Iterable[tuple[str, str]], first_names: Iterable[str] = ()):
+        types: dict[str, set[str]] = {}
+        self.prefixes: set[str] = set()
+        for alias, typ in entries:
+            k = key(alias)
+            if len(k) < 2:
+                continue
+            types.setdefault(k, set()).add(typ)
+            for n in range(1, len(k) + 1):
+                self.prefixes.add(k[:n])
+        # sorted: feature order must not depend on set iteration (byte-identical model rebuilds)
+        self.by_key = {k: tuple(sorted(v)) for k, v in types.items()}
+        self.first_names = {k for k in map(key, first_names) if len(k) >= 2}
+
+    @classmethod
+    def from_gazetteer_lines(cls, lines: Iterable[bytes | str]) -> "NameLexicon":
+        entries, firsts = [], set()
+        not_first = TITLE_WORDS | {"سید", "سیده", "میر"}
+        for line in lines:
+            if not line.strip():
+                continue
+            e = json.loads(line)
+            if e.get("source") not in LEXICON_SOURCES or e.get("type") not in LEXICON_TYPES:
+                continue
+            for alias in e.get("aliases") or [e["name"]]:
+                entries.append((alias, e["type"]))
+            if e["type"] == "PERSON":
+                words = [w for w in e["name"].split() if w not in not_first]
+                if len(words) >= 2:
+                    firsts.add(words[0])
+        return cls(entries, firsts)
+
+    def token_features(self, keys: Sequence[str]) -> list[list[str]]:
+        """Features per token, given each token's ``normalize.key``."""
+        n = len(keys)
+        own: list[list[str]] = [[] for _ in range(n)]
+        for i in range(n):
+            k = ""
+            for j in range(i, min(n, i + GZ_MAX_TOKENS)):
+                k += keys[j]
+                if k not in self.prefixes:
+                    break
+                for typ in self.by_key.get(k, ()):
+                    own[i].append("gzB=" + typ)
+                    if j == i:
+                        own[i].append("gz1=" + typ)
+                    for m in range(i + 1, j + 1):
+                        own[m].append("gzI=" + typ)
+            if keys[i] in self.first_names:
+                own[i].append("gzFN")
+        out = []
+        for i in range(n):
+            f = list(own[i])
+            if i > 0:
+                f += ["-1" + x for x in own[i - 1]]
+            if i + 1 < n:
+                f += ["+1" + x for x in own[i + 1]]
+            out.append(f)
+        return out
+
+
+def default_lexicon() -> NameLexicon:
+    path = resources.files("streams.data").joinpath("gazetteer.jsonl")
+    return NameLexicon.from_gazetteer_lines(path.read_bytes().splitlines())
+
+
 class FeatureExtractor:
     """Turns a sentence (list of token forms) into CRF feature lists, caching per-form parts."""
 
     CACHE_SIZE = 50_000
 
-    def __init__(self, clusters: dict[str, tuple[str, ...]] | None = None):
+    def __init__(self, clusters: dict[str, tuple[str, ...]] | None = None, lexicon: NameLexicon | None = None):
         self.clusters = clusters or {}
-        self._cache: dict[str, tuple[list[str], list[str], list[str], list[str], list[str], str]] = {}
+        self.lexicon = lexicon
+        self._cache: dict[str, tuple] = {}  # form -> (own, -1, +1, -2, +2 views, form, lookup key)
 
     def _token(self, w: str):
         hit = self._cache.get(w)
@@ -140,7 +225,7 @@ class FeatureExtractor:
         p1 = ["+1w=" + w, "+1s2=" + sq[-2:], "+1sh=" + shape] + ["+1c" + c for c in cls] + ["+1f=" + f for f in fl]
         m2 = ["-2w=" + w, "-2c" + cls[0]] + ["-2f=" + f for f in fl]
         p2 = ["+2w=" + w, "+2c" + cls[0]] + ["+2f=" + f for f in fl]
-        hit = (own, m1, p1, m2, p2, w)
+        hit = (own, m1, p1, m2, p2, w, key(w))
         if len(self._cache) >= self.CACHE_SIZE:
             self._cache.clear()  # bounded memory in a long-running worker (a few KB per form)
         self._cache[w] = hit
@@ -173,6 +258,9 @@ class FeatureExtractor:
             else:
                 f.append("EOS")
             out.append(f)
+        if self.lexicon is not None:
+            for f, g in zip(out, self.lexicon.token_features([t[6] for t in toks])):
+                f += g
         return out
 
 
@@ -224,7 +312,7 @@ class NerTagger:
         model_path = self.model_dir / MODEL_FILE
         if not model_path.exists():
             raise FileNotFoundError(f"NER model not found at {model_path}; run scripts/train_ner.py")
-        self.features = FeatureExtractor(load_clusters(self.model_dir / CLUSTER_FILE))
+        self.features = FeatureExtractor(load_clusters(self.model_dir / CLUSTER_FILE), default_lexicon())
         self._tagger = pycrfsuite.Tagger()
         self._tagger.open(str(model_path))
         self._lock = threading.Lock()  # a pycrfsuite Tagger is not safe for concurrent calls
@@ -255,154 +343,3 @@ def get_tagger() -> NerTagger:
             if _TAGGER is None:
                 _TAGGER = NerTagger()
     return _TAGGER
-
-
-# --------------------------------------------------------------------------- experimental, opt-in
-# Nothing below is used by NerTagger / get_tagger() or by the default training run; it is reached
-# only through the experiment flags of scripts/train_ner.py (--gazetteer-features, --doc-features,
-# --two-stage).  See benchmarks/results/ner-experiments.md.
-
-GZ_MAX_TOKENS = 6
-
-
-class NameLexicon:
-    """Curated gazetteer aliases (PERSON/ORG/GPE) keyed by ``normalize.key``, plus first names."""
-
-    def __init__(self, entries: Iterable[tuple[str, str]], first_names: Iterable[str] = ()):
-        from streams.core.normalize import key  # noqa: PLC0415
-
-        self.key = key
-        self.by_key: dict[str, set[str]] = {}
-        self.prefixes: set[str] = set()
-        for alias, typ in entries:
-            k = key(alias)
-            if len(k) < 2:
-                continue
-            self.by_key.setdefault(k, set()).add(typ)
-            for n in range(1, len(k) + 1):
-                self.prefixes.add(k[:n])
-        self.first_names = {key(w) for w in first_names if len(key(w)) >= 2}
-
-    @classmethod
-    def from_jsonl(cls, path: Path | str, sources: tuple[str, ...] = ("curated",)) -> "NameLexicon":
-        import json  # noqa: PLC0415
-
-        entries, firsts = [], set()
-        skip_first = TITLE_WORDS | {"سید", "سیده", "میر"}
-        with open(path, encoding="utf-8") as fh:
-            for line in fh:
-                if not line.strip():
-                    continue
-                e = json.loads(line)
-                if e.get("source") not in sources or e.get("type") not in ("PERSON", "ORG", "GPE"):
-                    continue
-                for a in e.get("aliases") or [e["name"]]:
-                    entries.append((a, e["type"]))
-                if e["type"] == "PERSON":
-                    words = [w for w in e["name"].split() if w not in skip_first]
-                    if len(words) >= 2:
-                        firsts.add(words[0])
-        return cls(entries, firsts)
-
-    def token_features(self, tokens: Sequence[str]) -> list[list[str]]:
-        keys = [self.key(t) for t in tokens]
-        n = len(tokens)
-        own: list[list[str]] = [[] for _ in range(n)]
-        for i in range(n):
-            k = ""
-            for j in range(i, min(n, i + GZ_MAX_TOKENS)):
-                k += keys[j]
-                if k not in self.prefixes:
-                    break
-                typs = self.by_key.get(k)
-                if typs:
-                    for typ in typs:
-                        own[i].append("gzB=" + typ)
-                        for m in range(i + 1, j + 1):
-                            own[m].append("gzI=" + typ)
-                        if j == i:
-                            own[i].append("gz1=" + typ)
-            if keys[i] in self.first_names:
-                own[i].append("gzFN")
-        out = []
-        for i in range(n):
-            f = list(own[i])
-            if i > 0:
-                f += ["-1" + x for x in own[i - 1]]
-            if i + 1 < n:
-                f += ["+1" + x for x in own[i + 1]]
-            out.append(f)
-        return out
-
-
-def doc_context(doc_tokens: Sequence[Sequence[str]], lexicon: "NameLexicon | None" = None) -> dict[str, set[str]]:
-    """Label-free document cues per word form: what precedes / follows its other occurrences."""
-    cues: dict[str, set[str]] = {}
-    for toks in doc_tokens:
-        gz = lexicon.token_features(toks) if lexicon is not None else None
-        for i, w in enumerate(toks):
-            if len(w) < 2 or _shape(w) != "F" or w in TITLE_WORDS or w in ORG_TRIGGERS or w in LOC_TRIGGERS:
-                continue
-            c = cues.setdefault(w, set())
-            if i > 0:
-                p = toks[i - 1]
-                c.update(trigger_flags(p))
-                if lexicon is not None and lexicon.key(p) in lexicon.first_names:
-                    c.add("FN")
-            if gz is not None:
-                for x in gz[i]:
-                    if x.startswith("gzB=") or x.startswith("gzI="):
-                        c.add(x[2:])
-    return cues
-
-
-def doc_pred_context(doc_tokens: Sequence[Sequence[str]], doc_tags: Sequence[Sequence[str]]):
-    """Per word form, entity-type counts of its occurrences in first-pass tags (O excluded)."""
-    counts: dict[str, dict[str, int]] = {}
-    for toks, tags in zip(doc_tokens, doc_tags):
-        for w, t in zip(toks, tags):
-            if t != "O" and len(w) >= 2:
-                d = counts.setdefault(w, {})
-                d[t[2:]] = d.get(t[2:], 0) + 1
-    return counts
-
-
-class ExperimentalFeatureExtractor(FeatureExtractor):
-    """FeatureExtractor + optional gazetteer / document features (experiments only)."""
-
-    def __init__(self, clusters=None, lexicon: NameLexicon | None = None, doc_features: bool = False):
-        super().__init__(clusters)
-        self.lexicon = lexicon
-        self.doc_features = doc_features
-
-    def doc_features_for(self, doc_tokens, doc_tags=None) -> list[list[list[str]]]:
-        """Features for every sentence of one document; ``doc_tags`` = first-pass tags (two-stage)."""
-        cues = doc_context(doc_tokens, self.lexicon) if self.doc_features else None
-        pred = doc_pred_context(doc_tokens, doc_tags) if doc_tags is not None else None
-        out = []
-        for si, toks in enumerate(doc_tokens):
-            feats = self.sentence_features(toks)
-            if self.lexicon is not None and toks:
-                for f, g in zip(feats, self.lexicon.token_features(toks)):
-                    f += g
-            if cues is not None:
-                for f, w in zip(feats, toks):
-                    for c in cues.get(w, ()):
-                        f.append("d=" + c)
-            if pred is not None:
-                tags = doc_tags[si]
-                for i, (f, w) in enumerate(zip(feats, toks)):
-                    d = pred.get(w)
-                    if not d:
-                        continue
-                    d = dict(d)
-                    own = tags[i]
-                    if own != "O":  # other occurrences only
-                        d[own[2:]] -= 1
-                    d = {k: v for k, v in d.items() if v > 0}
-                    if d:
-                        f.append("dp=" + max(sorted(d), key=d.get))
-                        for k in d:
-                            f.append("dpa=" + k)
-            out.append(feats)
-        return out
