@@ -5,8 +5,6 @@ import pytest
 
 import streams
 
-NER_OFF = {}
-
 
 def _extract(body: str, published: str | None = "2024-03-12", title: str = "") -> dict:
     return streams.extract({"id": "t", "body": body, "title": title, "published_at": published})
@@ -148,3 +146,12 @@ def test_the_place_of_a_press_conference_is_not_an_authority():
     [s] = _events(body, "sanction")
     assert s["status"] == "threatened" and _texts(s, "authority") == ["اتحادیه اروپا"]
     assert s["target_count"] is None  # "یک مقام" is the speaker, not a count of targets
+
+
+def test_nobody_sanctions_itself():
+    # the first "ونزوئلا" is a possessor ("صادرات نفت ونزوئلا"), not the party lifting the sanctions
+    body = ("در صورت افزایش صادرات نفت ونزوئلا، تحریم‌های آمریکا علیه ونزوئلا لغو می‌شود.")
+    [s] = _events(body, "sanction")
+    assert _texts(s, "authority") == ["آمریکا"] and _texts(s, "target") == ["ونزوئلا"]
+    body = ("طبق توافق، با کاهش تولید نفت ونزوئلا تحریم‌های یک‌جانبه علیه ونزوئلا لغو شد.")
+    assert all("ونزوئلا" not in _texts(s, "authority") for s in _events(body, "sanction"))

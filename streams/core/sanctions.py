@@ -221,6 +221,10 @@ def _roles(view: SentenceView, trigger: int):
         authority = [p for p in view.actors if p.first < clause and _can_be_authority(p) and p not in targets
                      and view.prev_word(p.first)[1] != "در" and not any(a <= p.first < b for a, b in excluded)][:2]
     targets = [p for p in targets if p not in authority]
+    # nobody sanctions itself: in "فعالیت‌های هسته‌ای ایران ... تحریم‌های ... ایران لغو شود" the first Iran is a
+    # possessor, not the authority
+    sanctioned = {p.mention.entity_key for p in targets + countries}
+    authority = [p for p in authority if p.mention.entity_key not in sanctioned]
     return authority, targets, countries
 
 
