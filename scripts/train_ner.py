@@ -312,6 +312,9 @@ def _run_fold(fold: int) -> dict:
         kept = [s for s in extra if tuple(s[0]) not in test_keys]
         n_dup = len(extra) - len(kept)
         train = train + kept
+    fraction = _G.get("fraction", 1.0)
+    if fraction < 1.0:  # learning curve: an evenly spread, deterministic share of the training sentences
+        train = [s for i, s in enumerate(train) if int((i + 1) * fraction) > int(i * fraction)]
     model = Path(workdir) / f"fold{fold}.crfsuite"
     secs = train_model(train, model, params, fx)
     t0 = time.time()
@@ -326,8 +329,9 @@ def _run_fold(fold: int) -> dict:
             "scores": summarise(c)}
 
 
-def run_cv(docs, params, fx: FeatureExtractor, jobs: int, workdir: Path, extra=None, folds=None) -> list[dict]:
-    _G.update(docs=docs, params=params, features=fx, workdir=str(workdir), extra=extra)
+def run_cv(docs, params, fx: FeatureExtractor, jobs: int, workdir: Path, extra=None, folds=None,
+           fraction: float = 1.0) -> list[dict]:
+    _G.update(docs=docs, params=params, features=fx, workdir=str(workdir), extra=extra, fraction=fraction)
     workdir.mkdir(parents=True, exist_ok=True)
     folds = list(range(N_FOLDS)) if folds is None else folds
     if jobs <= 1:
@@ -533,9 +537,13 @@ def main(argv=None) -> int:
                     help="train/evaluate without the name-lexicon features (ablation)")
     ap.add_argument("--folds", default=None,
                     help="with --cv and --out: comma list of folds to run (e.g. 0,1,2); scores pooled over those")
+    ap.add_argument("--train-fraction", type=float, default=1.0,
+                    help="with --folds: train each fold on this share of its training sentences (learning curve)")
     args = ap.parse_args(argv)
     if args.folds and not (args.cv and args.out):
         ap.error("--folds needs --cv and --out (a partial run never writes the default CV report)")
+    if args.train_fraction != 1.0 and not (args.folds and 0 < args.train_fraction < 1):
+        ap.error("--train-fraction needs --folds and a value between 0 and 1")
 
     if args.model_md:
         meta = json.loads((args.model_dir / "model.json").read_text(encoding="utf-8"))
@@ -580,12 +588,13 @@ def main(argv=None) -> int:
         fold_ids = [int(x) for x in args.folds.split(",")] if args.folds else None
         t1 = time.time()
         folds = run_cv(docs300, params, fx, args.jobs, Path("/tmp") / f"khabar-ner-cv-{os.getpid()}", extra,
-                       folds=fold_ids)
+                       folds=fold_ids, fraction=args.train_fraction)
         cv_secs = time.time() - t1
         if fold_ids is not None:
             return _write_partial_report(folds, params, {
                 "train": "300K folds only" if extra is None else "300K folds + all 600K",
-                "clusters": len(clusters), "lexicon": lex_desc}, md, cv_secs)
+                "clusters": len(clusters), "lexicon": lex_desc, "train_fraction": args.train_fraction},
+                md, cv_secs)
         report = write_cv_report(folds, params, st300, {
             "training_folds": "4/5 of PEYMA 300K" + ("" if extra is None else " + all of NSURL 600K"),
             "data_600K": dict(st600) if st600 else None,
