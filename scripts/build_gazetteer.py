@@ -330,7 +330,8 @@ def load_persons() -> list[Entry]:
 
 # (id prefix, subtype, CAMEO role, Persian patterns, whether the country's other forms are used)
 TEMPLATES = [
-    ("government-of", "government", "GOV", ["دولت {}"]),
+    # "دولت آمریکا" is the state acting, not a body of its own: subtype state_government (see Gazetteer.state_of)
+    ("government-of", "state_government", "GOV", ["دولت {}"]),
     ("ministry-of-foreign-affairs-of", "ministry", "GOV", ["وزارت خارجه {}", "وزارت امور خارجه {}"]),
     ("ministry-of-defence-of", "ministry", "MIL", ["وزارت دفاع {}"]),
     ("armed-forces-of", "armed_force", "MIL", ["ارتش {}", "نیروهای مسلح {}"]),

@@ -62,3 +62,12 @@ def test_officials_named_by_nationality_stand_for_their_country():
 def test_provisional_ids_are_stable_across_spellings():
     assert provisional_id("PERSON", "علي رضايي") == provisional_id("PERSON", "علی رضایی")
     assert provisional_id("PERSON", "علی رضایی").startswith("fa:person:")
+
+
+def test_a_state_government_stands_for_the_state_but_named_bodies_stay_organisations():
+    ents = _entities(_doc("دولت آمریکا، کاخ سفید، شورای نگهبان، هیئت دولت و هیئت تحریر الشام بیانیه دادند."))
+    assert ents["country:USA"] == ["دولت آمریکا"]
+    assert ents["org:white-house"] == ["کاخ سفید"]
+    assert ents["org:guardian-council"] == ["شورای نگهبان"]
+    assert ents["org:cabinet-of-iran"] == ["هیئت دولت"]  # opens with a title word, still a named body
+    assert ents["org:hayat-tahrir-al-sham"] == ["هیئت تحریر الشام"]

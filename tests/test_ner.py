@@ -10,8 +10,7 @@ from streams.core.ner import (
     ENTITY_TYPES, FeatureExtractor, NameLexicon, NerTagger, bio_to_spans, default_lexicon, default_model_dir,
     get_tagger,
 )
-from streams.core.normalize import key
-from streams.core.normalize import normalize
+from streams.core.normalize import key, normalize
 from streams.core.tokenize import tokenize
 
 REPO = Path(__file__).resolve().parent.parent

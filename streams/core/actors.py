@@ -270,8 +270,10 @@ class ActorRecognizer:
         doc.mentions.sort(key=lambda m: (m.field != "title", m.start, -m.end))
 
     def _build_entities(self, doc: Document) -> None:
-        # a bare title ("رهبر معظم انقلاب") is not an actor unless the person is also named
-        named = {m.entity_key for m in doc.mentions if m.source == "pattern" or not is_title_word(m.text.split()[0])}
+        # a bare title ("رهبر معظم انقلاب") is not an actor unless the person is also named; organisations
+        # whose names open with such a word ("هیئت دولت", "هیئت تحریر الشام") are named
+        named = {m.entity_key for m in doc.mentions
+                 if m.source == "pattern" or m.label != "PERSON" or not is_title_word(m.text.split()[0])}
         doc.mentions = [m for m in doc.mentions if m.entity_key in named]
         for m in doc.mentions:
             ent = doc.entities.get(m.entity_key)

@@ -67,8 +67,9 @@ class Gazetteer:
         return self.by_key.get(key(text))
 
     def state_of(self, actor: Actor) -> Actor | None:
-        """For a government entry ("دولت آمریکا"), the state it stands for."""
-        if actor.subtype == "government" and actor.country:
+        """For a generic government entry ("دولت آمریکا"), the state it stands for. Named government bodies
+        ("کاخ سفید", "شورای نگهبان", "هیئت دولت") stay organisations of their own."""
+        if actor.subtype == "state_government" and actor.country:
             return self.by_id.get(f"country:{actor.country}")
         return None
 
