@@ -265,6 +265,13 @@ class Cooccurrence:
             raise Incomplete("; ".join(f"{u}: {a}" for u, a in failed))
         return list(answers) + [local()]
 
+    async def all_windows(self) -> list[float]:
+        """Start times of the windows any worker holds, newest first."""
+        starts: set[float] = set()
+        for part in await self.gather("/cooccurrence/windows", lambda: {"windows": self.local_windows()}):
+            starts.update(part["windows"])
+        return sorted(starts, reverse=True)
+
     async def global_watermark(self) -> float | None:
         marks = await self.gather("/cooccurrence/status", lambda: {"watermark": self.local_watermark()})
         values = [m.get("watermark") for m in marks if m.get("watermark") is not None]
@@ -342,11 +349,7 @@ class Cooccurrence:
         async def windows(web, request):
             if request.query.get("local"):
                 return web.json({"windows": self.local_windows()})
-            starts = set()
-            for part in await self.gather("/cooccurrence/windows", lambda: {"windows": self.local_windows()}):
-                starts.update(part["windows"])
-            return web.json({"window": cfg.window_name,
-                             "windows": [iso(s) for s in sorted(starts, reverse=True)]})
+            return web.json({"window": cfg.window_name, "windows": [iso(s) for s in await self.all_windows()]})
 
         @page("/cooccurrence/top")
         async def top(web, request):
@@ -385,10 +388,7 @@ class Cooccurrence:
                 for side in ("a", "b"):
                     nodes.setdefault(e[side], {"id": e[side], "name": e[f"{side}_name"], "type": None,
                                                 "articles": 0, "mentions": 0, "partners": 0})
-            windows_list = set()
-            for part in await self.gather("/cooccurrence/windows", lambda: {"windows": self.local_windows()}):
-                windows_list.update(part["windows"])
-            return web.json({"window": desc, "windows": [iso(s) for s in sorted(windows_list, reverse=True)][:120],
+            return web.json({"window": desc, "windows": [iso(s) for s in await self.all_windows()][:120],
                              "nodes": sorted(nodes.values(), key=lambda n: n["id"]),
                              "edges": [{"source": e["a"], "target": e["b"], **e} for e in edges]})
 
