@@ -1,5 +1,5 @@
 #!/usr/bin/env python
-"""Tagging speed of the CRF NER (streams.core.ner), one core, feature extraction included.
+"""Tagging speed of the CRF NER (streams.core.actors.ner), one core, feature extraction included.
 
     python benchmarks/ner_speed.py [--sentences 3000] [--repeat 3] [--source fars|peyma]
 
@@ -40,8 +40,8 @@ def shared_dir() -> Path:
 
 
 def fars_sentences(limit: int) -> list[list[str]]:
-    from streams.core.normalize import normalize
-    from streams.core.tokenize import split_sentences, tokenize
+    from streams.core.text.normalize import normalize
+    from streams.core.text.tokenize import split_sentences, tokenize
 
     out: list[list[str]] = []
     for f in sorted((shared_dir() / "corpora" / "fars-news").glob("fars-news-*.json"))[::-1]:
@@ -59,7 +59,7 @@ def fars_sentences(limit: int) -> list[list[str]]:
 
 
 def peyma_sentences(limit: int) -> list[list[str]]:
-    from streams.core.normalize import normalize
+    from streams.core.text.normalize import normalize
 
     out: list[list[str]] = []
     cur: list[str] = []
@@ -104,7 +104,7 @@ def main(argv=None) -> int:
         return 1
     n_tokens = sum(len(s) for s in sents)
 
-    from streams.core import ner
+    from streams.core.actors import ner
 
     t0 = time.perf_counter()
     tagger = ner.get_tagger()

@@ -43,7 +43,7 @@ def main() -> None:
     chars = sum(len(a["body"]) + len(a["title"]) for a in articles)
 
     from hazm import Normalizer
-    from streams.core.normalize import normalize
+    from streams.core.text.normalize import normalize
     from streams.core.pipeline import default_pipeline
     from streams.core.record import enriched_record
 

@@ -31,8 +31,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from streams.core import lexicon  # noqa: E402
-from streams.core.normalize import key  # noqa: E402
+from streams.core.text import lexicon  # noqa: E402
+from streams.core.text.normalize import key  # noqa: E402
 
 SOURCES = ROOT / "scripts" / "gazetteer_sources"
 DEFAULT_OUT = ROOT / "streams" / "data" / "gazetteer.jsonl"

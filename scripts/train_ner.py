@@ -1,5 +1,5 @@
 #!/usr/bin/env python
-"""Train and evaluate the CRF named-entity recogniser (streams/core/ner.py) on PEYMA.
+"""Train and evaluate the CRF named-entity recogniser (streams/core/actors/ner.py) on PEYMA.
 
     python scripts/train_ner.py                # train the shipped model into streams/data/ner/
     python scripts/train_ner.py --cv           # 5-fold document-level CV on PEYMA 300K
@@ -9,7 +9,7 @@
 
 Data: ``$KHABAR_SHARED/corpora/peyma/{300K,600K}`` (default: ``<repo>/../shared``).  One
 document per file, ``token<TAB>BIO-tag`` per line, blank line between sentences.  Every
-token is mapped through ``streams.core.normalize.normalize`` (as the pipeline does at
+token is mapped through ``streams.core.text.normalize.normalize`` (as the pipeline does at
 inference); malformed lines (no tab, unknown tag) are skipped and counted; a stray ``I-X``
 after a different tag is repaired to ``B-X`` and counted.
 
@@ -32,11 +32,11 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from streams.core.ner import (  # noqa: E402
+from streams.core.actors.ner import (  # noqa: E402
     CLUSTER_FILE, ENTITY_TYPES, LEXICON_SOURCES, MODEL_FILE, FeatureExtractor, NameLexicon, bio_to_spans,
     default_lexicon, load_clusters,
 )
-from streams.core.normalize import normalize  # noqa: E402
+from streams.core.text.normalize import normalize  # noqa: E402
 
 MODEL_DIR = REPO / "streams" / "data" / "ner"
 RESULTS_DIR = REPO / "benchmarks" / "results"
@@ -149,7 +149,7 @@ def build_clusters(out_path: Path, ks: tuple[int, ...] = (64, 256, 1024), vocab_
     Several granularities ``ks``; written as word<TAB>id_k0<TAB>id_k1...
     """
     import numpy as np
-    from streams.core.tokenize import tokenize
+    from streams.core.text.tokenize import tokenize
 
     t0 = time.time()
     root = shared_dir() / "corpora" / "fars-news"
@@ -436,9 +436,9 @@ def write_model_md(path: Path, meta: dict) -> None:
     text = f"""# NER model (`streams/data/ner/`)
 
 Built by `python scripts/train_ner.py` (deterministic: two runs give byte-identical files, given the same
-`streams/core/normalize.py`, `tokenize.py`, `streams/data/lexicon.tsv` and `gazetteer.jsonl`; the features see normalised
+`streams/core/text/normalize.py`, `tokenize.py`, `streams/data/lexicon.tsv` and `gazetteer.jsonl`; the features see normalised
 forms, so when the normaliser changes, rebuild with `--clusters`).
-Used by `streams.core.ner.get_tagger()`.
+Used by `streams.core.actors.ner.get_tagger()`.
 
 | file | what |
 |---|---|
@@ -456,7 +456,7 @@ PEYMA, from `$KHABAR_SHARED/corpora/peyma` (default `<repo>/../shared`, never co
 - **600K** (NSURL-2019 part, Arabic yeh/kaf): {d6['documents']} documents, {d6['sentences']:,} sentences, {d6['tokens']:,} tokens;
   malformed lines skipped: {d6.get('malformed_lines', 0)} ({_malformed(d6)}); tokens empty after
   normalisation: {d6.get('empty_after_normalize', 0)}; stray `I-` tags repaired to `B-`: {d6.get('bio_repaired', 0)}.
-- Every token is mapped through `streams.core.normalize.normalize(token).text` (Persian yeh/kaf, ASCII
+- Every token is mapped through `streams.core.text.normalize.normalize(token).text` (Persian yeh/kaf, ASCII
   digits, no diacritics, ZWNJ repair), exactly as the pipeline normalises text before tagging.
 - Entity types: {", ".join(ENTITY_TYPES)} (BIO).
 
@@ -465,7 +465,7 @@ The final model is trained on **all** sentences of both parts ({meta['sentences'
 ## Settings
 
 - CRFsuite L-BFGS: `{json.dumps(meta['params'])}`
-- Features (`streams/core/ner.py`, `FeatureExtractor`): word form; prefixes/suffixes 1-4 (ZWNJ removed);
+- Features (`streams/core/actors/ner.py`, `FeatureExtractor`): word form; prefixes/suffixes 1-4 (ZWNJ removed);
   shape (Persian/digit/Latin/punct/mixed, 4-digit number); length bucket; ZWNJ head/tail parts;
   hand-written title / ORG-trigger / LOC-trigger / date / money word flags; word cluster ids;
   `oov` (Persian word without a cluster); neighbours -2..+2 (word, cluster, flags; +-1 also suffix-2 and

@@ -1,9 +1,9 @@
 """Actor recognition on short examples written for these tests."""
 from __future__ import annotations
 
-from streams.core.actors import ActorRecognizer, provisional_id
+from streams.core.actors.recognizer import ActorRecognizer, provisional_id
 from streams.core.document import Document
-from streams.core.gazetteer import Actor, Gazetteer, default_gazetteer
+from streams.core.actors.gazetteer import Actor, Gazetteer, default_gazetteer
 
 
 def _doc(body: str, gazetteer: Gazetteer | None = None) -> Document:

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from streams.core.normalize import key
+from streams.core.text.normalize import key
 
 ROOT = Path(__file__).resolve().parents[1]
 GAZETTEER = ROOT / "streams" / "data" / "gazetteer.jsonl"

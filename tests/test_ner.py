@@ -1,4 +1,4 @@
-"""The CRF named-entity recogniser (streams.core.ner) and its shipped model."""
+"""The CRF named-entity recogniser (streams.core.actors.ner) and its shipped model."""
 from __future__ import annotations
 
 import os
@@ -6,12 +6,12 @@ from pathlib import Path
 
 import pytest
 
-from streams.core.ner import (
+from streams.core.actors.ner import (
     ENTITY_TYPES, FeatureExtractor, NameLexicon, NerTagger, bio_to_spans, default_lexicon, default_model_dir,
     get_tagger,
 )
-from streams.core.normalize import key, normalize
-from streams.core.tokenize import tokenize
+from streams.core.text.normalize import key, normalize
+from streams.core.text.tokenize import tokenize
 
 REPO = Path(__file__).resolve().parent.parent
 SHARED = Path(os.environ.get("KHABAR_SHARED") or REPO.parent / "shared")

@@ -1,5 +1,5 @@
-from streams.core.normalize import ZWNJ, key, normalize, repair_word
-from streams.core.tokenize import split_sentences, tokenize
+from streams.core.text.normalize import ZWNJ, key, normalize, repair_word
+from streams.core.text.tokenize import split_sentences, tokenize
 
 
 def test_letters_digits_and_marks_are_unified():

@@ -1,8 +1,8 @@
 import datetime as dt
 
-from streams.core.dates import find_dates, hijri_to_gregorian
+from streams.core.text.dates import find_dates, hijri_to_gregorian
 from streams.core.document import Document
-from streams.core.numbers import words_to_int
+from streams.core.text.numbers import words_to_int
 
 
 def test_number_words():

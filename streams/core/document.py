@@ -12,8 +12,8 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any, Mapping
 
-from streams.core.normalize import NormalizedText, key, normalize
-from streams.core.tokenize import Sentence, Token, split_sentences, tokenize
+from streams.core.text.normalize import NormalizedText, key, normalize
+from streams.core.text.tokenize import Sentence, Token, split_sentences, tokenize
 
 TEXT_FIELDS = ("title", "body")
 

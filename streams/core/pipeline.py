@@ -5,12 +5,12 @@ import os
 from functools import lru_cache
 from typing import Any, Callable, Mapping
 
-from streams.core.actors import ActorRecognizer
-from streams.core.codes import assign_codes
-from streams.core.dates import find_dates
+from streams.core.actors.recognizer import ActorRecognizer
+from streams.core.events.codes import assign_codes
+from streams.core.text.dates import find_dates
 from streams.core.document import Document
-from streams.core.sanctions import find_sanctions
-from streams.core.visits import find_visits
+from streams.core.events.sanctions import find_sanctions
+from streams.core.events.visits import find_visits
 
 Component = Callable[[Document], Document]
 
@@ -35,7 +35,7 @@ def load_ner():
     if os.environ.get("KHABAR_NER", "1") == "0":
         return None
     try:
-        from streams.core.ner import get_tagger
+        from streams.core.actors.ner import get_tagger
         return get_tagger()
     except (ImportError, FileNotFoundError, OSError):
         return None

@@ -12,9 +12,9 @@ from typing import Any, Mapping
 
 import orjson
 
-from streams.core.codes import HOSTED_VISIT, plover
+from streams.core.events.codes import HOSTED_VISIT, plover
 from streams.core.document import Argument, Document, Event, Span
-from streams.core.gazetteer import default_gazetteer
+from streams.core.actors.gazetteer import default_gazetteer
 from streams.version import PIPELINE_VERSION
 
 INPUT_FIELDS = ("id", "source", "url", "published_at", "title", "body")

@@ -14,8 +14,8 @@ from typing import Iterable
 
 import orjson
 
-from streams.core.normalize import key
-from streams.core.tokenize import Token
+from streams.core.text.normalize import key
+from streams.core.text.tokenize import Token
 
 MAX_ALIAS_TOKENS = 10
 

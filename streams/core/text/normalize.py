@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from streams.core import lexicon
+from streams.core.text import lexicon
 
 ZWNJ = "\u200c"
 

@@ -1,7 +1,7 @@
 """Persian number words and digits to integers ("هفت" 7, "بیست و سه" 23, "۱۲" 12, "سه هزار" 3000)."""
 from __future__ import annotations
 
-from streams.core.tokenize import Token
+from streams.core.text.tokenize import Token
 
 UNITS = {
     "صفر": 0, "یک": 1, "یه": 1, "دو": 2, "سه": 3, "چهار": 4, "پنج": 5, "شش": 6, "شیش": 6, "هفت": 7,
@@ -48,8 +48,8 @@ def parse_number(tokens: list[Token], i: int) -> tuple[int, int] | None:
 
 
 def words_to_int(text: str) -> int | None:
-    from streams.core.tokenize import tokenize
-    from streams.core.normalize import normalize
+    from streams.core.text.tokenize import tokenize
+    from streams.core.text.normalize import normalize
     toks = tokenize(normalize(text).text)
     parsed = parse_number(toks, 0)
     return parsed[0] if parsed and parsed[1] == len(toks) else None

@@ -12,12 +12,12 @@ from __future__ import annotations
 
 from collections import Counter
 
-from streams.core.clauses import Placed, SentenceView, sentence_gap, sentences
-from streams.core.dates import date_near
+from streams.core.events.clauses import Placed, SentenceView, sentence_gap, sentences
+from streams.core.text.dates import date_near
 from streams.core.document import Argument, Document, Event, Span
-from streams.core.gazetteer import default_gazetteer
-from streams.core.normalize import key
-from streams.core.numbers import parse_number
+from streams.core.actors.gazetteer import default_gazetteer
+from streams.core.text.normalize import key
+from streams.core.text.numbers import parse_number
 
 # --- lexicon: squashed forms (no ZWNJ) ---
 SEIZURE = {"توقیف", "مسدود", "بلوکه"}

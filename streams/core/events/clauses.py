@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from streams.core.actors import actor_mentions
+from streams.core.actors.recognizer import actor_mentions
 from streams.core.document import Argument, Document, Field, Mention, Sentence, Span
 
 ZWNJ = "\u200c"

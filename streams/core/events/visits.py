@@ -10,12 +10,12 @@ is reported by name, marked `inferred`.
 """
 from __future__ import annotations
 
-from streams.core.actors import is_title_word
-from streams.core.clauses import Placed, SentenceView, sentences
-from streams.core.dates import date_near
+from streams.core.actors.recognizer import is_title_word
+from streams.core.events.clauses import Placed, SentenceView, sentences
+from streams.core.text.dates import date_near
 from streams.core.document import Argument, Document, Event, Span
-from streams.core.gazetteer import default_gazetteer
-from streams.core.normalize import key
+from streams.core.actors.gazetteer import default_gazetteer
+from streams.core.text.normalize import key
 
 TRAVEL_NOUNS = {"سفر", "سفرش", "سفری", "سفرهای", "سفرخود", "مسافرت"}
 LIGHT_VERBS = {"کرد", "کردند", "کند", "کنند", "میکند", "میکنند", "خواهد", "خواهند", "کرده", "کردهاند",

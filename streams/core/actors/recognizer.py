@@ -11,10 +11,10 @@ import hashlib
 from functools import lru_cache
 
 from streams.core.document import Document, Entity, Field, Mention
-from streams.core.gazetteer import Gazetteer, default_gazetteer
-from streams.core import lexicon
-from streams.core.normalize import key
-from streams.core.numbers import parse_number
+from streams.core.actors.gazetteer import Gazetteer, default_gazetteer
+from streams.core.text import lexicon
+from streams.core.text.normalize import key
+from streams.core.text.numbers import parse_number
 
 ACTOR_TYPES = ("PERSON", "ORG", "GPE")
 NER_LABELS = {"PER": "PERSON", "ORG": "ORG", "LOC": "GPE"}

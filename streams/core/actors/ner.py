@@ -2,8 +2,8 @@
 
 The model is built by ``scripts/train_ner.py`` and ships in ``streams/data/ner/``
 (``ner.crfsuite`` + ``clusters.tsv`` + ``MODEL.md``).  Input is ONE sentence as a list of
-tokens already passed through ``streams.core.normalize.normalize`` and
-``streams.core.tokenize.tokenize``; output is one BIO tag per token
+tokens already passed through ``streams.core.text.normalize.normalize`` and
+``streams.core.text.tokenize.tokenize``; output is one BIO tag per token
 (``B-PER``, ``I-ORG``, ``O`` ...).  Entity types: PER, ORG, LOC, DAT, TIM, MON, PCT.
 
 Feature extraction is pure Python and fast: everything that depends on one token form only
@@ -12,7 +12,7 @@ and cached, so tagging a sentence is mostly list concatenation plus one pass of 
 lookups (hand-curated gazetteer names as features, ``NameLexicon``).  The same ``sentence_features``
 function is used by training and inference, so they cannot drift apart.
 
-    from streams.core.ner import get_tagger
+    from streams.core.actors.ner import get_tagger
     tagger = get_tagger()                     # loads the model once per process (lazily)
     tagger.tag(["سرگئی", "لاوروف", "وزیر", "خارجه", "روسیه"])
     tagger.entities(tokens)                   # [(start, end_exclusive, "PER"), ...]
@@ -26,7 +26,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Iterable, Sequence
 
-from streams.core.normalize import key
+from streams.core.text.normalize import key
 
 ZWNJ = "\u200c"
 MODEL_FILE = "ner.crfsuite"

@@ -1,0 +1,1 @@
+"""Actor stage: gazetteer matching, the statistical NER tagger, linking mentions to actors."""

@@ -1,0 +1,1 @@
+"""Event stage: sentence views, sanction and visit extraction, CAMEO/PLOVER codes."""

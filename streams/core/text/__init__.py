@@ -1,0 +1,1 @@
+"""Text stage: normalisation with an offset map, tokens and sentences, numbers and dates."""
