@@ -10,7 +10,7 @@ from streams.core.events.codes import assign_codes
 from streams.core.text.dates import find_dates
 from streams.core.document import Document
 from streams.core.events.sanctions import find_sanctions
-from streams.core.events.visits import find_visits
+from streams.core.events.visit_decision import find_visits
 
 Component = Callable[[Document], Document]
 

@@ -18,6 +18,7 @@ from streams.core.document import Argument, Document, Event, Span
 from streams.core.actors.gazetteer import default_gazetteer
 from streams.core.text.normalize import key
 from streams.core.text.numbers import parse_number
+from streams.core.text.verbs import analyse, verb_at
 
 # --- lexicon: squashed forms (no ZWNJ) ---
 SEIZURE = {"توقیف", "مسدود", "بلوکه"}
@@ -70,11 +71,16 @@ SANCTION_ADJECTIVES = {"جدید", "جدیدی", "تازه", "تازهای", "ا
                        "بیشتر", "گسترده", "شدید", "بانکی", "ثانویه", "اولیه"}
 
 
+BAN_WORDS = {"ممنوع", "ممنوعالورود", "ممنوعالخروج", "ممنوعالمعامله"}
+
+
 def _trigger_family(word: str) -> str | None:
     if word.startswith("تحریم"):
         return "sanction"
     if word in SEIZURE:
         return "seizure"
+    if word in BAN_WORDS:
+        return "ban"          # a travel or trade ban: "ورود X را ممنوع کرد", "ممنوع‌الورود شدند"
     return None
 
 
@@ -104,11 +110,38 @@ def _status(view: SentenceView, trigger: int) -> str | None:
     if threat:
         return "threatened"
     after = view.next_word(trigger + 1)[1]
+    # "X را به فهرست تحریم‌ها افزود / اضافه کرد": adding to a sanctions list imposes, whatever the verb's tense
+    listed = any(view.has_phrase(ph, trigger - 1, trigger + 2) is not None for ph in LIST_PHRASES) or \
+        view.word(trigger - 1) in ("فهرست", "لیست")
+    if listed and _verb_lemma_after(view, trigger) in ADD_TO_LIST_VERBS:
+        return "threatened" if _future_after(view, trigger) else "imposed"
     if after in IMPOSE_VERBS_AFTER_TRIGGER or view.word(trigger - 1) == "مورد" \
             or any(_starts(view, i, IMPOSE) for i in near) or view.word(trigger).startswith("تحریمشد") \
             or any(view.has_phrase(ph, near.start, near.stop) is not None for ph in IMPOSE_PHRASES):
         return "imposed"
     return None
+
+
+ADD_TO_LIST_VERBS = {"افزود#افزا", "کرد#کن", "قرار#", "گنجاند#گنجان", "داد#ده", "نمود#نما"}
+
+
+def _verb_lemma_after(view: SentenceView, trigger: int, width: int = 3) -> str | None:
+    """The lemma of the first verb within `width` words after the trigger ("قرار#" for "قرار داد")."""
+    for k in range(trigger + 1, min(view.last, trigger + width + 1)):
+        if view.word(k) == "قرار":
+            return "قرار#"
+        phrase = verb_at(view.words, k - view.first) if analyse(view.word(k)) else None
+        if phrase is not None:
+            return phrase.lemma
+    return None
+
+
+def _future_after(view: SentenceView, trigger: int, width: int = 4) -> bool:
+    for k in range(trigger + 1, min(view.last, trigger + width + 1)):
+        phrase = verb_at(view.words, k - view.first) if analyse(view.word(k)) else None
+        if phrase is not None:
+            return phrase.future
+    return False
 
 
 def _blocked(view: SentenceView, trigger: int) -> bool:
@@ -177,6 +210,11 @@ def _roles(view: SentenceView, trigger: int):
         view.word(i).startswith(("شد", "شده")) or view.word(i) in ("قرارگرفت", "قرارگرفتند")
         for i in range(trigger, min(trigger + 4, view.last))) or view.word(trigger).startswith("تحریمشد")
     explicit_target = any(view.prev_word(p.first)[1] in TARGET_MARKERS for p in view.actors)
+    # "A [ورود X ... / شرکت‌های X و Y] را تحریم/ممنوع کرد": the clause's first actor is the subject, every actor
+    # after it and before the object marker is inside the object
+    markers = view.find({"را"}, clause, trigger)
+    subject = next((p for p in view.actors if markers and clause <= p.first < markers[-1] and _can_be_authority(p)
+                    and view.prev_word(p.first)[1] not in {"در", "به", "از", "با", "برای"}), None)
     for p in view.actors:
         if any(a <= p.first < b for a, b in excluded):
             continue
@@ -198,8 +236,10 @@ def _roles(view: SentenceView, trigger: int):
                     authority.append(p)
             else:
                 targets.append(p)
-        elif p.first < trigger and view.word(view.next_word(p.last)[0]) == "را":
+        elif p.first < trigger and view.word(view.next_word(p.last)[0]) == "را" and p is not subject:
             targets.append(p)                                 # "ایران را ... تحریم کردند"
+        elif subject is not None and subject.first < p.first < markers[-1]:
+            targets.append(p)                                 # inside the object phrase
         elif p.mention.label == "GPE" and view.word(p.first - 1) in PERSON_NOUNS | ENTITY_NOUNS:
             countries.append(p)                               # "سه مقام ونزوئلا": their country
         elif p.first < trigger and passive and p.first >= clause and (

@@ -16,12 +16,11 @@ from streams.core.text.dates import date_near
 from streams.core.document import Argument, Document, Event, Span
 from streams.core.actors.gazetteer import default_gazetteer
 from streams.core.text.normalize import key
+from streams.core.text.verbs import LIGHT_VERBS, analyse, verb_at
+from streams.core.events.triggers import triggers_in
 
-TRAVEL_NOUNS = {"سفر", "سفرش", "سفری", "سفرهای", "سفرخود", "مسافرت"}
-LIGHT_VERBS = {"کرد", "کردند", "کند", "کنند", "میکند", "میکنند", "خواهد", "خواهند", "کرده", "کردهاند",
-               "کردهبود", "نمود", "نمودند", "کنیم", "کردم", "کردیم"}
-ARRIVAL = {"وارد"}
-DEPARTURE = {"راهی", "عازم", "رهسپار"}
+# Word classes come from the trigger lexicon by lemma (streams/data/events/triggers.tsv): "travel" nouns
+# (سفر, مسافرت, عزیمت ...) and verbs (آمدن, رفتن, رسیدن ...), "arrival"/"departure" preverbs (وارد, عازم, راهی ...).
 PRESENCE = {"حضور", "حاضر"}
 TENURE_WORDS = {"روزهای", "هفتههای", "ماههای", "سالهای", "دوران", "دوره", "مدت", "سال", "زمان", "طول"}
 INSPECTION = {"بازدید"}
@@ -95,11 +94,18 @@ def _duration(view: SentenceView, a: int, b: int) -> str | None:
     return None
 
 
+DELEGATIONS = {"هیئتی", "هیاتی", "هیئت", "هیات", "هیئتهای", "هیاتهای"}
+
+
 def _title_span(view: SentenceView, i: int) -> tuple[int, int] | None:
-    """A title phrase starting at token i ("وزیر خارجه چین")."""
-    if not is_title_word(view.tokens[i].text):
+    """A title phrase starting at token i ("وزیر خارجه چین"); a delegation takes its "از X" ("هیئتی از وزارت
+    نفت عراق")."""
+    delegation = view.word(i) in DELEGATIONS
+    if not (delegation or is_title_word(view.tokens[i].text)):
         return None
     j = i + 1
+    if delegation and view.word(j) == "از":
+        j += 1
     while j < view.last and view.tokens[j].is_word and view.word(j) not in STOP_WORDS and j - i < 7 \
             and not any(p.first == j and p.mention.label == "PERSON" for p in view.actors):
         j += 1
@@ -182,6 +188,38 @@ def _hosts(view: SentenceView) -> list[Argument]:
     return hosts
 
 
+def _classes(view: SentenceView) -> dict[int, tuple[str, str]]:
+    """token index -> (class, kind) of the visit triggers in the sentence, computed once per view."""
+    cached = getattr(view, "_visit_classes", None)
+    if cached is None:
+        cached = {t.index: (t.cls, t.kind) for t in triggers_in(view.words, view.first, event="visit")}
+        view._visit_classes = cached
+    return cached
+
+
+def _is(view: SentenceView, i: int, cls: str | tuple[str, ...], kind: str | None = None) -> bool:
+    got = _classes(view).get(i)
+    return got is not None and got[0] in ((cls,) if isinstance(cls, str) else cls) and (kind is None or got[1] == kind)
+
+
+def _light_verb(view: SentenceView, i: int) -> bool:
+    """"کرد", "می‌کند", "خواهد کرد", "کرده بود": a light verb (or the future auxiliary) at token i."""
+    form = analyse(view.word(i)) if view.word(i) else None
+    return form is not None and (form.past in LIGHT_VERBS or form.present == "خواه")
+
+
+def _verb_is_nonpast(view: SentenceView, i: int, width: int = 4) -> bool:
+    """A present, subjunctive or future verb right after token i ("راهی ... می‌شود", "سفر کند", "خواهد رفت")."""
+    words = view.words
+    for k in range(i - view.first, min(len(words), i - view.first + width)):
+        if analyse(words[k]) is None:
+            continue
+        phrase = verb_at(words, k)
+        if phrase is not None and (phrase.future or phrase.form.tense == "present"):
+            return True
+    return False
+
+
 def _planned(view: SentenceView, trigger: int, after: int = 6) -> bool:
     """Future or intention before the trigger ("قرار است ... سفر") beats past context ("در جریان سفر"),
     which beats future words just after it; a present "راهی ... می‌شود" or subjunctive "سفر کند" is planned."""
@@ -196,9 +234,8 @@ def _planned(view: SentenceView, trigger: int, after: int = 6) -> bool:
         return True
     if view.has_phrase(("پیش", "از", "سفر"), clause, hi) is not None:
         return True
-    tail = view.find({"میشود", "میشوند", "میکند", "میکنند", "میرود", "میروند", "شوند", "شود", "کند", "کنند"},
-                     trigger, min(hi, trigger + 4))
-    return bool(tail) and view.word(trigger) in DEPARTURE | TRAVEL_NOUNS | PRESENCE
+    return _verb_is_nonpast(view, trigger) and \
+        (_is(view, trigger, ("departure", "travel")) or view.word(trigger) in PRESENCE)
 
 
 def _home(doc: Document, arg: Argument) -> str | None:
@@ -290,7 +327,7 @@ def _candidates(view: SentenceView) -> list[_Visit]:
     for i in range(view.first, view.last):
         w = view.word(i)
         v = None
-        if w in TRAVEL_NOUNS:
+        if _is(view, i, "travel", "noun"):
             v = _Visit(view, i)
             to = view.find({"به"}, i + 1, i + 13)
             v.destination = _place_after(view, to[0] + 1) if to else None
@@ -301,11 +338,17 @@ def _candidates(view: SentenceView) -> list[_Visit]:
                 visitor = _person_or_title(view, "visitor", i + 1, v.origin_start if v.origin else to[0])
                 v.visitors = [visitor] if visitor else _subjects(view, i)
                 v.attrs["duration"] = _duration(view, i + 1, to[0])
-            elif view.word(i + 1) in LIGHT_VERBS:
+            elif _light_verb(view, i + 1):
                 back = view.find({"به"}, max(view.first, i - 6), i)   # "به Y سفر کرد"
                 v.destination = _place_after(view, back[-1] + 1) if back else None
                 v.visitors = _subjects(view, back[-1]) if back else []
-        elif w in ARRIVAL | DEPARTURE:
+        elif _is(view, i, "travel", "verb"):
+            back = view.find({"به"}, max(view.first, i - 6), i)       # "به Y آمد", "به Y می‌رود"
+            if back and not view.find({"که"}, back[-1], i):
+                v = _Visit(view, i)
+                v.destination = _place_after(view, back[-1] + 1)
+                v.visitors = _subjects(view, back[-1])
+        elif _is(view, i, ("arrival", "departure"), "preverb"):
             v = _Visit(view, i)
             v.destination, v.visitors = _place_after(view, i + 1), _subjects(view, i)
         elif w in GUEST and i > view.first:
@@ -345,7 +388,21 @@ def _institution(view: SentenceView, i: int) -> Argument | None:
     return Argument("destination", None, view.span(i, j)) if j - i >= 2 else None
 
 
-def find_visits(doc: Document) -> Document:
+def rule_kind(doc: Document, ev: Event) -> str:
+    """The trigger class (or word) of the rule that proposed a visit."""
+    f = doc.fields[ev.trigger.field]
+    i = f.token_index_at(ev.trigger.start)
+    for s in f.sentences:
+        if s.first_token <= i < s.last_token:
+            view = SentenceView(doc, f, s)
+            got = _classes(view).get(i)
+            return got[0] + ":" + got[1] if got else view.word(i)
+    return "?"
+
+
+def rule_visits(doc: Document) -> list[Event]:
+    """What the hand rules read as visits, sentence by sentence (before merging): one input of the learned
+    decision in `visit_decision`, which makes the pipeline's visit events."""
     events: list[Event] = []
     for view in sentences(doc):
         for cand in _candidates(view):
@@ -363,15 +420,14 @@ def find_visits(doc: Document) -> Document:
                     ev.arguments.append(cand.origin)
                 ev.attributes = {k: v for k, v in cand.attrs.items() if v}
                 events.append(ev)
-    doc.events.extend(_merge(doc, events))
-    return doc
+    return events
 
 
 def _identity(doc: Document, arg: Argument) -> str:
     return arg.entity_id or key(doc.text_of(arg.span))
 
 
-def _merge(doc: Document, events: list[Event]) -> list[Event]:
+def merge(doc: Document, events: list[Event]) -> list[Event]:
     """One event per visitor and trip: same visitor and destination -> one event; occurred beats planned."""
     merged: dict[tuple[str, str], Event] = {}
     for ev in events:

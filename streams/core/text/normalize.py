@@ -144,8 +144,30 @@ def _split_compound(word: str) -> str | None:
     return best
 
 
+# A verb prefix or an inflectional suffix written as a separate word ("می کند", "تحریم ها", "کرده اند"):
+# the space between is one orthographic variant of the same word, so it becomes a ZWNJ (or nothing after a
+# non-joining letter), and the rules see one spelling whatever the writer typed.
+_SPACED_PREFIX = re.compile(r"(?<![^\s«\"'(])(?:ن?می) (?=[^\W\d_])")
+_SPACED_SUFFIX = re.compile(r"(?<=[^\W\d_]) (?:ها|های|هایی|هایش|هایشان|هایمان|اند|ایم|اید|ترین)(?![^\W_]|\u200c)")
+_SPACED_SUFFIX_AFTER_HE = re.compile(r"(?<=[^\W\d_]ه) (?:ای|ام|ات|اش)(?![^\W_]|\u200c)")
+
+
+def _join_spaced_affixes(chars: list[tuple[str, int, int]]) -> list[tuple[str, int, int]]:
+    text = "".join(c for c, _, _ in chars)
+    joins: dict[int, str] = {}
+    for m in _SPACED_PREFIX.finditer(text):
+        joins[m.end() - 1] = ZWNJ
+    for pattern in (_SPACED_SUFFIX, _SPACED_SUFFIX_AFTER_HE):
+        for m in pattern.finditer(text):
+            joins[m.start()] = "" if text[m.start() - 1] in NON_JOINING else ZWNJ
+    if not joins:
+        return chars
+    return [(joins[k], s, e) if k in joins else (c, s, e) for k, (c, s, e) in enumerate(chars)
+            if joins.get(k, None) != ""]
+
+
 def normalize(original: str) -> NormalizedText:
-    chars = _unify(original)
+    chars = _join_spaced_affixes(_unify(original))
     text = "".join(c for c, _, _ in chars)
     out_chars: list[str] = []
     starts: list[int] = []

@@ -1,0 +1,81 @@
+"""Event triggers by lemma (streams/data/events/triggers.tsv): which tokens of a sentence can state an event.
+
+A verb row matches every inflection through `streams.core.text.verbs`; a noun row matches the noun with its
+plural, ezafe and pronoun suffixes; a preverb row ("وارد", "عازم", "ممنوع") matches the word itself, and the
+light verb after it carries the tense.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+
+from streams.core.text.verbs import VerbPhrase, analyse, verb_at
+
+ZWNJ = "\u200c"
+# noun endings, longest first: plural, ezafe/indefinite ی, pronouns
+NOUN_SUFFIXES = ("هایشان", "هایش", "هایی", "های", "ها", "شان", "یش", "ات", "ش", "ی")
+
+
+@dataclass(frozen=True)
+class Trigger:
+    index: int          # token index in the field
+    event: str          # visit | sanction
+    cls: str            # travel, arrival, meeting, ... (the lexicon's class)
+    lemma: str
+    kind: str           # verb | noun | preverb
+
+
+@lru_cache(maxsize=1)
+def lexicon() -> dict[tuple[str, str], list[tuple[str, str]]]:
+    """(kind, lemma) -> [(event, class)]."""
+    out: dict[tuple[str, str], list[tuple[str, str]]] = {}
+    text = resources.files("streams.data").joinpath("events/triggers.tsv").read_text(encoding="utf-8")
+    for line in text.splitlines():
+        if not line.strip() or line.startswith("#"):
+            continue
+        event, cls, kind, lemma = line.split("\t")[:4]
+        out.setdefault((kind, lemma.replace(ZWNJ, "")), []).append((event, cls))
+    return out
+
+
+def noun_lemma(word: str) -> str:
+    """The noun a squashed word is built on, by the lexicon: "سفرهای" -> "سفر"; unknown words stay as they are."""
+    lex = lexicon()
+    if ("noun", word) in lex or ("preverb", word) in lex:
+        return word
+    for suffix in NOUN_SUFFIXES:
+        if word.endswith(suffix) and len(word) > len(suffix) + 1:
+            base = word[: -len(suffix)]
+            if ("noun", base) in lex or ("preverb", base) in lex:
+                return base
+    return word
+
+
+def triggers_in(words: list[str], offset: int = 0, event: str | None = None) -> list[Trigger]:
+    """Every trigger among squashed `words` (token index = offset + position)."""
+    lex = lexicon()
+    out = []
+    for k, w in enumerate(words):
+        hits: list[tuple[str, str, str, str]] = []
+        base = noun_lemma(w)
+        for kind in ("noun", "preverb"):
+            hits += [(e, c, base, kind) for e, c in lex.get((kind, base), [])]
+        if not hits:
+            form = analyse(w)
+            if form is not None:
+                hits += [(e, c, form.lemma, "verb") for e, c in lex.get(("verb", form.lemma), [])]
+        for e, c, lemma, kind in hits:
+            if event is None or e == event:
+                out.append(Trigger(offset + k, e, c, lemma, kind))
+    return out
+
+
+def clause_verb(words: list[str], start: int, limit: int = 8) -> VerbPhrase | None:
+    """The first finite verb group at or after words[start] (within `limit` words): the clause's tense."""
+    for k in range(start, min(len(words), start + limit)):
+        if analyse(words[k]) is not None:
+            phrase = verb_at(words, k)
+            if phrase is not None and phrase.form.tense != "infinitive":
+                return phrase
+    return None
