@@ -152,6 +152,11 @@ _SPACED_SUFFIX = re.compile(r"(?<=[^\W\d_]) (?:ها|های|هایی|هایش|ه�
 _SPACED_SUFFIX_AFTER_HE = re.compile(r"(?<=[^\W\d_]ه) (?:ای|ام|ات|اش)(?![^\W_]|\u200c)")
 
 
+_PLAIN_WORD = re.compile(r"[^\W\d_]+")
+# words that begin phrases of their own: never the first half of a compound ("به عنوان", "در حال")
+_PARTICLES = {"به", "در", "از", "با", "بر", "که", "و", "را", "تا", "این", "آن", "هم", "نه", "یا", "برای", "می", "نمی"}
+
+
 def _join_spaced_affixes(chars: list[tuple[str, int, int]]) -> list[tuple[str, int, int]]:
     text = "".join(c for c, _, _ in chars)
     joins: dict[int, str] = {}
@@ -160,6 +165,12 @@ def _join_spaced_affixes(chars: list[tuple[str, int, int]]) -> list[tuple[str, i
     for pattern in (_SPACED_SUFFIX, _SPACED_SUFFIX_AFTER_HE):
         for m in pattern.finditer(text):
             joins[m.start()] = "" if text[m.start() - 1] in NON_JOINING else ZWNJ
+    # a compound the lexicon spells with a ZWNJ, written as two words: "نخست وزیر", "رئیس جمهور", "گفت وگو"
+    words = list(_PLAIN_WORD.finditer(text))
+    for a, b in zip(words, words[1:]):
+        if b.start() == a.end() + 1 and text[a.end()] == " " and a.group() not in _PARTICLES \
+                and lexicon.known_form(a.group() + b.group()) == a.group() + ZWNJ + b.group():
+            joins[a.end()] = ZWNJ
     if not joins:
         return chars
     return [(joins[k], s, e) if k in joins else (c, s, e) for k, (c, s, e) in enumerate(chars)
