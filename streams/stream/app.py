@@ -22,6 +22,24 @@ log = logging.getLogger(__name__)
 Sink = Callable[[Output], Awaitable[None]]
 
 
+class QuietBackpressure(logging.Filter):
+    """Faust warns "producer buffer full" whenever table changelog writes wait for the producer, then logs the
+    flush at info: back-pressure doing its job, not a failure.  Both become debug messages."""
+
+    MESSAGES = ("producer buffer full", "producer flush took")
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if not str(record.msg).startswith(self.MESSAGES):
+            return True
+        record.levelno, record.levelname = logging.DEBUG, "DEBUG"
+        return logging.getLogger(record.name).isEnabledFor(logging.DEBUG)
+
+
+_PRODUCER_LOG = logging.getLogger("faust.transport.producer")
+if not any(isinstance(f, QuietBackpressure) for f in _PRODUCER_LOG.filters):
+    _PRODUCER_LOG.addFilter(QuietBackpressure())
+
+
 @dataclass
 class Khabar:
     settings: Settings
