@@ -117,6 +117,24 @@ def cmd_produce(args) -> int:
     return 0
 
 
+def cmd_schemas_register(args) -> int:
+    from pathlib import Path
+
+    from streams.registry import RegistryError, RegistryUnavailable, register
+
+    try:
+        registered = register(args.url, Settings(), Path(args.schemas) if args.schemas else None)
+    except RegistryUnavailable as e:
+        print(f"khabar schemas: {e}", file=sys.stderr)
+        return 2
+    except RegistryError as e:
+        print(f"khabar schemas: {e}", file=sys.stderr)
+        return 1
+    for r in registered:
+        print(f"{r.subject}: id {r.id}, version {r.version} ({r.file})")
+    return 0
+
+
 def _version() -> str:
     from importlib.metadata import PackageNotFoundError, version
 
@@ -159,6 +177,16 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("file", help="article JSONL file, or - for stdin")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=cmd_produce)
+    p = sub.add_parser("schemas", help="topic schemas in a Schema Registry")
+    schemas = p.add_subparsers(dest="schemas_command", required=True)
+    p = schemas.add_parser("register", help="register every schemas/*.json as <topic>-value (JSON Schema) in a "
+                                            "Confluent-API registry; idempotent",
+                           epilog="Topic names take KHABAR_TOPIC_PREFIX. Exit code 2 when no registry answers, "
+                                  "1 when it refuses a schema.")
+    p.add_argument("url", help="registry base URL, e.g. http://localhost:18081 (Redpanda) or "
+                               "http://host:8080/apis/ccompat/v7 (Apicurio)")
+    p.add_argument("--schemas", metavar="DIR", help="schema directory (default: ./schemas, else the source tree's)")
+    p.set_defaults(func=cmd_schemas_register)
     args = parser.parse_args(argv)
     try:
         return args.func(args)
