@@ -74,16 +74,18 @@ async def _produce(path: str, settings: Settings, progress: bool) -> tuple[int, 
 
     from aiokafka.errors import KafkaConnectionError
 
-    from streams.stream.admin import BrokerUnavailable, bootstrap_servers, ensure_topics
+    from streams.stream.admin import (BOOTSTRAP_FAILED, BrokerUnavailable, bootstrap_servers, ensure_topics,
+                                      quiet_bootstrap)
 
     await ensure_topics(settings, names=(ARTICLES,))
     producer = AIOKafkaProducer(bootstrap_servers=bootstrap_servers(settings.broker), acks="all",
                                 max_request_size=settings.max_message_bytes, linger_ms=5)
     try:
-        await producer.start()
+        with quiet_bootstrap():
+            await producer.start()
     except KafkaConnectionError as e:
         await producer.stop()
-        raise BrokerUnavailable(settings.broker, str(e)) from e
+        raise BrokerUnavailable(settings.broker, BOOTSTRAP_FAILED) from e
     sent = unkeyed = 0
     try:
         lines = list(_lines(path))

@@ -3,6 +3,8 @@ waits for a metadata refresh (minutes) before it sees the topic appear."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import logging
 import socket
 
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
@@ -11,12 +13,27 @@ from aiokafka.errors import KafkaConnectionError, TopicAlreadyExistsError
 from streams.config import ALL_TOPICS, Settings
 
 
+BOOTSTRAP_FAILED = "the port accepts connections, but the Kafka bootstrap failed"
+
+
 class BrokerUnavailable(RuntimeError):
     """No Kafka broker answers at the configured URL: an expected failure, reported in one line."""
 
     def __init__(self, broker: str, detail: str):
         super().__init__(f"no Kafka broker reachable at {broker} ({detail}); start one with "
                          f"`scripts/kafka-local start` or `docker compose up`, or set KHABAR_BROKER")
+
+
+@contextlib.contextmanager
+def quiet_bootstrap():
+    """aiokafka logs every failed bootstrap connection itself; BrokerUnavailable says it once, in one line."""
+    log = logging.getLogger("aiokafka")
+    level = log.level
+    log.setLevel(logging.CRITICAL)
+    try:
+        yield
+    finally:
+        log.setLevel(level)
 
 
 def bootstrap_servers(broker: str) -> str:
@@ -39,10 +56,11 @@ def check_broker(broker: str, timeout: float = 3.0) -> None:
 async def ensure_topics(settings: Settings, names=ALL_TOPICS) -> list[str]:
     admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap_servers(settings.broker))
     try:
-        await admin.start()
+        with quiet_bootstrap():
+            await admin.start()
     except KafkaConnectionError as e:  # the port answered, but not as a Kafka broker
         await admin.close()
-        raise BrokerUnavailable(settings.broker, str(e)) from e
+        raise BrokerUnavailable(settings.broker, BOOTSTRAP_FAILED) from e
     try:
         existing = set(await admin.list_topics())
         wanted = [settings.topic(n) for n in names if settings.topic(n) not in existing]
