@@ -91,7 +91,7 @@ def build(settings: Settings | None = None) -> Khabar:
     topics = {name: app.topic(settings.topic(name), key_type=bytes, value_type=bytes,
                               key_serializer="raw", value_serializer="raw", partitions=settings.partitions)
               for name in ALL_TOPICS}
-    khabar = Khabar(settings, app, topics, Stats(app, settings), Metrics(app))
+    khabar = Khabar(settings, app, topics, Stats(app, settings), Metrics(app, settings))
     from streams.stream.cooccurrence import install as install_cooccurrence
     cooccurrence = install_cooccurrence(khabar)
 

@@ -7,12 +7,14 @@ import logging
 from typing import Any, Iterable
 
 import faust
+from aiokafka.admin import AIOKafkaAdminClient
 from faust.sensors.prometheus import FaustMetrics, PrometheusMonitor
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest
 from prometheus_client.core import GaugeMetricFamily
 
 from streams.config import Settings
 from streams.processing import EVENT_TOPICS, Counts
+from streams.stream.admin import bootstrap_servers
 
 log = logging.getLogger(__name__)
 LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0)
@@ -57,8 +59,8 @@ class Stats:
 class Metrics:
     """One registry per app (tests build several apps in one process)."""
 
-    def __init__(self, app: faust.App) -> None:
-        self.app = app
+    def __init__(self, app: faust.App, settings: Settings) -> None:
+        self.app, self.settings = app, settings
         self.registry = CollectorRegistry()
         app.monitor = PrometheusMonitor(metrics=FaustMetrics.create(self.registry, "faust"))
         r = self.registry
@@ -92,21 +94,25 @@ class Metrics:
             return []
 
     async def refresh_lag(self) -> None:
-        """Consumer-group lag = log end offset (asked of the broker now) - committed offset."""
+        """Consumer-group lag as `kafka-consumer-groups` reports it: log end offset - the group's committed
+        offset, both asked of the broker now (a partition with no commit yet is left out)."""
         tps = self.source_partitions()
         lag: dict[tuple[str, int], int] = {}
         if tps:
+            admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap_servers(self.settings.broker))
             try:
                 ends = await self.app.consumer.highwaters(*tps)
+                await admin.start()
+                committed = await admin.list_consumer_group_offsets(self.app.conf.id, partitions=tps)
                 for tp in tps:
-                    committed = self.app.monitor.tp_committed_offsets.get(tp)
-                    if committed is None:  # nothing committed by this process yet: where it reads from
-                        committed = await self.app.consumer.position(tp)
-                    if ends.get(tp) is not None and committed is not None:
-                        lag[(tp.topic, tp.partition)] = max(ends[tp] - committed, 0)
+                    meta = committed.get(tp)
+                    if ends.get(tp) is not None and meta is not None and meta.offset >= 0:
+                        lag[(tp.topic, tp.partition)] = max(ends[tp] - meta.offset, 0)
             except Exception as e:  # a scrape must not fail because the broker is slow to answer
                 log.debug("consumer lag unavailable: %r", e)
                 return
+            finally:
+                await admin.close()
         self._lag = lag
 
     async def page(self, web) -> Any:
@@ -125,7 +131,7 @@ class _StateCollector:
         return []
 
     def collect(self):
-        lag = GaugeMetricFamily("khabar_consumer_lag", "messages not yet committed, per input partition",
+        lag = GaugeMetricFamily("khabar_consumer_lag", "log end offset - committed offset, per input partition",
                                 labels=["topic", "partition"])
         for (topic, partition), n in sorted(self.metrics._lag.items()):
             lag.add_metric([topic, str(partition)], n)
