@@ -8,10 +8,12 @@ from typing import BinaryIO, Iterator
 
 import orjson
 
-from streams.config import ARTICLES, DEADLETTER, ENRICHED, Settings
+from streams.config import ARTICLES, DEADLETTER, ENRICHED, Settings, describe
 
 
 def _lines(path: str) -> Iterator[tuple[int, bytes]]:
+    if path == "-" and sys.stdin.isatty():  # otherwise it looks like a hang
+        print("khabar: reading article JSONL from stdin (one article per line; Ctrl-D ends)", file=sys.stderr)
     stream: BinaryIO = sys.stdin.buffer if path == "-" else open(path, "rb")
     try:
         for number, line in enumerate(stream, 1):
@@ -51,10 +53,11 @@ def cmd_extract(args) -> int:
 
 
 def cmd_worker(args) -> int:
-    from streams.stream.admin import ensure_topics_sync
+    from streams.stream.admin import check_broker, ensure_topics_sync
     from streams.stream.app import build
 
     settings = Settings()
+    check_broker(settings.broker)
     created = ensure_topics_sync(settings)
     if created:
         print(f"created topics: {', '.join(created)}", file=sys.stderr)
@@ -69,12 +72,20 @@ async def _produce(path: str, settings: Settings, progress: bool) -> tuple[int, 
     from aiokafka import AIOKafkaProducer
     from tqdm import tqdm
 
-    from streams.stream.admin import bootstrap_servers, ensure_topics
+    from aiokafka.errors import KafkaConnectionError
+
+    from streams.stream.admin import (BOOTSTRAP_FAILED, BrokerUnavailable, bootstrap_servers, ensure_topics,
+                                      quiet_bootstrap)
 
     await ensure_topics(settings, names=(ARTICLES,))
     producer = AIOKafkaProducer(bootstrap_servers=bootstrap_servers(settings.broker), acks="all",
                                 max_request_size=settings.max_message_bytes, linger_ms=5)
-    await producer.start()
+    try:
+        with quiet_bootstrap():
+            await producer.start()
+    except KafkaConnectionError as e:
+        await producer.stop()
+        raise BrokerUnavailable(settings.broker, BOOTSTRAP_FAILED) from e
     sent = unkeyed = 0
     try:
         lines = list(_lines(path))
@@ -98,29 +109,92 @@ async def _produce(path: str, settings: Settings, progress: bool) -> tuple[int, 
 
 
 def cmd_produce(args) -> int:
+    from streams.stream.admin import check_broker
+
     settings = Settings()
+    check_broker(settings.broker)
     sent, unkeyed = asyncio.run(_produce(args.file, settings, progress=not args.quiet))
     print(f"khabar produce: sent {sent} messages to {settings.topic(ARTICLES)} ({unkeyed} without an id key)",
           file=sys.stderr)
     return 0
 
 
+def cmd_schemas_register(args) -> int:
+    from pathlib import Path
+
+    from streams.registry import RegistryError, RegistryUnavailable, register
+
+    try:
+        registered = register(args.url, Settings(), Path(args.schemas) if args.schemas else None)
+    except RegistryUnavailable as e:
+        print(f"khabar schemas: {e}", file=sys.stderr)
+        return 2
+    except RegistryError as e:
+        print(f"khabar schemas: {e}", file=sys.stderr)
+        return 1
+    for r in registered:
+        print(f"{r.subject}: id {r.id}, version {r.version} ({r.file})")
+    return 0
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    from streams.version import PIPELINE_VERSION
+    try:
+        package = version("khabar")
+    except PackageNotFoundError:  # run from a source tree that was never installed
+        package = "(not installed)"
+    return f"khabar {package} (pipeline {PIPELINE_VERSION})"
+
+
+def _settings_help() -> str:
+    rows = describe()
+    width = max(len(env) for env, _, _ in rows)
+    lines = [f"  {env:<{width}}  {meaning} (default: {default or '(empty)'})" for env, default, meaning in rows]
+    return "settings (environment variables):\n" + "\n".join(lines)
+
+
 def main(argv: list[str] | None = None) -> int:
+    from streams.stream.admin import BrokerUnavailable
+
     parser = argparse.ArgumentParser(prog="khabar", description=__doc__)
+    parser.add_argument("--version", action="version", version=_version())
     sub = parser.add_subparsers(dest="command", required=True)
     p = sub.add_parser("extract", help="enrich article JSONL offline (no broker); enriched JSONL on stdout, "
                                        "dead letters on stderr; exit 1 if any input failed")
     p.add_argument("file", nargs="?", default="-", help="article JSONL file, or - for stdin (default)")
     p.add_argument("--cooccurrence", metavar="OUT.jsonl", help="also write actor co-occurrence tables")
     p.set_defaults(func=cmd_extract)
-    p = sub.add_parser("worker", help="run the Faust worker (settings from KHABAR_* environment variables)")
+    p = sub.add_parser("worker", help="run the Faust worker (settings from KHABAR_* environment variables)",
+                       description="Run the Faust worker: enrich the input topic, publish enriched records, "
+                                   "events, co-occurrence tables and dead letters; web views and /metrics on "
+                                   "KHABAR_WEB_HOST:KHABAR_WEB_PORT. Exit code 2 when no broker is reachable.",
+                       epilog=_settings_help(), formatter_class=argparse.RawDescriptionHelpFormatter)
     p.set_defaults(func=cmd_worker)
-    p = sub.add_parser("produce", help="send article JSONL to the input topic")
+    p = sub.add_parser("produce", help="send article JSONL to the input topic",
+                       epilog="Uses KHABAR_BROKER, KHABAR_TOPIC_PREFIX, KHABAR_PARTITIONS, KHABAR_REPLICAS and "
+                              "KHABAR_MAX_MESSAGE_BYTES (see `khabar worker --help`). Exit code 2 when no broker "
+                              "is reachable.")
     p.add_argument("file", help="article JSONL file, or - for stdin")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=cmd_produce)
+    p = sub.add_parser("schemas", help="topic schemas in a Schema Registry")
+    schemas = p.add_subparsers(dest="schemas_command", required=True)
+    p = schemas.add_parser("register", help="register every schemas/*.json as <topic>-value (JSON Schema) in a "
+                                            "Confluent-API registry; idempotent",
+                           epilog="Topic names take KHABAR_TOPIC_PREFIX. Exit code 2 when no registry answers, "
+                                  "1 when it refuses a schema.")
+    p.add_argument("url", help="registry base URL, e.g. http://localhost:18081 (Redpanda) or "
+                               "http://host:8080/apis/ccompat/v7 (Apicurio)")
+    p.add_argument("--schemas", metavar="DIR", help="schema directory (default: ./schemas, else the source tree's)")
+    p.set_defaults(func=cmd_schemas_register)
     args = parser.parse_args(argv)
-    return args.func(args)
+    try:
+        return args.func(args)
+    except BrokerUnavailable as e:  # expected: one line, no traceback
+        print(f"khabar {args.command}: {e}", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

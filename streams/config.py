@@ -1,38 +1,57 @@
-"""Settings from the environment (KHABAR_*), shared by the worker, the producer and the CLI."""
+"""Settings from the environment (KHABAR_*), shared by the worker, the producer and the CLI.
+
+`Settings` is the one list of settings: each field names its environment variable, default and
+meaning in its metadata, and `khabar worker --help` is generated from it (`describe()`)."""
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
+from typing import Callable
 
 
 def _env(name: str, default: str) -> str:
     return os.environ.get(name, default)
 
 
+def _setting(env: str, default: str, help: str, parse: Callable[[str], object] = str):
+    """A field read from `env` (else `default`) when Settings() is made."""
+    return field(default_factory=lambda: parse(_env(env, default)),
+                 metadata={"env": env, "default": default, "help": help})
+
+
 @dataclass(frozen=True)
 class Settings:
-    broker: str = field(default_factory=lambda: _env("KHABAR_BROKER", "kafka://127.0.0.1:9092"))
-    app_id: str = field(default_factory=lambda: _env("KHABAR_APP_ID", "khabar"))
-    topic_prefix: str = field(default_factory=lambda: _env("KHABAR_TOPIC_PREFIX", ""))
-    partitions: int = field(default_factory=lambda: int(_env("KHABAR_PARTITIONS", "1")))
-    replicas: int = field(default_factory=lambda: int(_env("KHABAR_REPLICAS", "1")))
-    web_host: str = field(default_factory=lambda: _env("KHABAR_WEB_HOST", "127.0.0.1"))
-    web_port: int = field(default_factory=lambda: int(_env("KHABAR_WEB_PORT", "6066")))
-    store: str = field(default_factory=lambda: _env("KHABAR_STORE", "memory://"))
-    data_dir: str = field(default_factory=lambda: _env("KHABAR_DATA_DIR", "khabar-data"))
-    max_body_chars: int = field(default_factory=lambda: int(_env("KHABAR_MAX_BODY_CHARS", "200000")))
-    max_message_bytes: int = field(default_factory=lambda: int(_env("KHABAR_MAX_MESSAGE_BYTES", str(16 * 1024 * 1024))))
-    log_level: str = field(default_factory=lambda: _env("KHABAR_LOG_LEVEL", "info"))
+    broker: str = _setting("KHABAR_BROKER", "kafka://127.0.0.1:9092", "Kafka bootstrap URL(s), Faust style")
+    app_id: str = _setting("KHABAR_APP_ID", "khabar", "Faust app id = consumer group and changelog prefix")
+    topic_prefix: str = _setting("KHABAR_TOPIC_PREFIX", "", "prepended to every topic name")
+    partitions: int = _setting("KHABAR_PARTITIONS", "1", "partitions for topics the app creates", int)
+    replicas: int = _setting("KHABAR_REPLICAS", "1", "replication factor for topics the app creates", int)
+    web_host: str = _setting("KHABAR_WEB_HOST", "127.0.0.1", "address of the worker web views and /metrics")
+    web_port: int = _setting("KHABAR_WEB_PORT", "6066", "port of the worker web views and /metrics", int)
+    store: str = _setting("KHABAR_STORE", "memory://", "Faust table store (state is rebuilt from changelogs)")
+    data_dir: str = _setting("KHABAR_DATA_DIR", "khabar-data", "Faust data directory")
+    max_body_chars: int = _setting("KHABAR_MAX_BODY_CHARS", "200000",
+                                   "longer bodies are dead-lettered (body_too_large)", int)
+    max_message_bytes: int = _setting("KHABAR_MAX_MESSAGE_BYTES", str(16 * 1024 * 1024),
+                                      "producer/consumer message size (the broker must allow it)", int)
+    log_level: str = _setting("KHABAR_LOG_LEVEL", "info", "worker log level (debug, info, warning, error)")
     # actor co-occurrence: hopping windows by event time (durations like 7d, 12h, 3600)
-    cooccurrence_window: str = field(default_factory=lambda: _env("KHABAR_COOCCURRENCE_WINDOW", "7d"))
-    cooccurrence_step: str = field(default_factory=lambda: _env("KHABAR_COOCCURRENCE_STEP", "1d"))
-    cooccurrence_retention: str = field(default_factory=lambda: _env("KHABAR_COOCCURRENCE_RETENTION", "30d"))
-    near_duplicate_threshold: float = field(default_factory=lambda: float(_env("KHABAR_NEAR_DUPLICATE_THRESHOLD",
-                                                                                 "0.8")))
+    cooccurrence_window: str = _setting("KHABAR_COOCCURRENCE_WINDOW", "7d",
+                                        "co-occurrence window size (event time; 7d, 12h, 3600)")
+    cooccurrence_step: str = _setting("KHABAR_COOCCURRENCE_STEP", "1d", "co-occurrence window hop")
+    cooccurrence_retention: str = _setting("KHABAR_COOCCURRENCE_RETENTION", "30d",
+                                           "how long co-occurrence windows are kept")
+    near_duplicate_threshold: float = _setting("KHABAR_NEAR_DUPLICATE_THRESHOLD", "0.8",
+                                               "MinHash Jaccard above which an article is a syndicated copy",
+                                               float)
 
     def topic(self, name: str) -> str:
         return f"{self.topic_prefix}{name}"
 
+
+def describe() -> list[tuple[str, str, str]]:
+    """(environment variable, default, meaning) for every setting, in declaration order."""
+    return [(f.metadata["env"], f.metadata["default"], f.metadata["help"]) for f in fields(Settings)]
 
 # Logical topic names; the real name is Settings.topic(name).
 ARTICLES = "articles"

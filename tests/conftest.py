@@ -9,17 +9,11 @@ import pytest
 from jsonschema import Draft202012Validator
 from referencing import Registry, Resource
 
+from streams.registry import TOPIC_SCHEMAS
+
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = Path(os.environ.get("KHABAR_SHARED", ROOT.parent / "shared"))
 SCHEMAS = ROOT / "schemas"
-TOPIC_SCHEMAS = {
-    "articles": "article.schema.json",
-    "articles.enriched": "enriched.schema.json",
-    "events.sanctions": "sanction-event.schema.json",
-    "events.visits": "visit-event.schema.json",
-    "articles.deadletter": "deadletter.schema.json",
-    "actors.cooccurrence": "cooccurrence.schema.json",
-}
 
 
 def _registry() -> Registry:

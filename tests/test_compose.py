@@ -28,7 +28,8 @@ DOCKERIGNORE = ROOT / ".dockerignore"
 EXAMPLES = ROOT / "examples" / "articles.jsonl"
 ARTICLE_SCHEMA = ROOT / "schemas" / "article.schema.json"
 
-SERVICES = ("redpanda", "console", "topics", "worker", "producer")
+SERVICES = ("redpanda", "console", "topics", "schemas", "worker", "producer", "prometheus")
+KHABAR_SERVICES = ("schemas", "worker", "producer")  # run the khabar image
 TOPICS = (
     "articles",
     "articles.enriched",
@@ -161,7 +162,7 @@ def test_no_obsolete_version_key(compose):
     assert "version" not in compose
 
 
-def test_five_services(services):
+def test_all_services(services):
     for name in SERVICES:
         assert name in services, f"service {name!r} missing"
 
@@ -187,20 +188,63 @@ def test_topics_uses_the_broker_image(services):
     assert services["topics"]["image"] == services["redpanda"]["image"]
 
 
-def test_worker_and_producer_are_built_from_the_dockerfile(services):
-    for name in ("worker", "producer"):
-        build = services[name].get("build")
-        assert build, f"{name} must be built from the repo"
-        if isinstance(build, dict):
-            assert build.get("context", ".") in (".", "./")
-            assert build.get("dockerfile", "Dockerfile") == "Dockerfile"
-        else:
-            assert build in (".", "./")
+def test_one_image_built_once(services):
+    built = [name for name, svc in services.items() if "build" in svc]
+    assert built == ["worker"], f"only the worker builds the image, not {built}"
+    build = services["worker"]["build"]
+    if isinstance(build, dict):
+        assert build.get("context", ".") in (".", "./")
+        assert build.get("dockerfile", "Dockerfile") == "Dockerfile"
+    else:
+        assert build in (".", "./")
+    image = services["worker"]["image"]
+    for name in KHABAR_SERVICES:
+        assert services[name].get("image") == image, f"{name} must reuse the worker's image {image}"
+
+
+def test_khabar_image_tag_is_the_package_version(services):
+    version = re.search(r'^version = "([^"]+)"', (ROOT / "pyproject.toml").read_text(encoding="utf-8"), re.M)[1]
+    assert services["worker"]["image"] == f"khabar:{version}"
+
+
+def test_khabar_commands_parse_with_the_cli(services):
+    cli = pytest.importorskip("streams.cli")
+    for name in KHABAR_SERVICES:
+        argv = services[name]["command"]
+        assert isinstance(argv, list), name
+        parser_ok = True
+        try:
+            cli.main([*argv[:-1], "--help"] if argv[0] != "worker" else ["worker", "--help"])
+        except SystemExit as e:  # --help exits 0 when the words before it parse
+            parser_ok = e.code == 0
+        assert parser_ok, f"{name}: {argv} does not parse"
+
+
+def _version(image: str) -> tuple[int, ...]:
+    return tuple(int(x) for x in re.match(r"v?(\d+)\.(\d+)\.(\d+)", image.rsplit(":", 1)[1]).groups())
+
+
+def test_redpanda_is_a_supported_release(services):
+    # v24.x and v25.x reached end of life (v25.3 on 2026-11-19); v26.1 is supported to 2027-03-31, v26.2 to 2027-07-28
+    assert _version(services["redpanda"]["image"]) >= (26, 1, 0)
+
+
+def test_console_v3_configuration(services):
+    console = services["console"]
+    assert _version(console["image"])[0] == 3
+    env = _env(console)
+    # v3: schemaRegistry is a top-level block; the v2 kafka.schemaRegistry.* variables are ignored
+    assert env.get("SCHEMAREGISTRY_ENABLED") == "true"
+    assert env.get("SCHEMAREGISTRY_URLS") == "http://redpanda:8081"
+    assert not [k for k in env if k.startswith("KAFKA_SCHEMAREGISTRY")]
+    assert env.get("REDPANDA_ADMINAPI_URLS") == "http://redpanda:9644"
 
 
 def test_redpanda_dev_container_mode_and_listeners(services):
     cmd = _text(services["redpanda"]["command"])
     assert re.search(r"--mode[= ]dev-container", cmd)
+    assert "--overprovisioned" not in cmd  # implied by dev-container mode
+    assert "internal://0.0.0.0:8081" in cmd  # the schema registry the schemas service talks to
     assert re.search(r"--smp[= ]1\b", cmd)
     assert "internal://redpanda:9092" in cmd, "internal listener must advertise redpanda:9092"
     assert "external://localhost:19092" in cmd, "external listener must advertise localhost:19092"
@@ -217,8 +261,19 @@ def test_redpanda_healthcheck(services):
 
 def test_published_ports(services):
     assert _published(services["redpanda"]).get(19092) == 19092
+    assert _published(services["redpanda"]).get(18081) == 18081
     assert _published(services["console"]).get(8080) == 8080
     assert _published(services["worker"]).get(6066) == 6066
+    assert _published(services["prometheus"]).get(9090) == 9090
+
+
+def test_ports_are_bound_to_loopback(services):
+    for name, svc in services.items():
+        for entry in svc.get("ports") or []:
+            if isinstance(entry, dict):
+                assert entry.get("host_ip") == "127.0.0.1", (name, entry)
+            else:
+                assert str(entry).startswith("127.0.0.1:"), (name, entry)
 
 
 def test_console_points_at_internal_listener(services):
@@ -282,8 +337,53 @@ def test_producer_sends_the_examples(services):
 def test_depends_on_conditions(services):
     assert _depends_on(services["console"]).get("redpanda") == "service_healthy"
     assert _depends_on(services["topics"]).get("redpanda") == "service_healthy"
+    assert _depends_on(services["schemas"]).get("redpanda") == "service_healthy"
     assert _depends_on(services["worker"]).get("topics") == "service_completed_successfully"
-    assert _depends_on(services["producer"]).get("topics") == "service_completed_successfully"
+    producer = _depends_on(services["producer"])
+    assert producer.get("topics") == producer.get("schemas") == "service_completed_successfully"
+    assert producer.get("worker") == "service_healthy"
+    assert _depends_on(services["prometheus"]).get("worker") == "service_healthy"
+
+
+def test_schemas_service_registers_in_redpandas_registry(services):
+    svc = services["schemas"]
+    assert svc["command"] == ["schemas", "register", "http://redpanda:8081"]
+    assert svc.get("restart") == "no"
+    assert _env(svc).get("KHABAR_TOPIC_PREFIX") == _env(services["worker"]).get("KHABAR_TOPIC_PREFIX")
+
+
+def _prometheus_config(services) -> tuple[Path, dict]:
+    svc = services["prometheus"]
+    flag = next(a for a in svc["command"] if a.startswith("--config.file="))
+    inside = flag.split("=", 1)[1]
+    mount = next(v for v in svc["volumes"] if str(v).split(":")[1] == inside)
+    host = ROOT / str(mount).split(":")[0]
+    return host, yaml.safe_load(host.read_text(encoding="utf-8"))
+
+
+def test_prometheus_is_optional_and_scrapes_the_worker(services):
+    svc = services["prometheus"]
+    assert svc.get("profiles") == ["metrics"]
+    for name in SERVICES:
+        if name != "prometheus":
+            assert "profiles" not in services[name], f"{name} must start without a profile"
+    _, config = _prometheus_config(services)
+    jobs = {job["job_name"]: job for job in config["scrape_configs"]}
+    khabar = jobs["khabar"]
+    assert khabar.get("metrics_path", "/metrics") == "/metrics"
+    targets = [t for sc in khabar["static_configs"] for t in sc["targets"]]
+    assert targets == [f"worker:{_env(services['worker'])['KHABAR_WEB_PORT']}"]
+
+
+def test_prometheus_config_passes_promtool(services):
+    promtool = shutil.which("promtool")
+    if promtool is None:
+        if os.environ.get("KHABAR_REQUIRE_PROMETHEUS") == "1":
+            pytest.fail("promtool not found (apt-get install prometheus)")
+        pytest.skip("no promtool (apt-get install prometheus)")
+    path, _ = _prometheus_config(services)
+    run = subprocess.run([promtool, "check", "config", str(path)], capture_output=True, text=True, timeout=60)
+    assert run.returncode == 0, run.stdout + run.stderr
 
 
 # --------------------------------------------------------------------------- compose: topics

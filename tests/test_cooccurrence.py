@@ -195,7 +195,7 @@ async def test_enrich_agent_emits_repartition_records_and_marks_duplicates(tmp_p
     for r in enriched:
         assert_valid("articles.enriched", r)
     assert "duplicate_of" not in enriched[0] and enriched[2]["duplicate_of"] == "coocc-1"
-    counts = k.counts.as_dict()
+    counts = k.totals().as_dict()
     assert counts["in"] == 3 == counts["enriched"] + counts["deadlettered"]
     stats = k.cooccurrence.stats
     assert (stats["counted"], stats["seen"], stats["near_duplicate"]) == (1, 1, 1)

@@ -8,7 +8,8 @@ from __future__ import annotations
 import asyncio
 import functools
 import logging
-from dataclasses import dataclass, field
+import time
+from dataclasses import dataclass
 from typing import Awaitable, Callable
 
 import faust
@@ -16,10 +17,29 @@ import faust
 from streams.config import ALL_TOPICS, ARTICLES, ENRICHED, Settings
 from streams.cooccurrence import WindowConfig, article_features
 from streams.processing import Counts, Output, process
+from streams.stream.metrics import Metrics, Stats
 from streams.version import PIPELINE_VERSION
 
 log = logging.getLogger(__name__)
 Sink = Callable[[Output], Awaitable[None]]
+
+
+class QuietBackpressure(logging.Filter):
+    """Faust warns "producer buffer full" whenever table changelog writes wait for the producer, then logs the
+    flush at info: back-pressure doing its job, not a failure.  Both become debug messages."""
+
+    MESSAGES = ("producer buffer full", "producer flush took")
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if not str(record.msg).startswith(self.MESSAGES):
+            return True
+        record.levelno, record.levelname = logging.DEBUG, "DEBUG"
+        return logging.getLogger(record.name).isEnabledFor(logging.DEBUG)
+
+
+_PRODUCER_LOG = logging.getLogger("faust.transport.producer")
+if not any(isinstance(f, QuietBackpressure) for f in _PRODUCER_LOG.filters):
+    _PRODUCER_LOG.addFilter(QuietBackpressure())
 
 
 @dataclass
@@ -27,8 +47,13 @@ class Khabar:
     settings: Settings
     app: faust.App
     topics: dict[str, faust.TopicT]
-    counts: Counts = field(default_factory=Counts)
+    stats: Stats
+    metrics: Metrics
     sink: Sink | None = None  # where outputs go; defaults to the Kafka topics
+
+    def totals(self) -> Counts:
+        """The /stats totals of the partitions this worker owns (changelog-backed: they survive a restart)."""
+        return Stats.totals(self.cooccurrence.active_items(self.stats.table))  # type: ignore[attr-defined]
 
     async def publish(self, out: Output) -> None:
         if self.sink is not None:
@@ -66,7 +91,7 @@ def build(settings: Settings | None = None) -> Khabar:
     topics = {name: app.topic(settings.topic(name), key_type=bytes, value_type=bytes,
                               key_serializer="raw", value_serializer="raw", partitions=settings.partitions)
               for name in ALL_TOPICS}
-    khabar = Khabar(settings, app, topics)
+    khabar = Khabar(settings, app, topics, Stats(app, settings), Metrics(app, settings))
     from streams.stream.cooccurrence import install as install_cooccurrence
     cooccurrence = install_cooccurrence(khabar)
 
@@ -75,11 +100,14 @@ def build(settings: Settings | None = None) -> Khabar:
         loop = asyncio.get_running_loop()
         async for event in stream.events():
             msg = event.message
+            delta = Counts()
             # CPU-bound extraction off the event loop, so heartbeats and the web server stay live
-            outputs, features = await loop.run_in_executor(None, functools.partial(
+            outputs, features, seconds = await loop.run_in_executor(None, functools.partial(
                 _process_with_features, cooccurrence.cfg, msg.value, key=msg.key, topic=msg.topic,
-                partition=msg.partition, offset=msg.offset, counts=khabar.counts,
+                partition=msg.partition, offset=msg.offset, counts=delta,
                 max_body_chars=settings.max_body_chars))
+            khabar.stats.add(delta, msg.partition)
+            khabar.metrics.observe(delta, seconds)
             decision = None
             if features is not None:
                 # seen-set / near-duplicate / lateness check before anything is published
@@ -95,11 +123,17 @@ def build(settings: Settings | None = None) -> Khabar:
     @app.page("/")
     async def health(web, request):
         return web.json({"status": "ok", "app": settings.app_id, "pipeline_version": PIPELINE_VERSION,
-                         "counts": khabar.counts.as_dict()})
+                         "counts": khabar.totals().as_dict()})
 
     @app.page("/stats")
     async def stats(web, request):
-        return web.json(khabar.counts.as_dict())
+        if not cooccurrence.ready():  # tables still recovering from their changelogs: totals would be partial
+            return web.json({"status": "recovering", **khabar.totals().as_dict()}, status=503)
+        return web.json(khabar.totals().as_dict())
+
+    @app.page("/metrics")
+    async def metrics(web, request):
+        return await khabar.metrics.page(web)
 
     khabar.enrich = enrich  # type: ignore[attr-defined]
     khabar.cooccurrence = cooccurrence  # type: ignore[attr-defined]
@@ -107,13 +141,15 @@ def build(settings: Settings | None = None) -> Khabar:
 
 
 def _process_with_features(cfg: WindowConfig, payload, **kwargs):
-    """process() plus the co-occurrence features of the enriched record (both CPU-bound)."""
+    """process() plus the co-occurrence features of the enriched record (both CPU-bound), and process()'s time."""
+    start = time.perf_counter()
     outputs = process(payload, **kwargs)
+    seconds = time.perf_counter() - start
     record = next((o.value for o in outputs if o.topic == ENRICHED), None)
     if record is None:
-        return outputs, None
+        return outputs, None, seconds
     try:
-        return outputs, article_features(record, cfg)
+        return outputs, article_features(record, cfg), seconds
     except Exception:  # co-occurrence must never cost the article its enrichment
         log.exception("co-occurrence features failed for %s", record.get("id"))
-        return outputs, None
+        return outputs, None, seconds
