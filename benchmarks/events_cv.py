@@ -12,12 +12,8 @@ an upper bound, not a measurement).  `--errors` lists the pooled misses and fals
 from __future__ import annotations
 
 import argparse
-import contextlib
-import io
 import json
-import random
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -26,23 +22,6 @@ sys.path.insert(0, str(ROOT))
 
 from streams.core.events import training  # noqa: E402
 from streams.core.events.linear import shipped  # noqa: E402
-
-
-def fold_of(ids: list[str], k: int, seed: int = 13) -> dict[str, int]:
-    order = sorted(ids)
-    random.Random(seed).shuffle(order)
-    return {doc_id: i % k for i, doc_id in enumerate(order)}
-
-
-def score_records(scorer, records: list[dict], golds: list[dict], verbose: bool = False) -> tuple[dict, str]:
-    with tempfile.TemporaryDirectory() as tmp:
-        gp, pp = Path(tmp) / "gold.jsonl", Path(tmp) / "pred.jsonl"
-        gp.write_text("".join(json.dumps(g, ensure_ascii=False) + "\n" for g in golds), encoding="utf-8")
-        pp.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records), encoding="utf-8")
-        out = io.StringIO()
-        with contextlib.redirect_stdout(out):
-            result = scorer.score(str(gp), str(pp), verbose=verbose)
-        return result, out.getvalue()
 
 
 def line(name: str, r: dict) -> str:
@@ -61,39 +40,23 @@ def main() -> int:
     ap.add_argument("--json", help="write the figures here")
     args = ap.parse_args()
     eval_dir = Path(args.shared) / "eval"
-    scorer = training.load_scorer(eval_dir)
     t0 = time.perf_counter()
-    docs = training.load_annotated(eval_dir)
-    prepared = [training.prepare(a) for a, _ in docs]
-    golds = [g for _, g in docs]
-    ids = [str(a["id"]) for a, _ in docs]
-    print(f"{len(docs)} documents, {sum(len(g['sanctions']) for g in golds)} sanctions, "
-          f"{sum(len(g['visits']) for g in golds)} visits; prepared in {time.perf_counter() - t0:.1f} s")
-    folds = fold_of(ids, args.folds)
-    pooled: list[dict | None] = [None] * len(docs)
-    figures: dict = {"folds": []}
-    for k in range(args.folds):
-        train = [i for i, d in enumerate(ids) if folds[d] != k]
-        test = [i for i, d in enumerate(ids) if folds[d] == k]
-        pair, status = training.fit([prepared[i] for i in train], [golds[i] for i in train], scorer)
-        for i in test:
-            pooled[i] = training.predict(prepared[i], pair, status)
-        result, _ = score_records(scorer, [pooled[i] for i in test], [golds[i] for i in test])
-        figures["folds"].append(result)
+    cv = training.cross_validate(eval_dir, args.folds, verbose=args.errors)
+    print(f"{len(cv.golds)} documents, {sum(len(g['sanctions']) for g in cv.golds)} sanctions, "
+          f"{sum(len(g['visits']) for g in cv.golds)} visits, {args.folds} folds")
+    for k, result in enumerate(cv.folds):
         print(line(f"fold {k}", result))
-    micro, errors = score_records(scorer, pooled, golds, verbose=args.errors)
-    figures["micro"] = micro
-    print(line("CV micro", micro))
-    rules_only, _ = score_records(scorer, [training.predict(p, None, None) for p in prepared], golds)
-    figures["rules_only"] = rules_only
-    print(line("rules only", rules_only))
+    print(line("CV micro", cv.micro))
+    print(line("rules only", cv.rules_only))
+    figures = {"folds": cv.folds, "micro": cv.micro, "rules_only": cv.rules_only}
     pair, status = shipped("visit_pairs"), shipped("visit_status")
     if pair is not None:
-        in_sample, _ = score_records(scorer, [training.predict(p, pair, status) for p in prepared], golds)
-        figures["shipped_in_sample"] = in_sample
-        print(line("shipped*", in_sample) + "   (* trained on these documents: in-sample)")
+        scorer = training.load_scorer(eval_dir)
+        records = [training.predict(p, pair, status) for p in cv.prepared]
+        figures["shipped_in_sample"] = training.score_records(scorer, records, cv.golds)[0]
+        print(line("shipped*", figures["shipped_in_sample"]) + "   (* trained on these documents: in-sample)")
     if args.errors:
-        print(errors)
+        print(cv.errors)
     if args.json:
         Path(args.json).write_text(json.dumps(figures, indent=1) + "\n", encoding="utf-8")
     print(f"total {time.perf_counter() - t0:.1f} s")

@@ -155,3 +155,39 @@ def test_nobody_sanctions_itself():
     assert _texts(s, "authority") == ["آمریکا"] and _texts(s, "target") == ["ونزوئلا"]
     body = ("طبق توافق، با کاهش تولید نفت ونزوئلا تحریم‌های یک‌جانبه علیه ونزوئلا لغو شد.")
     assert all("ونزوئلا" not in _texts(s, "authority") for s in _events(body, "sanction"))
+
+
+# --- sentences a new user tried (the events issue): structure, not word lists ------------------------------
+
+@pytest.mark.parametrize("body, kind, status, roles", [
+    ("وزير خارجه فرانسه هفته آينده به تهران سفر مي كند.", "visit", "planned",
+     {"visitor": "وزير خارجه فرانسه", "destination": "تهران"}),
+    ("وزیر خارجه چین فردا به تهران می‌آید.", "visit", "planned", {"visitor": "وزیر خارجه چین", "destination": "تهران"}),
+    ("رئیس‌جمهور روسیه دیروز به پکن رفت.", "visit", "occurred", {"visitor": "رئیس‌جمهور روسیه", "destination": "پکن"}),
+    ("هیئتی از وزارت نفت عراق برای گفت‌وگو درباره صادرات گاز به تهران آمد.", "visit", "occurred",
+     {"visitor": "هیئتی از وزارت نفت عراق", "destination": "تهران"}),
+    ("معاون وزیر خارجه ایران و همتای نروژی او دیروز در اسلو دیدار کردند.", "visit", "occurred",
+     {"visitor": "معاون وزیر خارجه ایران", "destination": "اسلو"}),
+    ("وزارت خزانه‌داری آمریکا روز گذشته پنج شرکت چینی را به فهرست تحریم‌ها افزود.", "sanction", "imposed",
+     {"authority": "وزارت خزانه‌داری آمریکا"}),
+    ("دولت کانادا ورود پنج مقام ایرانی به خاک این کشور را ممنوع کرد.", "sanction", "imposed",
+     {"authority": "دولت کانادا", "target": "مقام ایرانی"}),
+])
+def test_events_stated_by_structure(body, kind, status, roles):
+    [e] = _events(body, kind, published="2024-03-01")
+    assert e["status"] == status
+    for role, text in roles.items():
+        assert _texts(e, role) == [text]
+
+
+def test_a_list_addition_and_a_travel_ban_carry_their_counts():
+    [s] = _events("وزارت خزانه‌داری آمریکا روز گذشته پنج شرکت چینی را به فهرست تحریم‌ها افزود.", "sanction",
+                  published="2024-03-01")
+    assert s["target_count"] == {"persons": None, "entities": 5} and s["date"] == "2024-02-29"
+    [b] = _events("دولت کانادا ورود پنج مقام ایرانی به خاک این کشور را ممنوع کرد.", "sanction")
+    assert b["target_count"] == {"persons": 5, "entities": None}
+
+
+def test_a_future_list_addition_is_a_threat():
+    [s] = _events("آمریکا سه بانک روسی را به فهرست سیاه خواهد افزود.", "sanction")
+    assert s["status"] == "threatened"

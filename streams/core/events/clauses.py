@@ -30,6 +30,7 @@ class SentenceView:
         self.first, self.last = sentence.first_token, sentence.last_token
         self.tokens = f.tokens
         self.words = [t.text.replace(ZWNJ, "") for t in f.tokens[self.first:self.last]]
+        self._clause_starts: list[int] | None = None
         self.actors: list[Placed] = []
         for m in actor_mentions(doc, f.name, sentence.start, sentence.end):
             a = f.token_index_at(m.start)
@@ -62,11 +63,13 @@ class SentenceView:
 
     def clause_start(self, i: int) -> int:
         """First token of the clause that contains token i."""
-        start = self.first
-        for j in range(self.first, i):
-            if self.word(j) in CLAUSE_OPENERS or self.tokens[j].text in CLAUSE_OPENERS:
-                start = j + 1
-        return start
+        if self._clause_starts is None:   # once per sentence: the rules ask for it token by token
+            starts = [self.first]
+            for j in range(self.first, self.last):
+                opener = self.word(j) in CLAUSE_OPENERS or self.tokens[j].text in CLAUSE_OPENERS
+                starts.append(j + 1 if opener else starts[-1])
+            self._clause_starts = starts
+        return self._clause_starts[min(max(i, self.first), self.last) - self.first]
 
     def prev_word(self, i: int, skip=QUOTES) -> tuple[int, str]:
         j = i - 1

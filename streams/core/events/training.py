@@ -7,8 +7,12 @@ shared scorer's own text similarity, so the models learn exactly what the scorer
 """
 from __future__ import annotations
 
+import contextlib
 import importlib.util
+import io
 import json
+import random
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -117,10 +121,11 @@ def _rows(prepared: list[Prepared], golds: list[dict], scorer):
     return rows, ys, srows, sys_
 
 
-def choose_threshold(prepared: list[Prepared], golds: list[dict], scorer, folds: int = 3) -> float:
-    """The acceptance threshold that maximises visit F1 in an inner cross-validation over these documents only
-    (events approximated as distinct visitor/destination pairs per document)."""
-    scored: list[tuple[int, str, float, int]] = []   # (doc, pair identity, probability, label)
+def choose_thresholds(prepared: list[Prepared], golds: list[dict], scorer, folds: int = 3) -> tuple[float, float]:
+    """The acceptance thresholds (any pair, and a pair the hand rules also proposed) that maximise visit F1 in an
+    inner cross-validation over these documents only (events approximated as distinct visitor/destination
+    pairs per document)."""
+    scored: list[tuple[int, str, float, bool, int]] = []   # (doc, pair identity, probability, by rule, label)
     gold_total = sum(len(g.get("visits") or []) for g in golds)
     for k in range(folds):
         train = [i for i in range(len(prepared)) if i % folds != k]
@@ -130,28 +135,81 @@ def choose_threshold(prepared: list[Prepared], golds: list[dict], scorer, folds:
             doc = prepared[i].doc
             for c, (y, _) in zip(prepared[i].candidates, labels(prepared[i], golds[i], scorer)):
                 ident = visit_decision._identity(doc, c.visitor) + "|" + visit_decision._identity(doc, c.destination)
-                scored.append((i, ident, model.probability(c.features), int(bool(y))))
-    best, best_f1 = PAIR_THRESHOLD, -1.0
+                scored.append((i, ident, model.probability(c.features), c.by_rule, int(bool(y))))
+    best, best_f1 = (PAIR_THRESHOLD, PAIR_THRESHOLD), -1.0
     for step in range(4, 20):
-        th = step / 20
-        groups: dict[tuple[int, str], int] = {}
-        for i, ident, p, y in scored:
-            if p >= th:
-                groups[(i, ident)] = max(groups.get((i, ident), 0), y)
-        tp, pred = sum(groups.values()), len(groups)
-        f1 = 2 * tp / (pred + gold_total) if pred + gold_total else 0.0
-        if f1 > best_f1:
-            best, best_f1 = th, f1
+        for rule_step in range(1, step + 1):
+            th, rule_th = step / 20, rule_step / 20
+            groups: dict[tuple[int, str], int] = {}
+            for i, ident, p, by_rule, y in scored:
+                if p >= (rule_th if by_rule else th):
+                    groups[(i, ident)] = max(groups.get((i, ident), 0), y)
+            tp, pred = sum(groups.values()), len(groups)
+            f1 = 2 * tp / (pred + gold_total) if pred + gold_total else 0.0
+            if f1 > best_f1:
+                best, best_f1 = (th, rule_th), f1
     return best
 
 
 def fit(prepared: list[Prepared], golds: list[dict], scorer, meta: dict | None = None
         ) -> tuple[LinearModel, LinearModel]:
     rows, ys, srows, sys_ = _rows(prepared, golds, scorer)
-    threshold = choose_threshold(prepared, golds, scorer)
+    threshold, rule_threshold = choose_thresholds(prepared, golds, scorer)
     meta = dict(meta or {})
     pair = LinearModel.fit(rows, ys, c=PAIR_C, threshold=threshold,
-                           meta={**meta, "rows": len(rows), "positives": sum(ys)})
+                           meta={**meta, "rows": len(rows), "positives": sum(ys), "rule_threshold": rule_threshold})
     status = LinearModel.fit(srows, sys_, c=STATUS_C, threshold=0.5,
                              meta={**meta, "rows": len(srows), "planned": sum(sys_)})
     return pair, status
+
+
+def fold_of(ids: list[str], k: int, seed: int = 13) -> dict[str, int]:
+    """Document-level folds: a seeded shuffle of the sorted ids, dealt round-robin."""
+    order = sorted(ids)
+    random.Random(seed).shuffle(order)
+    return {doc_id: i % k for i, doc_id in enumerate(order)}
+
+
+def score_records(scorer, records: list[dict], golds: list[dict], verbose: bool = False) -> tuple[dict, str]:
+    """The shared scorer over in-memory records; returns its figures and its verbose listing."""
+    with tempfile.TemporaryDirectory() as tmp:
+        gp, pp = Path(tmp) / "gold.jsonl", Path(tmp) / "pred.jsonl"
+        gp.write_text("".join(json.dumps(g, ensure_ascii=False) + "\n" for g in golds), encoding="utf-8")
+        pp.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records), encoding="utf-8")
+        out = io.StringIO()
+        with contextlib.redirect_stdout(out):
+            result = scorer.score(str(gp), str(pp), verbose=verbose)
+        return result, out.getvalue()
+
+
+@dataclass
+class CrossValidation:
+    folds: list[dict]        # scorer figures per fold
+    micro: dict              # scorer figures over the pooled out-of-fold predictions
+    rules_only: dict         # the hand rules alone (no learned model), same documents
+    errors: str              # the scorer's MISS/FALSE listing of the pooled predictions
+    prepared: list[Prepared]
+    golds: list[dict]
+
+
+def cross_validate(eval_dir: Path, k: int = 5, verbose: bool = False) -> CrossValidation:
+    """k-fold document-level cross-validation over every annotated document: the learned decisions of each
+    fold are trained on the other folds only."""
+    scorer = load_scorer(eval_dir)
+    docs = load_annotated(eval_dir)
+    prepared = [prepare(a) for a, _ in docs]
+    golds = [g for _, g in docs]
+    ids = [str(a["id"]) for a, _ in docs]
+    folds = fold_of(ids, k)
+    pooled: list[dict] = [{}] * len(docs)
+    per_fold = []
+    for fold in range(k):
+        train = [i for i, d in enumerate(ids) if folds[d] != fold]
+        test = [i for i, d in enumerate(ids) if folds[d] == fold]
+        pair, status = fit([prepared[i] for i in train], [golds[i] for i in train], scorer)
+        for i in test:
+            pooled[i] = predict(prepared[i], pair, status)
+        per_fold.append(score_records(scorer, [pooled[i] for i in test], [golds[i] for i in test])[0])
+    micro, errors = score_records(scorer, pooled, golds, verbose=verbose)
+    rules_only = score_records(scorer, [predict(p, None, None) for p in prepared], golds)[0]
+    return CrossValidation(per_fold, micro, rules_only, errors, prepared, golds)

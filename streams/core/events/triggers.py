@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 
-from streams.core.text.verbs import VerbPhrase, analyse, verb_at
+from streams.core.text.verbs import VerbPhrase, analyse, inflections, verb_at
 
 ZWNJ = "\u200c"
 # noun endings, longest first: plural, ezafe/indefinite ی, pronouns
@@ -39,6 +39,18 @@ def lexicon() -> dict[tuple[str, str], list[tuple[str, str]]]:
     return out
 
 
+@lru_cache(maxsize=1)
+def verb_forms() -> dict[str, list[tuple[str, str, str]]]:
+    """squashed inflected form -> [(event, class, lemma)] for every verb row of the lexicon."""
+    out: dict[str, list[tuple[str, str, str]]] = {}
+    for (kind, lemma), rows in lexicon().items():
+        if kind == "verb":
+            for form in inflections(lemma):
+                out.setdefault(form, []).extend((e, c, lemma) for e, c in rows)
+    return out
+
+
+@lru_cache(maxsize=65536)
 def noun_lemma(word: str) -> str:
     """The noun a squashed word is built on, by the lexicon: "سفرهای" -> "سفر"; unknown words stay as they are."""
     lex = lexicon()
@@ -54,7 +66,12 @@ def noun_lemma(word: str) -> str:
 
 def triggers_in(words: list[str], offset: int = 0, event: str | None = None) -> list[Trigger]:
     """Every trigger among squashed `words` (token index = offset + position)."""
-    lex = lexicon()
+    return list(_triggers(tuple(words), offset, event))
+
+
+@lru_cache(maxsize=4096)   # the rules and the learned decision read the same sentences
+def _triggers(words: tuple[str, ...], offset: int, event: str | None) -> tuple[Trigger, ...]:
+    lex, verbs = lexicon(), verb_forms()
     out = []
     for k, w in enumerate(words):
         hits: list[tuple[str, str, str, str]] = []
@@ -62,13 +79,11 @@ def triggers_in(words: list[str], offset: int = 0, event: str | None = None) -> 
         for kind in ("noun", "preverb"):
             hits += [(e, c, base, kind) for e, c in lex.get((kind, base), [])]
         if not hits:
-            form = analyse(w)
-            if form is not None:
-                hits += [(e, c, form.lemma, "verb") for e, c in lex.get(("verb", form.lemma), [])]
+            hits += [(e, c, lemma, "verb") for e, c, lemma in verbs.get(w, ())]
         for e, c, lemma, kind in hits:
             if event is None or e == event:
                 out.append(Trigger(offset + k, e, c, lemma, kind))
-    return out
+    return tuple(out)
 
 
 def clause_verb(words: list[str], start: int, limit: int = 8) -> VerbPhrase | None:

@@ -277,13 +277,17 @@ def _pair_features(doc: Document, view: SentenceView, c: Candidate, vkind: str, 
         f.append(f"cls={c.trigger.cls}|verb={verb.form.past}")
         if verb.form.negative:
             f.append("negated")
+    reporters = _reporter_ranges(view)
     for k in (vi, di):
-        if any(a <= k < b for a, b in _reporter_ranges(view)):
+        if any(a <= k < b for a, b in reporters):
             f.append("in_reporter")
     return f
 
 
 def _reporter_ranges(view: SentenceView) -> list[tuple[int, int]]:
+    cached = getattr(view, "_reporters", None)
+    if cached is not None:
+        return cached
     out = []
     for i in range(view.first, view.last):
         if view.word(i) in ("گزارش", "بهگزارش", "نقل", "بهنقل"):
@@ -291,6 +295,7 @@ def _reporter_ranges(view: SentenceView) -> list[tuple[int, int]]:
             while j < view.last and view.tokens[j].text not in ("،", ",", ":"):
                 j += 1
             out.append((i, j))
+    view._reporters = out
     return out
 
 
@@ -310,7 +315,8 @@ def _status_features(doc: Document, view: SentenceView, c: Candidate) -> list[st
     after = set(view.words[rel: rel + 8])
     f += [f"before={w}" for w in before & (FUTURE_WORDS | PAST_WORDS)]
     f += [f"after={w}" for w in after & (FUTURE_WORDS | PAST_WORDS)]
-    if view.has_phrase(("قرار", "است")) is not None or view.has_phrase(("قرار", "بود")) is not None:
+    if "قرار" in view.words and (view.has_phrase(("قرار", "است")) is not None
+                                 or view.has_phrase(("قرار", "بود")) is not None):
         f.append("qarar")
     date = date_near(doc, view.field.name, view.sentence.start, view.sentence.end, view.tokens[t].start)
     if date and doc.published:
@@ -335,11 +341,13 @@ def decide(doc: Document, cands: list[Candidate], pair_model: LinearModel | None
     """The visit events the models accept, one per visitor and destination."""
     events: list[Event] = []
     threshold = pair_model.threshold if pair_model else 0.5
+    # a pair the hand rules also read as a visit may pass a lower bar (chosen with the model, in training)
+    rule_threshold = pair_model.meta.get("rule_threshold", threshold) if pair_model else threshold
     # one destination per visitor and sentence: the most likely
     per_sentence: dict[tuple[int, str, str], Candidate] = {}
     for c in cands:
         c.probability = pair_model.probability(c.features) if pair_model else float(c.by_rule)
-        if c.probability < threshold or _not_a_visit(c):
+        if c.probability < (rule_threshold if c.by_rule else threshold) or _not_a_visit(c):
             continue
         k = (c.view.sentence.start, c.view.field.name, _identity(doc, c.visitor))
         if k not in per_sentence or c.probability > per_sentence[k].probability:

@@ -279,7 +279,7 @@ def _meeting_visit(view: SentenceView, i: int) -> _Visit | None:
         if partner:
             break
     if partner is None:
-        return None
+        return _joint_meeting_abroad(view, i, place)
     subjects = [a for a in _subjects(view, min(i, view.find({"با"}, view.first, view.last)[0]))
                 if a.entity_id != partner.entity_id]
     if not subjects:
@@ -299,6 +299,21 @@ def _meeting_visit(view: SentenceView, i: int) -> _Visit | None:
     v = _Visit(view, i)
     v.visitors, v.destination = [visitor], place_arg
     v.hosts = [Argument("host", host.entity_id, host.span, host.inferred)]
+    return v
+
+
+def _joint_meeting_abroad(view: SentenceView, i: int, place: Placed) -> _Visit | None:
+    """"X و همتای نروژی او در اسلو دیدار کردند": the subjects met in Z; whoever is from elsewhere visited Z."""
+    if view.find({"با"}, view.clause_start(i), i):
+        return None
+    place_arg = place.argument("destination")
+    country = _place_country(view.doc, place_arg)
+    visitors = [a for a in _subjects(view, min(i, place.first))
+                if country and _home(view.doc, a) and _home(view.doc, a) != country]
+    if not visitors:
+        return None
+    v = _Visit(view, i)
+    v.visitors, v.destination = visitors, place_arg
     return v
 
 

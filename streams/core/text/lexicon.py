@@ -28,6 +28,13 @@ def _table() -> dict[str, tuple[str, int]]:
     return table
 
 
+@lru_cache(maxsize=1)
+def compound_first_halves() -> frozenset[str]:
+    """First parts of the lexicon's ZWNJ compounds ("نخست" of "نخست‌وزیر"): the words worth checking for a lost
+    join when a space follows them."""
+    return frozenset(form.split(ZWNJ, 1)[0] for form, _ in _table().values() if ZWNJ in form)
+
+
 def available() -> bool:
     return bool(_table())
 

@@ -152,7 +152,7 @@ _SPACED_SUFFIX = re.compile(r"(?<=[^\W\d_]) (?:ها|های|هایی|هایش|ه�
 _SPACED_SUFFIX_AFTER_HE = re.compile(r"(?<=[^\W\d_]ه) (?:ای|ام|ات|اش)(?![^\W_]|\u200c)")
 
 
-_PLAIN_WORD = re.compile(r"[^\W\d_]+")
+_SPACED_PAIR = re.compile(r"([^\W\d_]+) (?=([^\W\d_]+))")
 # words that begin phrases of their own: never the first half of a compound ("به عنوان", "در حال")
 _PARTICLES = {"به", "در", "از", "با", "بر", "که", "و", "را", "تا", "این", "آن", "هم", "نه", "یا", "برای", "می", "نمی"}
 
@@ -166,15 +166,22 @@ def _join_spaced_affixes(chars: list[tuple[str, int, int]]) -> list[tuple[str, i
         for m in pattern.finditer(text):
             joins[m.start()] = "" if text[m.start() - 1] in NON_JOINING else ZWNJ
     # a compound the lexicon spells with a ZWNJ, written as two words: "نخست وزیر", "رئیس جمهور", "گفت وگو"
-    words = list(_PLAIN_WORD.finditer(text))
-    for a, b in zip(words, words[1:]):
-        if b.start() == a.end() + 1 and text[a.end()] == " " and a.group() not in _PARTICLES \
-                and lexicon.known_form(a.group() + b.group()) == a.group() + ZWNJ + b.group():
-            joins[a.end()] = ZWNJ
+    halves = lexicon.compound_first_halves()
+    for m in _SPACED_PAIR.finditer(text):
+        a, b = m.group(1), m.group(2)
+        if a in halves and a not in _PARTICLES and lexicon.known_form(a + b) == a + ZWNJ + b:
+            joins[m.end(1)] = ZWNJ
     if not joins:
         return chars
-    return [(joins[k], s, e) if k in joins else (c, s, e) for k, (c, s, e) in enumerate(chars)
-            if joins.get(k, None) != ""]
+    out: list[tuple[str, int, int]] = []
+    prev = 0
+    for k in sorted(joins):
+        out.extend(chars[prev:k])
+        if joins[k]:
+            out.append((joins[k], chars[k][1], chars[k][2]))
+        prev = k + 1
+    out.extend(chars[prev:])
+    return out
 
 
 def normalize(original: str) -> NormalizedText:

@@ -8,6 +8,8 @@ list is recognised by structure (prefix + stem + ending), not by a list of surfa
 """
 from __future__ import annotations
 
+import importlib.util
+import os
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -34,14 +36,21 @@ class VerbForm:
         return f"{self.past}#{self.present}"
 
 
+def hazm_data(name: str) -> str:
+    """A file of hazm's data folder, found without importing hazm (its import pulls in scikit-learn and gensim:
+    seconds of start-up for two word lists)."""
+    spec = importlib.util.find_spec("hazm")
+    if spec is None or not spec.submodule_search_locations:
+        raise FileNotFoundError("hazm is not installed")
+    return os.path.join(list(spec.submodule_search_locations)[0], "data", name)
+
+
 @lru_cache(maxsize=1)
 def _stems() -> tuple[dict[str, str], dict[str, list[str]]]:
     """past stem -> present stem, present stem -> past stems, from hazm's verb list."""
-    import hazm
-
     past: dict[str, str] = {}
     present: dict[str, list[str]] = {}
-    with open(hazm.default_verbs, encoding="utf-8") as f:
+    with open(hazm_data("verbs.dat"), encoding="utf-8") as f:
         for line in f:
             line = line.strip()
             if "#" not in line or " " in line:
@@ -115,10 +124,29 @@ def _present_reading(rest: str, prog: bool, neg: bool, subj: bool) -> VerbForm |
     return None
 
 
+def inflections(lemma: str) -> set[str]:
+    """Every single-token form of a verb lemma ("آمد#آ") that `analyse` reads as that lemma, squashed: the
+    lemma lexicon expanded once, so a sentence is scanned with set look-ups."""
+    past, present = lemma.split("#", 1)
+    forms: set[str] = set()
+    for prefix in ("", "می", "نمی", "ن", "ب"):
+        for stem, endings in ((past, PAST_ENDINGS), (past + "ه", PERFECT_ENDINGS), (past + "ن", ("",)),
+                              (present, PERSON_ENDINGS), (present + "ی", PERSON_ENDINGS)):
+            if not stem:
+                continue
+            for ending in endings:
+                for word in {prefix + stem + ending} | ({prefix + "یا" + stem[1:] + ending} if prefix in ("ن", "ب")
+                                                        and stem.startswith("آ") else set()):
+                    form = analyse(word)
+                    if form is not None and form.lemma == lemma:
+                        forms.add(word)
+    return forms
+
+
 def _free_present(stem: str) -> bool:
     """A bare present form without می/ب ("کند", "شود", "دارد", "است") is read as a verb only for the common
     auxiliaries and light verbs, where it is a verb in news text; elsewhere ("رود" = river) it is too ambiguous."""
-    return stem in {"کن", "شو", "دار", "خواه", "باش", "توان", "گرد", "نما", "یاب", "ده", "گیر", "رو", "آ", "رس"}
+    return stem in {"کن", "شو", "دار", "خواه", "باش", "توان", "گرد", "نما", "یاب", "ده", "گیر"}
 
 
 @dataclass(frozen=True)
