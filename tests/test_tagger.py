@@ -119,3 +119,43 @@ def test_training_is_deterministic(tmp_path):
     # the small model is a working tagger of the same kind
     small = Tagger(tmp_path / "1")
     assert small.tag(["به", "تهران", "رفت", "."])[-1] == "PUNCT"
+
+
+def _train_script():
+    sys.path.insert(0, str(REPO / "scripts"))
+    import train_tagger  # noqa: PLC0415 - a script, importable only with scripts/ on the path
+
+    return train_tagger
+
+
+def test_alignment_to_our_tokens(tmp_path):
+    """UD units -> our tokens: clitic multiword tokens stay one token with the host's tag; ZWNJ variants."""
+    T = _train_script()
+    conllu = tmp_path / "x.conllu"
+    conllu.write_text(
+        "# sent_id = t1\n"
+        "# text = كتابش را ديروز به من داد و مي‌كند.\n"
+        "1-2\tكتابش\t_\t_\t_\t_\t_\t_\t_\t_\n"
+        "1\tكتاب\tکتاب\tNOUN\t_\t_\t0\troot\t_\t_\n"
+        "2\tش\tاو\tPRON\t_\t_\t1\tnmod\t_\t_\n"
+        "3\tرا\tرا\tADP\t_\t_\t1\tcase\t_\t_\n"
+        "4\tديروز\tدیروز\tNOUN\t_\t_\t1\tobl\t_\t_\n"
+        "5\tبه\tبه\tADP\t_\t_\t6\tcase\t_\t_\n"
+        "6\tمن\tمن\tPRON\t_\t_\t1\tobl\t_\t_\n"
+        "7\tداد\tداد\tVERB\t_\t_\t0\troot\t_\t_\n"
+        "8\tو\tو\tCCONJ\t_\t_\t9\tcc\t_\t_\n"
+        "9\tمي‌كند\tکرد\tVERB\t_\t_\t7\tconj\t_\tSpaceAfter=No\n"
+        "10\t.\t.\tPUNCT\t_\t_\t7\tpunct\t_\t_\n"
+        "\n", encoding="utf-8")
+    (sent,) = T.read_conllu(conllu)
+    stats = __import__("collections").Counter()
+    d = {"upos": [u[1] for u in sent["units"]], "variants": {k: T.align(sent, k, stats) for k in T.VARIANTS}}
+    toks, tags = T.labelled(d, "clean")
+    # normalised as at run time (Persian kaf/yeh), the clitic stays on its host
+    assert toks == ["کتابش", "را", "دیروز", "به", "من", "داد", "و", "می‌کند", "."]
+    assert tags == ["NOUN", "ADP", "NOUN", "ADP", "PRON", "VERB", "CCONJ", "VERB", "PUNCT"]
+    toks, tags = T.labelled(d, "zwnj_as_space")
+    assert toks[-3:] == ["می", "کند", "."] and tags[-3:] == ["VERB", "VERB", "PUNCT"]
+    toks, tags = T.labelled(d, "no_zwnj")
+    assert len(toks) == 9 and toks[-2] in ("می‌کند", "میکند") and tags[-2] == "VERB"  # the normaliser may repair it
+    assert stats["ud_units"] == 9 and stats["ud_units_merged"] == 0 and stats["rebuilt_from_forms"] == 0
