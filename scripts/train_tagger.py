@@ -504,7 +504,8 @@ def write_cv_report(report: dict, md: Path, json_path: Path) -> None:
                   "|---|---:|---:|---:|---:|---:|---|"]
         for c in report["comparisons"]:
             lines.append(f"| {c['label']} | " + " | ".join(
-                f"{c[k]:.4f}" if c.get(k) is not None else "-" for k in cols) + f" | `{c.get('command', '')}` |")
+                f"{c[k]:.4f}" if c.get(k) is not None else "-" for k in cols)
+                + (f" | `{c['command']}` |" if c.get("command") else " | - |"))
     md.write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
@@ -515,10 +516,12 @@ def write_model_md(path: Path, meta: dict) -> None:
         cv_text = (f"mean UPOS accuracy on PerDT test tokens {cv['perdt']:.4f} (folds: "
                    + ", ".join(f"{x:.4f}" for x in cv["per_fold_perdt"]) + f"); on all test tokens {cv['clean']:.4f} "
                    f"(Seraji {cv['seraji']:.4f}, scored against Seraji's own conventions); all tokens without ZWNJs "
-                   f"{cv.get('no_zwnj', 0):.4f}, with ZWNJs as spaces {cv.get('zwnj_as_space', 0):.4f}; per tag (clean): "
+                   f"{cv.get('no_zwnj', 0):.4f}, with ZWNJs as spaces {cv.get('zwnj_as_space', 0):.4f}; per-tag accuracy (clean): "
                    + ", ".join(f"{t} {v:.4f}" for t, v in cv["per_tag"].items())
-                   + " (PROPN on PerDT only; Seraji has no PROPN). Details: `benchmarks/results/tagger-cv.md`")
+                   + " (PerDT test tokens). Details: `benchmarks/results/tagger-cv.md`")
     d = meta["data"]
+    variants_note = (" (the same sentence with its ZWNJs removed / written as spaces, as untidy news text does)"
+                     if len(meta["training_variants"]) > 1 else "")
     text = f"""# POS tagger model (`streams/data/tagger/`)
 
 Built by `python scripts/train_tagger.py` (deterministic: two runs give byte-identical files, given the same
@@ -537,15 +540,16 @@ Also read at load time: `streams/data/ner/clusters.tsv` (the NER's Fars News wor
 ## Training data
 
 UD Persian from `$KHABAR_SHARED/corpora/ud-persian/` (never copied here; CC BY-SA 4.0): PerDT dev + test,
-Seraji dev + test, {d['ud_sentences']:,} sentences ({d['sentences']:,} aligned, {d.get('rebuilt_from_forms', 0)} with
+Seraji dev + test, {d['ud_sentences']:,} sentences ({d['sentences']:,} used, {d.get('rebuilt_from_forms', 0)} with
 text rebuilt from FORMs because `# text` did not match them, {d.get('dropped_sentences:clean', 0)} dropped).
 
 Tokens are ours, not UD's: each sentence text goes through `normalize()` + `tokenize()` as at run time
 ({d['tokens']:,} tokens for {d['ud_units']:,} UD surface units). Alignment rule: a token gets the UPOS of the UD
 surface unit covering the original character of its first character (multiword token: its first word's
 UPOS); {d['ud_units_merged']:,} UD units started inside an earlier token of ours and lost their own tag.
-Training uses each sentence {len(meta['training_variants'])} times: {', '.join(meta['training_variants'])}
-(ZWNJs removed / written as spaces, as untidy news text does).
+{d['tokens_inside_a_unit']} tokens of ours lie inside a UD unit after its first token (our tokenizer splits
+"CoRoT-7b", "1+5", and a few multiword tokens whose FORM includes the final punctuation) and take that unit's tag.
+Training sequences per sentence: {', '.join(meta['training_variants'])}{variants_note}.
 
 The two treebanks tag by different conventions (Seraji has no PROPN, tags "را" PART where PerDT says ADP,
 "نیز" SCONJ where PerDT says ADV ...). Seraji's labels are rewritten into PerDT's where they conflict
@@ -563,7 +567,9 @@ So the tags follow PerDT: "را" ADP, "خواهد"/"است" AUX, "کرد"/"می�
   shape (Persian/digit/Latin/punct/mixed); length bucket; ZWNJ head and tail parts; hazm word-list POS tags
   and "generated verb form" (`{POS_LEXICON_FILE}`); verb prefix (می/نمی/ب/ن) + known verb form; lexicon
   frequency decade (`streams/data/lexicon.tsv`); word cluster ids; neighbours -2..+2 (word, lexicon tags;
-  +-1 also suffix 2, shape, cluster); word bigrams with -1 and +1; BOS/EOS.
+  +-1 also suffix 2, shape, cluster); word bigrams with -1 and +1; BOS/EOS; the NER's name-lexicon features
+  (`streams.core.actors.ner.NameLexicon` over the curated gazetteer: the token starts / continues / alone is a
+  known PERSON / ORG / GPE name, also for +-1; known first name).
 - {meta['sentences']:,} training sequences.
 
 ## Accuracy (5-fold CV, same data and features)
@@ -659,7 +665,7 @@ def main(argv=None) -> int:
                           "perdt": round(sum(pfc["perdt"]) / len(pfc["perdt"]), 4), "per_fold_perdt": pfc["perdt"],
                           "seraji": round(sum(pfc["seraji"]) / len(pfc["seraji"]), 4),
                           **{k: sc[k]["upos_accuracy_mean_of_folds"] for k in VARIANTS[1:] if k in sc},
-                          "per_tag": {t: round(sc["clean"]["per_tag"][t]["perdt" if t == "PROPN" else "all"], 4)
+                          "per_tag": {t: round(sc["clean"]["per_tag"][t]["perdt"], 4)
                                       for t in REPORT_TAGS}}
     (args.model_dir / "model.json").write_text(json.dumps(meta, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     write_model_md(args.model_dir / "MODEL.md", meta)
