@@ -6,7 +6,9 @@
     python scripts/train_tagger.py --cv --no-augment --out /tmp/x.md   # ablation, report elsewhere
 
 Data: ``$KHABAR_SHARED/corpora/ud-persian/`` (default ``<repo>/../shared``): PerDT and Seraji, dev and
-test parts (CoNLL-U), read in sorted file order.
+test parts (CoNLL-U), read in a fixed file order.  Also written: ``pos-lexicon.tsv`` (hazm word-list POS
+tags, a feature) and, with ``--cv``, ``streams/data/tagger/cv.json`` (the report, machine-readable; the
+shipped ``model.json``/``MODEL.md`` quote it; ``--label`` adds a run to its comparison table).
 
 Tokens as the pipeline sees them.  UD splits clitics off as multiword tokens ("ماتمش" = ماتم + ش,
 "مرا" = من + را) while our tokenizer keeps each space-free letter run with its inner ZWNJs as one
@@ -21,6 +23,10 @@ character is inside a token of ours that started earlier loses its own tag (coun
 ``ud_units_merged``).  When the FORMs cannot be found in ``# text`` in order, the sentence text is
 rebuilt from the FORMs and ``SpaceAfter=No`` (counted); a token whose first character falls
 outside every unit drops the sentence (counted).
+
+One tagging convention (``--no-harmonise`` to switch off): the two treebanks disagree by convention
+(Seraji has no PROPN, tags "را" PART where PerDT says ADP ...); Seraji's training labels are rewritten
+into PerDT's where they conflict (``harmonise()``), so the model follows PerDT.
 
 Augmentation (``--no-augment`` to switch off): every training sentence is also written the way
 untidy news text writes it, with every ZWNJ removed ("میکند", "تحریمها": the normaliser repairs

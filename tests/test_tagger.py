@@ -159,3 +159,21 @@ def test_alignment_to_our_tokens(tmp_path):
     toks, tags = T.labelled(d, "no_zwnj")
     assert len(toks) == 9 and toks[-2] in ("می‌کند", "میکند") and tags[-2] == "VERB"  # the normaliser may repair it
     assert stats["ud_units"] == 9 and stats["ud_units_merged"] == 0 and stats["rebuilt_from_forms"] == 0
+
+
+def test_alignment_without_text_line_rebuilds_from_forms(tmp_path):
+    T = _train_script()
+    conllu = tmp_path / "y.conllu"
+    conllu.write_text(
+        "# sent_id = t2\n"
+        "1\tرئیس‌جمهور\t_\tNOUN\t_\t_\t0\troot\t_\t_\n"
+        "2\tبه\t_\tADP\t_\t_\t3\tcase\t_\t_\n"
+        "3\tپکن\t_\tPROPN\t_\t_\t4\tobl\t_\t_\n"
+        "4\tرفت\t_\tVERB\t_\t_\t0\troot\t_\tSpaceAfter=No\n"
+        "5\t.\t_\tPUNCT\t_\t_\t4\tpunct\t_\t_\n"
+        "\n", encoding="utf-8")
+    (sent,) = T.read_conllu(conllu)
+    stats = __import__("collections").Counter()
+    d = {"upos": [u[1] for u in sent["units"]], "variants": {"clean": T.align(sent, "clean", stats)}}
+    assert T.labelled(d, "clean") == (["رئیس‌جمهور", "به", "پکن", "رفت", "."], ["NOUN", "ADP", "PROPN", "VERB", "PUNCT"])
+    assert stats["rebuilt_from_forms"] == 1
