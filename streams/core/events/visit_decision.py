@@ -20,6 +20,7 @@ from streams.core.events.triggers import Trigger, clause_verb, triggers_in
 from streams.core.events import visits as rules
 from streams.core.actors.gazetteer import default_gazetteer
 from streams.core.text.dates import date_near
+from streams.core.text.tagger import get_tagger
 from streams.core.text.verbs import LIGHT_VERBS, analyse
 
 MAX_PER_SIDE = 6            # visitors and places per sentence: the nearest to a trigger
@@ -44,6 +45,18 @@ class Candidate:
     features: list[str] = field(default_factory=list)
     status_features: list[str] = field(default_factory=list)
     probability: float = 0.0
+
+    @property
+    def v_last(self) -> int:
+        """The visitor's last token ("هیئتی از وزارت نفت عراق" ends at عراق): distances run from the near end."""
+        if self.visitor.span.field != self.view.field.name:
+            return self.v_index
+        return max(self.v_index, self.view.field.token_index_at(self.visitor.span.end - 1))
+
+    @property
+    def v_near(self) -> int:
+        """The visitor's token nearest the trigger."""
+        return self.v_last if self.v_index < self.trigger.index else self.v_index
 
 
 def _visitors(view: SentenceView) -> list[tuple[int, Argument, str]]:
@@ -175,6 +188,7 @@ def candidates(doc: Document) -> list[Candidate]:
                 cand.status_features = _status_features(doc, view, cand)
                 out.append(cand)
         _add_relative_features(out[mine:], visitors, places)
+        _add_pos_features(out[mine:], view)
         # what the rules found beyond these pairs (an anaphoric place, a visitor named elsewhere)
         seen = {(_identity(doc, c.visitor), c.destination.span.field, c.destination.span.start) for c in out[mine:]}
         for ev in from_rules:
@@ -194,17 +208,39 @@ def candidates(doc: Document) -> list[Candidate]:
     return out
 
 
+def _add_pos_features(cands: list[Candidate], view: SentenceView) -> None:
+    """Parts of speech around the pair (the CRF tagger trained on UD Persian, run only on sentences that hold a
+    candidate): what follows the trigger and the visitor, what governs the place, how many verbs stand between
+    the visitor or the place and the trigger (another predicate in between usually means another clause)."""
+    if not cands:
+        return
+    tags = get_tagger().tag_sentence(view.field, view.sentence)
+
+    def pos(i: int) -> str:
+        return tags[i - view.first] if view.first <= i < view.last else ("^" if i < view.first else "$")
+
+    for c in cands:
+        t, vi, di = c.trigger.index, c.v_near, c.d_index
+        c.features += [f"tpos+1={pos(t + 1)}", f"tpos-1={pos(t - 1)}", f"dpos-1={pos(di - 1)}",
+                       f"vpos+1={pos(c.v_last + 1)}", f"vpos-1={pos(c.v_index - 1)}"]
+        for name, a in (("vt", vi), ("dt", di)):
+            lo, hi = sorted((a, t))
+            c.features.append(f"verbs_between_{name}={min(2, sum(pos(i) == 'VERB' for i in range(lo + 1, hi)))}")
+
+
 def _add_relative_features(cands: list[Candidate], visitors: list, places: list) -> None:
     """How a pair competes with the sentence's other pairs: is its visitor the nearest actor before the trigger,
     the clause's first actor, is its place the only one in the trigger's relation.  Absolute distances alone
     cannot tell the traveller from the others named in a long sentence."""
     for c in cands:
         view, t = c.view, c.trigger.index
-        before = sorted((k for k, _, _ in visitors if k < t), key=lambda k: t - k)
+        # actors nested in the visitor's own phrase ("وزارت نفت" in "هیئتی از وزارت نفت عراق") do not compete
+        rivals = [k for k, _, _ in visitors if k == c.v_index or not c.v_index < k <= c.v_last]
+        before = sorted((k for k in rivals if k < t), key=lambda k: t - k)
         if before and before[0] == c.v_index:
             c.features.append("visitor_nearest_before_trigger")
         clause = view.clause_start(t)
-        in_clause = [k for k, _, _ in visitors if clause <= k < t]
+        in_clause = [k for k in rivals if clause <= k < t]
         if in_clause and in_clause[0] == c.v_index:
             c.features.append("visitor_first_in_clause")
         related = [k for k, _, _ in places if _governs_place(view, c.trigger, k)]
@@ -222,9 +258,9 @@ def _add_relative_features(cands: list[Candidate], visitors: list, places: list)
 
 def _pair_features(doc: Document, view: SentenceView, c: Candidate, vkind: str, dkind: str,
                    sports: bool, conditional: bool, n_people: int, visitors: list) -> list[str]:
-    t, vi, di = c.trigger.index, c.v_index, c.d_index
+    t, vi, di = c.trigger.index, c.v_near, c.d_index
     dprep = _slot(view, di - 1)
-    vprep = _slot(view, vi - 1)
+    vprep = _slot(view, c.v_index - 1)
     tnext = _slot(view, t + 1)
     order = "".join(x for _, x in sorted([(vi, "V"), (di, "D"), (t + 0.5, "T")]))
     same_clause = view.clause_start(vi) == view.clause_start(t) == view.clause_start(di)
@@ -262,12 +298,12 @@ def _pair_features(doc: Document, view: SentenceView, c: Candidate, vkind: str, 
     cls = c.trigger.cls
     if _governs_place(view, c.trigger, di):
         f.append(f"place_relation|cls={cls}")
-    others = [k for k, _, _ in visitors if k != vi and min(vi, t) < k < max(vi, t)]
+    others = [k for k, _, _ in visitors if not c.v_index <= k <= c.v_last and min(vi, t) < k < max(vi, t)]
     if others:
         f.append("another_actor_closer_to_trigger")
-    if view.word(c.v_index + 1) == "که" or any(view.word(k) == "که" and vi < k < t for k in range(vi + 1, min(t, vi + 8))):
+    if view.word(c.v_last + 1) == "که" or any(view.word(k) == "که" and vi < k < t for k in range(vi + 1, min(t, vi + 8))):
         f.append("visitor_heads_relative_clause")       # "X که به مالزی سفر کرده است"
-    if any(w in rules.HOST_MARKERS for w in (view.word(vi - 1), view.word(vi - 2))):
+    if any(w in rules.HOST_MARKERS for w in (view.word(c.v_index - 1), view.word(c.v_index - 2))):
         f.append("visitor_after_host_marker")
     if vprep in ("با", "از"):
         f.append(f"visitor_governed={vprep}")
