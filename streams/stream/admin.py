@@ -7,7 +7,10 @@ import asyncio
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import TopicAlreadyExistsError
 
-from streams.config import ALL_TOPICS, Settings
+from streams.config import ALL_TOPICS, COOCCURRENCE, Settings
+
+# actors.cooccurrence is the changelog of the pair table: the latest message per pair is its current value
+TOPIC_CONFIGS = {COOCCURRENCE: {"cleanup.policy": "compact"}}
 
 
 def bootstrap_servers(broker: str) -> str:
@@ -22,7 +25,9 @@ async def ensure_topics(settings: Settings, names=ALL_TOPICS) -> list[str]:
         wanted = [settings.topic(n) for n in names if settings.topic(n) not in existing]
         if wanted:
             try:
-                await admin.create_topics([NewTopic(t, settings.partitions, settings.replicas) for t in wanted])
+                await admin.create_topics([NewTopic(settings.topic(n), settings.partitions, settings.replicas,
+                                                    topic_configs=TOPIC_CONFIGS.get(n, {}))
+                                           for n in names if settings.topic(n) in wanted])
             except TopicAlreadyExistsError:
                 pass
         return wanted
