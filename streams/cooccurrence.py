@@ -222,10 +222,11 @@ class Features:
     pairs: list[dict]           # {key, a, b, a_name, b_name, same_sentence}
     signature: list[int] | None
     dated: bool = True          # time is published_at (else the ingest time)
+    source: int = 0             # input partition (each one delivers in its own order)
 
     def to_json(self) -> dict:
         return {"article_id": self.article_id, "time": self.time, "actors": self.actors, "pairs": self.pairs,
-                "signature": self.signature, "dated": self.dated}
+                "signature": self.signature, "dated": self.dated, "source": self.source}
 
     @classmethod
     def from_json(cls, value: Mapping) -> "Features":
@@ -340,24 +341,29 @@ class DedupIndex:
     """Seen-set by article id plus a MinHash LSH index of recent articles, expiring by event time.
 
     One index over all articles, in one order (the stream routes every decision to one partition), so a
-    copy is found wherever it was published.  `seen` (article id -> {"t", "sig", "dup", "dated"}) is the
-    only state: a dict offline, a changelog-backed table in the worker.  The LSH bands and the watermarks
-    are derived from it and rebuilt after a recovery (``reset``), so they cost no changelog writes.
-    * watermark: newest event time seen (lateness and expiry);
-    * mark: newest published_at among counted articles ("the current window"; undated articles carry
-      the ingest time, which says nothing about the news).
+    copy is found wherever it was published.  `seen` (article id -> {"t", "sig", "dup", "dated", "src"}) is
+    the only state: a dict offline, a changelog-backed table in the worker.  The LSH bands and the
+    watermarks are derived from it and rebuilt after a recovery (``reset``), so they cost no changelog writes.
+    * watermark (lateness and expiry): the newest published_at of each of the `sources` input partitions,
+      the oldest of those, once every partition has delivered one (a partition delivers in order,
+      partitions race each other: the slowest one says how far the input has surely got, as a stream
+      processor's watermark does; offline, one sequence: its newest).  Undated articles carry the ingest
+      time, which says nothing about the news: they neither move it nor are ever late.  Until every
+      partition has spoken nothing is late, and the newest event time of all bounds the expiry;
+    * mark: newest published_at among counted articles ("the current window").
     """
 
     PRUNE_EVERY = 64
 
-    def __init__(self, cfg: WindowConfig, seen: MutableMapping):
-        self.cfg, self.seen = cfg, seen
+    def __init__(self, cfg: WindowConfig, seen: MutableMapping, sources: int = 1):
+        self.cfg, self.seen, self.sources = cfg, seen, sources
         self._since_prune = 0
         self.reset()
 
     def reset(self) -> None:
         self._bands: dict[str, dict[str, float]] | None = None
-        self._watermark: float | None = None
+        self._newest: float | None = None       # any event time
+        self._dated: dict[int, float] = {}      # input partition -> newest published_at
         self._mark: float | None = None
 
     def _index(self) -> dict[str, dict[str, float]]:
@@ -369,17 +375,24 @@ class DedupIndex:
 
     def _observe(self, article_id: str, v: Mapping) -> None:
         t = v["t"]
-        self._watermark = t if self._watermark is None else max(self._watermark, t)
-        if v.get("dup") is None and v.get("dated") and (self._mark is None or t > self._mark):
-            self._mark = t
+        self._newest = t if self._newest is None else max(self._newest, t)
+        if v.get("dated"):
+            src = v.get("src", 0)
+            self._dated[src] = max(self._dated.get(src, t), t)
+            if v.get("dup") is None and (self._mark is None or t > self._mark):
+                self._mark = t
         if v.get("sig"):
             for bk in band_keys(v["sig"], self.cfg):
                 self._bands.setdefault(bk, {})[article_id] = t
 
+    def _lateness_mark(self) -> float | None:
+        return min(self._dated.values()) if len(self._dated) >= self.sources else None
+
     @property
     def watermark(self) -> float | None:
         self._index()
-        return self._watermark
+        wm = self._lateness_mark()
+        return wm if wm is not None else self._newest
 
     @property
     def mark(self) -> float | None:
@@ -392,17 +405,19 @@ class DedupIndex:
         wm = self.watermark
         return None if wm is None else wm - self.cfg.retention
 
-    def check(self, article_id: str, t: float, signature: list[int] | None, dated: bool = True) -> Decision:
+    def check(self, article_id: str, t: float, signature: list[int] | None, dated: bool = True,
+              source: int = 0) -> Decision:
         self._index()
         entry = self.seen.get(article_id)
         if entry is not None:
             return Decision(False, entry.get("dup"), "seen", entry["t"], resend=entry.get("dup") is None)
-        wm = self._watermark
-        if wm is not None and t < wm - self.cfg.lateness:
+        wm = self._lateness_mark()
+        if dated and wm is not None and t < wm - self.cfg.lateness:
             # Too late for any live window: it could only land in a window already dropped.
             return Decision(False, None, "late", t)
         duplicate_of = self._near_duplicate(signature) if signature else None
-        entry = {"t": t, "sig": signature if duplicate_of is None else None, "dup": duplicate_of, "dated": dated}
+        entry = {"t": t, "sig": signature if duplicate_of is None else None, "dup": duplicate_of, "dated": dated,
+                 "src": source}
         self.seen[article_id] = entry
         self._observe(article_id, entry)
         self._since_prune += 1
@@ -664,7 +679,8 @@ class OfflineCooccurrence:
         """Count one enriched record (at most once); a near-duplicate gets record["duplicate_of"]."""
         features = features or article_features(record, self.cfg)
         self.stats["articles"] += 1
-        decision = self.dedup.check(features.article_id, features.time, features.signature, features.dated)
+        decision = self.dedup.check(features.article_id, features.time, features.signature, features.dated,
+                                    features.source)
         if decision.duplicate_of:
             self.duplicates[features.article_id] = decision.duplicate_of
             if isinstance(record, MutableMapping):  # the link on the enriched record, as the worker does

@@ -192,7 +192,29 @@ def test_current_window_follows_published_at_not_undated_articles():
     undated = record("undated", published_at=None)  # event time = ingest time (2026-01-01 here)
     assert off.add(undated).counts
     assert off.current() == current_window(ts("2024-05-06"), cfg)
-    assert off.dedup.watermark == ts("2026-01-01")  # lateness and expiry still follow every event time
+    # nor does it make a dated article late (whichever partition delivered first)
+    assert off.dedup.watermark == ts("2024-05-06") and off.add(record("dated-2", published_at="2024-05-05")).counts
+
+
+def test_lateness_follows_the_slowest_input_partition():
+    """Partitions race each other: an article is late only behind the oldest of the partitions' newest
+    dates, so a fast partition cannot make a slow one's articles late (as one sequence offline would not)."""
+    cfg = WindowConfig()
+    index = DedupIndex(cfg, {}, sources=2)
+    sig = None
+    assert index.check("fast-1", ts("2024-05-20"), sig, source=0).counts
+    assert index.check("slow-1", ts("2024-04-01"), sig, source=1).counts   # 49 days behind the fast one
+    assert index.watermark == ts("2024-04-01")
+    assert index.check("fast-2", ts("2024-06-30"), sig, source=0).counts
+    assert index.check("slow-2", ts("2024-04-05"), sig, source=1).counts
+    d = index.check("slow-3", ts("2024-03-01"), sig, source=1)              # behind its own partition
+    assert not d.counts and d.reason == "late"
+    one = DedupIndex(cfg, {})                                               # offline: one sequence
+    one.check("fast-1", ts("2024-05-20"), sig)
+    assert one.check("slow-1", ts("2024-04-01"), sig).reason == "late"
+    # the watermarks are derived from the seen-set: a recovered index decides the same
+    again = DedupIndex(cfg, dict(index.seen), sources=2)
+    assert again.watermark == index.watermark and again.check("slow-4", ts("2024-03-02"), sig, source=1).reason == "late"
 
 
 def test_state_is_bounded_by_the_kept_windows():

@@ -83,7 +83,7 @@ def build(settings: Settings | None = None) -> Khabar:
             for out in outputs:
                 if features is not None and out.topic == ENRICHED:
                     # the global dedup agent publishes it once decided (with duplicate_of for a copy)
-                    await cooccurrence.submit(out.value, features)
+                    await cooccurrence.submit(out.value, features, msg.partition)
                 else:
                     await khabar.publish(out)
             yield [out.topic for out in outputs]

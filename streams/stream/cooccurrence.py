@@ -165,7 +165,7 @@ class Cooccurrence:
         self.actor_table = _table(app, "cooccurrence-actors", s, RecoveredTable)
         self.applied = _table(app, "cooccurrence-applied", s, RecoveredTable)
         self.seen = _table(app, "cooccurrence-seen", s, RecoveredTable)
-        self.index = DedupIndex(self.cfg, self.seen)
+        self.index = DedupIndex(self.cfg, self.seen, sources=s.partitions)
         self.seen.on_recovered = self.index.reset
         self.applied.on_recovered = self._forget_mark
         self.stats = {"articles": 0, "counted": 0, "seen": 0, "near_duplicate": 0, "late": 0, "resent": 0,
@@ -193,8 +193,10 @@ class Cooccurrence:
         return self.pair_partition(key) if "|" in key else self.actor_partition(key)
 
     # ------------------------------------------------------------------ enrich side
-    async def submit(self, record: dict, features: Features) -> None:
-        """Hand an enriched record to the dedup agent; it publishes the record once decided."""
+    async def submit(self, record: dict, features: Features, partition: int) -> None:
+        """Hand an enriched record (from input `partition`) to the dedup agent; it publishes the record
+        once decided."""
+        features.source = partition
         await self._send(self.dedup_topic, DEDUP, 0, record["id"].encode("utf-8"),
                          {"record": record, "features": features.to_json()})
 
@@ -207,7 +209,8 @@ class Cooccurrence:
             await topic.send(key=key, value=orjson.dumps(value), partition=partition)
 
     def observe(self, features: Features) -> Decision:
-        decision = self.index.check(features.article_id, features.time, features.signature, features.dated)
+        decision = self.index.check(features.article_id, features.time, features.signature, features.dated,
+                                    features.source)
         self.stats["articles"] += 1
         self.stats["counted" if decision.counts else decision.reason] += 1
         return decision
