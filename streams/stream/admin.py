@@ -8,16 +8,19 @@ from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import TopicAlreadyExistsError
 
 from streams.config import ALL_TOPICS, COOCCURRENCE, Settings
+from streams.stream.cooccurrence import DEDUP, PAIRS, REPARTITION_CONFIG
 
+# the worker's own repartition topics too: Faust would create them only after its consumer subscribed
+WORKER_TOPICS = ALL_TOPICS + (DEDUP, PAIRS)
 # actors.cooccurrence is the changelog of the pair table: the latest message per pair is its current value
-TOPIC_CONFIGS = {COOCCURRENCE: {"cleanup.policy": "compact"}}
+TOPIC_CONFIGS = {COOCCURRENCE: {"cleanup.policy": "compact"}, DEDUP: REPARTITION_CONFIG, PAIRS: REPARTITION_CONFIG}
 
 
 def bootstrap_servers(broker: str) -> str:
     return ",".join(part.split("://", 1)[-1] for part in broker.split(";"))
 
 
-async def ensure_topics(settings: Settings, names=ALL_TOPICS) -> list[str]:
+async def ensure_topics(settings: Settings, names=WORKER_TOPICS) -> list[str]:
     admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap_servers(settings.broker))
     await admin.start()
     try:
