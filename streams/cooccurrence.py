@@ -20,6 +20,7 @@ The flow for one enriched article:
 """
 from __future__ import annotations
 
+import array
 import bisect
 import functools
 import datetime as dt
@@ -27,6 +28,7 @@ import hashlib
 import heapq
 import os
 import re
+import sys
 import time
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Mapping, MutableMapping
@@ -279,7 +281,6 @@ def article_features(record: Mapping[str, Any], cfg: WindowConfig | None = None)
 
 # --------------------------------------------------------------------------- MinHash / LSH
 
-_MERSENNE = (1 << 61) - 1
 _WORDS = re.compile(r"\w+")
 _FOLD = str.maketrans({"ي": "ی", "ى": "ی", "ك": "ک", "ة": "ه", "ۀ": "ه", "أ": "ا", "إ": "ا", "آ": "ا",
                        "\u200c": None, "\u064b": None, "\u064c": None, "\u064d": None, "\u064e": None,
@@ -287,33 +288,30 @@ _FOLD = str.maketrans({"ي": "ی", "ى": "ی", "ك": "ک", "ة": "ه", "ۀ": "ه
                        **{chr(0x06F0 + i): str(i) for i in range(10)}, **{chr(0x0660 + i): str(i) for i in range(10)}})
 
 
-def _perms(n: int) -> list[tuple[int, int]]:
-    out = []
-    for i in range(n):
-        h = hashlib.blake2b(f"khabar-minhash-{i}".encode(), digest_size=16).digest()
-        out.append((int.from_bytes(h[:8], "big") % (_MERSENNE - 1) + 1, int.from_bytes(h[8:], "big") % _MERSENNE))
-    return out
+_U32 = next(code for code in "IL" if array.array(code).itemsize == 4)
 
 
-_PERMS: dict[int, list[tuple[int, int]]] = {}
-
-
-def shingles(text: str, k: int = 4) -> set[int]:
+def shingles(text: str, k: int = 4) -> set[str]:
     words = _WORDS.findall(text.translate(_FOLD).lower())
     if len(words) < k:
-        return {int.from_bytes(hashlib.blake2b(" ".join(words).encode(), digest_size=8).digest(), "big")} \
-            if words else set()
-    return {int.from_bytes(hashlib.blake2b(" ".join(words[i:i + k]).encode(), digest_size=8).digest(), "big")
-            for i in range(len(words) - k + 1)}
+        return {" ".join(words)} if words else set()
+    return {" ".join(words[i:i + k]) for i in range(len(words) - k + 1)}
 
 
 def minhash(text: str, cfg: WindowConfig) -> list[int] | None:
+    """MinHash signature: for each of `num_perm` hash functions, the smallest hash over the shingles.
+    Hash function i is the i-th 32-bit word of SHAKE-128 of the shingle (independent functions, one C
+    call per shingle), and the minimum per position runs in C (zip/min): ~10x faster than Python
+    arithmetic per (shingle, function)."""
     sh = shingles(text, cfg.shingle_words)
     if len(sh) < 8:  # too short to call anything a near-duplicate of it
         return None
-    perms = _PERMS.get(cfg.num_perm) or _PERMS.setdefault(cfg.num_perm, _perms(cfg.num_perm))
-    xs = [x % _MERSENNE for x in sh]
-    return [min((a * x + b) % _MERSENNE for x in xs) for a, b in perms]
+    size = 4 * cfg.num_perm
+    rows = [array.array(_U32, hashlib.shake_128(x.encode()).digest(size)) for x in sh]
+    if sys.byteorder != "little":  # the same signature on every machine (they travel in the seen-set)
+        for row in rows:
+            row.byteswap()
+    return list(map(min, zip(*rows)))
 
 
 def similarity(sig1: list[int], sig2: list[int]) -> float:
@@ -493,16 +491,21 @@ def _start_ts(start: str) -> float:
 
 def _bucket(buckets: list[dict], start: str, empty: dict) -> dict:
     """The bucket starting at `start` (ISO text sorts like time), inserted in order when new."""
+    if buckets and buckets[-1]["start"] == start:  # the usual case: news of the newest day
+        return buckets[-1]
     i = bisect.bisect_left([b["start"] for b in buckets], start)
     if i == len(buckets) or buckets[i]["start"] != start:
         buckets.insert(i, {"start": start, **empty})
     return buckets[i]
 
 
-def _expire(buckets: list[dict], horizon: float | None, cfg: WindowConfig) -> None:
-    """Drop buckets no live window holds any more (every window with them ended before the horizon)."""
-    if horizon is not None:
-        limit = iso(bucket_start(horizon, cfg) - cfg.size)
+def _expiry_limit(horizon: float | None, cfg: WindowConfig) -> str | None:
+    """Buckets starting before this hold no live window any more (all ended before the horizon)."""
+    return None if horizon is None else iso(bucket_start(horizon, cfg) - cfg.size)
+
+
+def _expire(buckets: list[dict], limit: str | None) -> None:
+    if limit is not None:
         while buckets and buckets[0]["start"] < limit:
             buckets.pop(0)
 
@@ -527,18 +530,18 @@ class Aggregator:
             self.stats["replayed"] += 1
             return False
         start = iso(bucket_start(batch["t"], self.cfg))
-        aid, horizon = batch["article_id"], batch.get("horizon")
+        aid, limit = batch["article_id"], _expiry_limit(batch.get("horizon"), self.cfg)
         for p in batch["pairs"]:
-            self._pair(p, aid, start, horizon)
+            self._pair(p, aid, start, limit)
         for a in batch["actors"]:
-            self._actor(a, aid, start, horizon)
+            self._actor(a, aid, start, limit)
         self.applied[akey] = [batch["t"], batch.get("mark")]
         self.stats["batches"] += 1
         self.stats["pair_records"] += len(batch["pairs"])
         self.stats["actor_records"] += len(batch["actors"])
         return True
 
-    def _pair(self, p: Mapping, article_id: str, start: str, horizon: float | None) -> None:
+    def _pair(self, p: Mapping, article_id: str, start: str, limit: str | None) -> None:
         value = self.pairs.get(p["key"]) or {"key": p["key"], "a": p["a"], "b": p["b"], "articles": 0,
                                              "sentences": 0, "bucket": self.bucket_name, "buckets": []}
         same = int(p["same_sentence"])
@@ -546,10 +549,10 @@ class Aggregator:
                      sentences=value["sentences"] + same, last_article_id=article_id)
         b = _bucket(value["buckets"], start, {"articles": 0, "sentences": 0})
         b.update(articles=b["articles"] + 1, sentences=b["sentences"] + same, last_article_id=article_id)
-        _expire(value["buckets"], horizon, self.cfg)
+        _expire(value["buckets"], limit)
         self.pairs[p["key"]] = value
 
-    def _actor(self, a: Mapping, article_id: str, start: str, horizon: float | None) -> None:
+    def _actor(self, a: Mapping, article_id: str, start: str, limit: str | None) -> None:
         value = self.actors.get(a["id"]) or {"id": a["id"], "articles": 0, "mentions": 0, "partners": {},
                                              "buckets": []}
         value.update(name=a["name"], type=a["type"], articles=value["articles"] + 1,
@@ -561,7 +564,7 @@ class Aggregator:
             value["partners"][pid] = [old[0] + 1, old[1] + int(same), pname]
             old = b["partners"].get(pid) or [0, 0]
             b["partners"][pid] = [old[0] + 1, old[1] + int(same)]
-        _expire(value["buckets"], horizon, self.cfg)
+        _expire(value["buckets"], limit)
         self.actors[a["id"]] = value
 
     def expire_applied(self, horizon: float | None) -> int:

@@ -24,6 +24,7 @@ import functools
 import logging
 import math
 import time
+import zlib
 from collections.abc import MutableMapping
 from pathlib import Path
 from typing import Any
@@ -177,16 +178,15 @@ class Cooccurrence:
         self.unsent: list[Output] = []
         self._install_agents()
 
-    @functools.lru_cache(maxsize=1 << 16)
-    def _partition(self, raw: bytes) -> int:
-        # the producer's default partitioner (murmur2), as Faust's router uses it for table keys
-        return (murmur2(raw) & 0x7FFFFFFF) % self.settings.partitions
-
     def pair_partition(self, key: str) -> int:
-        return self._partition(key.encode("utf-8"))
+        # any stable hash will do: batch and changelog write go to the same partition, and pairs are
+        # answered by asking every worker (no key routing); crc32 runs in C, murmur2 in Python
+        return zlib.crc32(key.encode("utf-8")) % self.settings.partitions
 
+    @functools.lru_cache(maxsize=1 << 14)
     def actor_partition(self, actor_id: str) -> int:
-        return self._partition(table_key(actor_id))
+        # the producer's default partitioner (murmur2), as Faust's router finds the owner of an actor key
+        return (murmur2(table_key(actor_id)) & 0x7FFFFFFF) % self.settings.partitions
 
     def partition_of(self, key: str) -> int:
         """Owner of a pair key ("a|b") or an actor id, for article_batches."""
