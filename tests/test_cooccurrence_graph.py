@@ -155,6 +155,13 @@ async def drive_page(url: str, profile: Path, expected: dict, shot: Path) -> dic
         await browser.wait_js("document.body.dataset.state === 'ready' && location.search.includes('window=total')")
         page["total_nodes"] = await browser.js("document.querySelectorAll('circle.node').length")
         page["total_summary"] = await browser.js("document.getElementById('summary').textContent")
+
+        # a narrow screen crowds nodes against the edges: labels must still be drawn inside
+        await browser.call("Emulation.setDeviceMetricsOverride", width=480, height=640, deviceScaleFactor=1,
+                           mobile=False)
+        await browser.js("document.body.dataset.state = 'loading'; window.khabarGraph.reload()")
+        await browser.wait_js("document.body.dataset.state === 'ready'")
+        page["narrow"] = await browser.js(PAGE_STATE)
         return page
     finally:
         await browser.close()
@@ -194,7 +201,7 @@ def test_graph_page_renders_in_headless_chromium(tmp_path):
         # "current" follows the newest published_at, not the ingest time of the undated articles
         newest = max(a["published_at"] for a in articles if a.get("published_at"))
         assert any(not a.get("published_at") for a in articles)
-        assert expected["window"]["start"] == iso(current_window(parse_time(newest), WindowConfig()))
+        assert expected["window"]["start"] == iso(current_window(parse_time(newest), WindowConfig())[0])
         # unknown actors and bad parameters: a status and a message, as /actors/{id} does
         for path, status in (("/cooccurrence/no-such-actor", 404), ("/actors/no-such-actor", 404),
                              ("/cooccurrence/top?limit=abc", 400), ("/cooccurrence/top?limit=0", 400),
@@ -226,11 +233,14 @@ def test_graph_page_renders_in_headless_chromium(tmp_path):
     assert {lab["id"]: lab["text"] for lab in page["labels"]} == names     # every node labelled with its name
     persian = [lab for lab in page["labels"] if any("\u0600" <= ch <= "\u06ff" for ch in lab["text"])]
     assert len(persian) >= len(page["labels"]) * 0.8
-    box = page["svg"]
-    for lab in page["labels"]:  # every label inside the drawing, none cut off at an edge
-        b = lab["box"]
-        assert box["left"] <= b["left"] and b["right"] <= box["right"], (lab, box)
-        assert box["top"] <= b["top"] and b["bottom"] <= box["bottom"], (lab, box)
+    narrow = page["narrow"]
+    assert narrow["labels"] and narrow["svg"]["right"] - narrow["svg"]["left"] < 500
+    for state in (page, narrow):  # every label inside the drawing, none cut off at an edge
+        box = state["svg"]
+        for lab in state["labels"]:
+            b = lab["box"]
+            assert box["left"] <= b["left"] and b["right"] <= box["right"], (lab, box)
+            assert box["top"] <= b["top"] and b["bottom"] <= box["bottom"], (lab, box)
     # the legend explains both edge colours, with the colours the edges are drawn in
     legend = {entry["edge"]: entry for entry in page["legend"]}
     assert set(legend) == {"strong", "plain"} and all(entry["text"].strip() for entry in legend.values())
