@@ -11,6 +11,7 @@ import pytest
 
 from conftest import ROOT, assert_valid, read_jsonl, shared
 from streams.config import ENRICHED, Settings
+from streams.processing import process
 from streams.cooccurrence import (DAY, Aggregator, DedupIndex, OfflineCooccurrence, WindowConfig, article_batches,
                                   article_features, current_window, event_time, iso, pair_key, pair_window,
                                   parse_duration, window_ranges)
@@ -261,7 +262,7 @@ ARTICLE = {"id": "coocc-1", "source": "test", "url": None, "published_at": "2024
 
 
 async def test_agents_mark_duplicates_send_one_batch_per_partition_and_flush_once(tmp_path):
-    """Enrich -> dedup -> cooccur in Faust's test context (no broker): the enriched record waits for the
+    """Enrich -> dedup -> cooccur in Faust's test context (no broker): the enriched record carries the
     decision, a counted article sends one batch per owning partition, and the aggregation writes each
     changed pair once per flush, schema-valid, equal to the offline tables."""
     from streams.stream.app import build
@@ -277,23 +278,21 @@ async def test_agents_mark_duplicates_send_one_batch_per_partition_and_flush_onc
     copy = {**ARTICLE, "id": "coocc-2", "body": "به گزارش ایرنا، " + ARTICLE["body"]}
     other = {**ARTICLE, "id": "coocc-3", "body": "\n".join(f"نشست {i} وزیران ایران و روسیه در تهران درباره انرژی "
                                                            f"و بازار گاز برگزار شد." for i in range(25))}
-    async with k.enrich.test_context() as agent:
-        for a in (ARTICLE, ARTICLE, copy, other):
+    async with k.enrich.test_context() as agent:  # broker-less: the dedup decision runs inline
+        for a in (ARTICLE, ARTICLE, copy):
             await agent.put(orjson.dumps(a), key=a["id"].encode())
-    assert not [o for o in sent if o.topic == ENRICHED]  # nothing enriched is published before the decision
-    queued = [o for o in k.cooccurrence.unsent if o.topic == "actors.dedup"]
-    assert len(queued) == 4
-    k.cooccurrence.unsent.clear()
+    # and through the dedup agent itself, as on a broker (all decisions on one partition)
+    record = next(o.value for o in process(orjson.dumps(other)) if o.topic == ENRICHED)
     async with k.cooccurrence.dedup.test_context() as agent:
-        for o in queued:
-            await agent.put(o.value_bytes(), key=o.key)
+        await agent.put(orjson.dumps({"record": record, "features": article_features(record).to_json()}),
+                        key=b"coocc-3")
     enriched = [o.value for o in sent if o.topic == ENRICHED]
     assert [r["id"] for r in enriched] == ["coocc-1", "coocc-1", "coocc-2", "coocc-3"]
     for r in enriched:
         assert_valid("articles.enriched", r)
     assert "duplicate_of" not in enriched[0] and enriched[2]["duplicate_of"] == "coocc-1"
     counts = k.counts.as_dict()
-    assert counts["in"] == 4 == counts["enriched"] + counts["deadlettered"]
+    assert counts["in"] == 3 == counts["enriched"] + counts["deadlettered"]
     stats = k.cooccurrence.stats
     assert (stats["counted"], stats["seen"], stats["near_duplicate"], stats["resent"]) == (2, 1, 1, 1)
     batches = [o for o in k.cooccurrence.unsent if o.topic == "actors.pairs"]
