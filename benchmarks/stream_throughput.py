@@ -301,7 +301,8 @@ def main() -> int:
         results["bare"] = asyncio.run(bare_loop(prefix, n, args.partitions))
         counts = asyncio.run(topic_counts(lambda t, p=prefix: t.startswith(p)))
         results["bare"]["messages"] = print_counts("bare loop", counts, prefix, n)
-        print(f"bare loop: {results['bare']['articles_per_s']:.1f} articles/s ({results['bare']['seconds']:.1f} s)")
+        print(f"bare loop: {results['bare']['articles_per_s']:.1f} articles/s ({results['bare']['seconds']:.1f} s); "
+              f"this process's RSS with the pipeline loaded: {rss_mib(os.getpid()):.0f} MiB")
 
     prefix = f"bench-{run}-w-"
     asyncio.run(create_topics([prefix + ARTICLES], args.partitions))
