@@ -54,6 +54,20 @@ async def produce(topic: str, articles: list[dict]) -> None:
         await producer.stop()
 
 
+async def topic_config(topic: str) -> dict[str, str]:
+    from aiokafka.admin import AIOKafkaAdminClient
+    from aiokafka.admin.config_resource import ConfigResource, ConfigResourceType
+
+    admin = AIOKafkaAdminClient(bootstrap_servers=BROKER)
+    await admin.start()
+    try:
+        (response,) = await admin.describe_configs([ConfigResource(ConfigResourceType.TOPIC, topic)])
+    finally:
+        await admin.close()
+    (resource,) = response.resources
+    return {entry[0]: entry[1] for entry in resource[4]}
+
+
 def get(worker: Worker, path: str, timeout: float = 20.0):
     return json.loads(worker.get(path, timeout=timeout))
 
@@ -138,6 +152,7 @@ def test_streaming_equals_offline_survives_restart_and_ignores_duplicates(tmp_pa
             assert_valid(COOCCURRENCE, orjson.loads(m.value))
         streamed = final_values(got[out_topic])
         assert comparable(streamed, same_day) == comparable(expected, same_day)  # streaming == offline, every pair
+        assert asyncio.run(topic_config(out_topic))["cleanup.policy"] == "compact"  # latest per key = current
         # a few messages per pair, not one per article and window: the record cache coalesced the changes
         assert len(got[out_topic]) < off.stats["pairs"]
 
