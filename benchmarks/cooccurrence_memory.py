@@ -7,15 +7,15 @@ Each article is enriched once (the real pipeline), then the corpus is replayed a
 order: one cycle spreads all articles over ``--days-per-cycle`` simulated days (longer than the retention,
 so a replayed story is a new article, not a near-duplicate), cycles follow each other under new ids until
 the run covers N months.  Every run uses the same functions as the worker (``streams.cooccurrence``:
-dedup + MinHash index, hopping windows, running totals, window expiry by event time).
+dedup + MinHash index, event-time buckets, running totals, bucket expiry by event time).
 
 Printed per run, with ratios against the first (baseline) run in the same process (no wall-clock
 numbers are asserted):
 * history: articles and pair records processed;
-* windowed state: live (pair, window) and (actor, window) entries, seen-set and LSH band entries;
+* live state: event-time buckets of pairs and actors, the seen-set, the applied-batch set;
 * running totals: one entry per distinct pair/actor ever seen (grows with distinct pairs, not with
   articles; with a replayed corpus it saturates after the first cycle);
-* traced memory (tracemalloc) of the windowed + dedup state and of the totals, in MiB.
+* traced memory (tracemalloc) of all of it, in MiB.
 """
 from __future__ import annotations
 
@@ -70,9 +70,9 @@ def replay(features: list[Features], months: int, days_per_cycle: float, cfg: Wi
     gc.collect()
     tracemalloc.start()
     base = tracemalloc.get_traced_memory()[0]
-    off = OfflineCooccurrence(cfg=cfg, keep_history=False)
+    off = OfflineCooccurrence(cfg=cfg)
     n, cycle = 0, 0
-    peak_window_entries = 0
+    peak_buckets = 0
     while True:
         for k, f in enumerate(features):
             t = t0 + cycle * days_per_cycle * DAY + k * gap
@@ -81,28 +81,26 @@ def replay(features: list[Features], months: int, days_per_cycle: float, cfg: Wi
             off.add({}, Features(f"{f.article_id}-c{cycle}", t, f.actors, f.pairs, f.signature))
             n += 1
             if n % 500 == 0:
-                peak_window_entries = max(peak_window_entries, len(off.tables.pair_windows) + len(off.tables.actor_windows))
+                peak_buckets = max(peak_buckets, bucket_count(off))
         else:
             cycle += 1
             continue
         break
-    off.tables.gc(cfg)
     off.dedup.prune()
-    state_total = tracemalloc.get_traced_memory()[0] - base
-    # the share of the running totals in that memory: measure by dropping them
-    totals_pairs, totals_actors = len(off.tables.pair_total), len(off.tables.actor_total)
-    off.tables.pair_total.clear()
-    off.tables.actor_total.clear()
-    gc.collect()
-    windowed = tracemalloc.get_traced_memory()[0] - base
+    off.agg.expire_applied(off.dedup.horizon)
+    state = tracemalloc.get_traced_memory()[0] - base
     tracemalloc.stop()
     return {"months": months, "articles": n, "counted": off.stats["counted"], "pair_records": off.stats["pairs"],
             "near_dup": off.stats["near_duplicate"], "late": off.stats["late"],
-            "pair_windows": len(off.tables.pair_windows), "actor_windows": len(off.tables.actor_windows),
-            "peak_window_entries": peak_window_entries,
-            "seen": len(off.dedup.seen), "bands": len(off.dedup.bands),
-            "pair_totals": totals_pairs, "actor_totals": totals_actors,
-            "windowed_mib": windowed / 2**20, "totals_mib": (state_total - windowed) / 2**20}
+            "buckets": bucket_count(off), "peak_buckets": peak_buckets,
+            "seen": len(off.dedup.seen), "applied": len(off.agg.applied),
+            "pairs": len(off.agg.pairs), "actors": len(off.agg.actors), "state_mib": state / 2**20}
+
+
+def bucket_count(off: OfflineCooccurrence) -> int:
+    """Live event-time buckets of pairs and actors (what the windows are answered from)."""
+    return sum(len(v["buckets"]) for v in off.agg.pairs.values()) + \
+        sum(len(v["buckets"]) for v in off.agg.actors.values())
 
 
 def main() -> int:
@@ -119,19 +117,18 @@ def main() -> int:
     print(f"{len(features)} articles enriched; replaying", file=sys.stderr)
     rows = [replay(features, m, args.days_per_cycle, cfg) for m in args.months]
     b = rows[0]
-    header = (f"{'months':>6} {'articles':>8} {'x':>5} {'pair recs':>9} {'x':>5} | {'pair win':>8} {'actor win':>9} "
-              f"{'seen':>5} {'bands':>6} {'MiB':>6} {'x':>5} | {'pair tot':>8} {'actor tot':>9} {'MiB':>6} {'x':>5}")
+    header = (f"{'months':>6} {'articles':>8} {'x':>5} {'pair recs':>9} {'x':>5} | {'buckets':>8} {'x':>5} "
+              f"{'seen':>5} {'applied':>7} | {'pairs':>7} {'actors':>6} | {'MiB':>6} {'x':>5}")
     print(header)
     print("-" * len(header))
     for r in rows:
         print(f"{r['months']:>6} {r['articles']:>8} {r['articles'] / b['articles']:>5.2f} {r['pair_records']:>9} "
-              f"{r['pair_records'] / b['pair_records']:>5.2f} | {r['pair_windows']:>8} {r['actor_windows']:>9} "
-              f"{r['seen']:>5} {r['bands']:>6} {r['windowed_mib']:>6.1f} {r['windowed_mib'] / b['windowed_mib']:>5.2f} | "
-              f"{r['pair_totals']:>8} {r['actor_totals']:>9} {r['totals_mib']:>6.1f} "
-              f"{r['totals_mib'] / b['totals_mib']:>5.2f}")
-    print("x = ratio to the first run (same process). history grows with months; the windowed + dedup state "
-          "stays at what the kept windows hold.")
-    print(f"near-duplicates dropped: {[r['near_dup'] for r in rows]}; late: {[r['late'] for r in rows]}")
+              f"{r['pair_records'] / b['pair_records']:>5.2f} | {r['buckets']:>8} {r['buckets'] / b['buckets']:>5.2f} "
+              f"{r['seen']:>5} {r['applied']:>7} | {r['pairs']:>7} {r['actors']:>6} | {r['state_mib']:>6.1f} "
+              f"{r['state_mib'] / b['state_mib']:>5.2f}")
+    print("x = ratio to the first run (same process). History grows with months; live buckets, the seen-set and "
+          "the applied set stay at what the retention holds; pairs and actors (running totals) grow with the "
+          "distinct pairs, not with articles.")
     if args.json:
         print(json.dumps(rows, indent=1))
     return 0

@@ -38,9 +38,11 @@ class Settings:
     # actor co-occurrence: hopping windows by event time (durations like 7d, 12h, 3600)
     cooccurrence_window: str = _setting("KHABAR_COOCCURRENCE_WINDOW", "7d",
                                         "co-occurrence window size (event time; 7d, 12h, 3600)")
-    cooccurrence_step: str = _setting("KHABAR_COOCCURRENCE_STEP", "1d", "co-occurrence window hop")
+    cooccurrence_step: str = _setting("KHABAR_COOCCURRENCE_STEP", "1d", "co-occurrence window step (= bucket length)")
     cooccurrence_retention: str = _setting("KHABAR_COOCCURRENCE_RETENTION", "30d",
-                                           "how long co-occurrence windows are kept")
+                                           "how long co-occurrence buckets are kept")
+    cooccurrence_flush: str = _setting("KHABAR_COOCCURRENCE_FLUSH", "1",
+                                       "seconds of co-occurrence changes cached per key before they are written")
     near_duplicate_threshold: float = _setting("KHABAR_NEAR_DUPLICATE_THRESHOLD", "0.8",
                                                "MinHash Jaccard above which an article is a syndicated copy",
                                                float)

@@ -11,8 +11,10 @@ import pytest
 
 from conftest import ROOT, assert_valid, read_jsonl, shared
 from streams.config import ENRICHED, Settings
-from streams.cooccurrence import (DAY, DedupIndex, OfflineCooccurrence, WindowConfig, article_features,
-                                  current_window, event_time, iso, pair_key, parse_duration, window_ranges)
+from streams.processing import process
+from streams.cooccurrence import (DAY, Aggregator, DedupIndex, OfflineCooccurrence, WindowConfig, article_batches,
+                                  article_features, current_window, event_time, iso, pair_key, pair_window,
+                                  parse_duration, window_ranges)
 
 BODY = ("وزیر امور خارجه ایران با همتای روسی خود در مسکو دیدار کرد. "
         "در این دیدار سرگئی لاوروف از مواضع ایران حمایت کرد.\n"
@@ -101,9 +103,56 @@ def test_same_id_twice_counts_once():
     off = OfflineCooccurrence(cfg=WindowConfig())
     assert off.add(record("a1")).counts
     d = off.add(record("a1"))
-    assert not d.counts and d.reason == "seen"
+    assert not d.counts and d.reason == "seen" and d.resend  # it counted: a replay re-sends, the tables ignore it
     assert off.top(limit=1)[0]["articles"] == 1
-    assert all(v["articles"] == 1 for v in off.tables.pair_windows.values())
+    assert all(b["articles"] == 1 for v in off.agg.pairs.values() for b in v["buckets"])
+
+
+def test_windows_summed_from_buckets_equal_hopping_window_counts():
+    """Any window answered from daily buckets equals counting the articles into Faust's hopping windows."""
+    import random
+
+    cfg = WindowConfig()
+    rng = random.Random(7)
+    off = OfflineCooccurrence(cfg=cfg)
+    start = ts("2024-03-01")
+    times = sorted(start + rng.uniform(0, 20 * DAY) for _ in range(60))
+    expected: dict = {}
+    for i, t in enumerate(times):
+        off.add(record(f"h{i}", published_at=iso(t)))
+        for w in window_ranges(t, cfg):
+            expected[w] = expected.get(w, 0) + 1
+    key = "country:IRN|country:USA"
+    for w, n in expected.items():
+        assert pair_window(off.agg.pairs[key], w, cfg)["articles"] == n
+        partners = off.partners("country:USA", w, limit=5)
+        assert [p["articles"] for p in partners] == [n, n, n] and partners[0]["sentences"] == n
+    assert len(off.agg.pairs[key]["buckets"]) == len({int(t // DAY) for t in times})  # one bucket per day
+    assert off.top()[0]["articles"] == len(times)
+
+
+def test_batches_by_partition_and_replays_change_nothing():
+    """One batch per owning partition; the aggregate over 4 partitions equals one; a batch applied twice
+    (a re-delivery) or an article re-sent after a crash counts once."""
+    cfg = WindowConfig()
+    one, four = OfflineCooccurrence(cfg=cfg), Aggregator(cfg, {}, {}, {})
+    part = lambda key: sum(key.encode()) % 4  # noqa: E731  (any deterministic owner map)
+    for i in range(5):
+        r = record(f"p{i}", published_at=f"2024-05-0{i + 1}")
+        f = article_features(r)
+        decision = one.add(r)
+        batches = article_batches(f, decision, one.dedup, part)
+        assert len(batches) == len({part(p["key"]) for p in f.pairs} | {part(a["id"]) for a in f.actors}) <= 4
+        for p, batch in batches.items():
+            assert {part(x["key"]) for x in batch["pairs"]} <= {p} and batch["article_id"] == f"p{i}"
+            assert four.apply(batch, p)
+            assert not four.apply(batch, p)  # delivered again: ignored
+        again = one.dedup.check(f.article_id, f.time + 3600, f.signature)  # the same id re-sent later
+        assert again.resend and again.time == f.time                          # counts with its first time
+        for p, batch in article_batches(f, again, one.dedup, part).items():
+            assert not four.apply(batch, p)
+    assert four.pairs == one.agg.pairs and four.actors == one.agg.actors
+    assert four.stats["replayed"] == 2 * four.stats["batches"] and four.stats["batches"] > 5
 
 
 def test_near_duplicate_under_another_id_counts_once_and_links():
@@ -119,7 +168,9 @@ def test_near_duplicate_under_another_id_counts_once_and_links():
     assert_valid("articles.enriched", copy)
     assert off.add(record("different", body=other)).counts  # unrelated text is not a duplicate
     assert off.duplicates == {"copy": "orig"}
-    assert off.tables.pair_total["country:IRN|country:USA"]["articles"] == 2  # orig + different, not copy
+    assert off.agg.pairs["country:IRN|country:USA"]["articles"] == 2  # orig + different, not copy
+    assert off.add(copy).duplicate_of == "orig"  # the copy again: still linked, still not counted
+    assert off.agg.pairs["country:IRN|country:USA"]["articles"] == 2
 
 
 def test_late_articles_land_in_their_window_and_too_late_ones_are_dropped():
@@ -130,27 +181,59 @@ def test_late_articles_land_in_their_window_and_too_late_ones_are_dropped():
     d = off.add(record("too-late", published_at="2024-04-01"))      # 49 days behind: its windows are gone
     assert not d.counts and d.reason == "late"
     key = "country:IRN|country:USA"
-    late_windows = {w for (k, w), v in off.tables.pair_windows.items() if k == key and v["last_article_id"] == "late"}
-    assert late_windows == set(window_ranges(ts("2024-05-06"), cfg))
-    assert off.tables.pair_total[key]["articles"] == 2
+    assert {b["start"] for b in off.agg.pairs[key]["buckets"] if b["last_article_id"] == "late"} == {"2024-05-06T00:00:00Z"}
+    assert off.agg.pairs[key]["articles"] == 2
     assert off.partners("country:IRN", window=current_window(ts("2024-05-06"), cfg))[0]["articles"] == 1
 
 
-def test_state_is_bounded_by_the_kept_windows():
-    """Replay the same stories week after week: live windows stay flat while history grows."""
+def test_current_window_follows_published_at_not_undated_articles():
     cfg = WindowConfig()
-    off = OfflineCooccurrence(cfg=cfg, keep_history=False, gc_every=1)
+    off = OfflineCooccurrence(cfg=cfg)
+    off.add(record("dated", published_at="2024-05-06"))
+    undated = record("undated", published_at=None)  # event time = ingest time (2026-01-01 here)
+    assert off.add(undated).counts
+    assert off.current() == current_window(ts("2024-05-06"), cfg)
+    # nor does it make a dated article late (whichever partition delivered first)
+    assert off.dedup.watermark == ts("2024-05-06") and off.add(record("dated-2", published_at="2024-05-05")).counts
+
+
+def test_lateness_follows_the_slowest_input_partition():
+    """Partitions race each other: an article is late only behind the oldest of the partitions' newest
+    dates, so a fast partition cannot make a slow one's articles late (as one sequence offline would not)."""
+    cfg = WindowConfig()
+    index = DedupIndex(cfg, {}, sources=2)
+    sig = None
+    assert index.check("fast-1", ts("2024-05-20"), sig, source=0).counts
+    assert index.check("slow-1", ts("2024-04-01"), sig, source=1).counts   # 49 days behind the fast one
+    assert index.watermark == ts("2024-04-01")
+    assert index.check("fast-2", ts("2024-06-30"), sig, source=0).counts
+    assert index.check("slow-2", ts("2024-04-05"), sig, source=1).counts
+    d = index.check("slow-3", ts("2024-03-01"), sig, source=1)              # behind its own partition
+    assert not d.counts and d.reason == "late"
+    one = DedupIndex(cfg, {})                                               # offline: one sequence
+    one.check("fast-1", ts("2024-05-20"), sig)
+    assert one.check("slow-1", ts("2024-04-01"), sig).reason == "late"
+    # the watermarks are derived from the seen-set: a recovered index decides the same
+    again = DedupIndex(cfg, dict(index.seen), sources=2)
+    assert again.watermark == index.watermark and again.check("slow-4", ts("2024-03-02"), sig, source=1).reason == "late"
+
+
+def test_state_is_bounded_by_the_kept_windows():
+    """Replay the same stories week after week: buckets and the seen-set stay flat while history grows."""
+    cfg = WindowConfig()
+    off = OfflineCooccurrence(cfg=cfg)
     sizes = []
     start = ts("2024-01-01")
     for week in range(30):
         for i in range(5):
             off.add(record(f"w{week}-{i}", published_at=iso(start + week * 7 * DAY + i * DAY)[:10]))
-        sizes.append((len(off.tables.pair_windows), len(off.dedup.seen)))
-    windows = [w for w, _ in sizes]
-    assert len(set(windows[8:])) == 1 and windows[-1] <= 6 * 40   # flat: 6 pairs x the live windows
+        sizes.append((sum(len(v["buckets"]) for v in off.agg.pairs.values()), len(off.dedup.seen)))
+    buckets = [b for b, _ in sizes]
+    assert len(set(buckets[8:])) == 1 and buckets[-1] <= 6 * (cfg.retention + cfg.size) / DAY  # flat
     # the seen-set is pruned in batches of 64 inserts: bounded by the retention's articles + one batch
     assert max(s for _, s in sizes) <= 30 // 7 * 5 + 5 + DedupIndex.PRUNE_EVERY
     assert off.stats["counted"] == 150
+    assert len(off.agg.applied) <= 30 // 7 * 5 + 5 + DedupIndex.PRUNE_EVERY
 
 
 def test_offline_cli_writes_schema_valid_tables(tmp_path):
@@ -162,9 +245,10 @@ def test_offline_cli_writes_schema_valid_tables(tmp_path):
                          cwd=ROOT, capture_output=True, timeout=300)
     assert run.returncode == 0, run.stderr.decode()[-2000:]
     rows = read_jsonl(out)
-    assert rows and any(r["window_start"] is None for r in rows) and any(r["window_start"] for r in rows)
+    assert rows and all(r["buckets"] for r in rows)
     for r in rows:
         assert_valid("actors.cooccurrence", r)
+        assert r["articles"] >= sum(b["articles"] for b in r["buckets"])  # expired buckets leave the total
     enriched = [orjson.loads(line) for line in run.stdout.splitlines()]
     again = OfflineCooccurrence(Settings())
     for r in enriched:
@@ -172,71 +256,64 @@ def test_offline_cli_writes_schema_valid_tables(tmp_path):
     assert again.results() == rows
 
 
-async def test_enrich_agent_emits_repartition_records_and_marks_duplicates(tmp_path):
+ARTICLE = {"id": "coocc-1", "source": "test", "url": None, "published_at": "2024-05-06", "title": "دیدار",
+           "body": "وزیر امور خارجه روسیه دیروز وارد تهران شد و با رئیس جمهور ایران دیدار کرد. " * 3
+                   + "\n" + " ".join(f"بند {i} گزارش درباره همکاری ایران و روسیه در تهران." for i in range(20))}
+
+
+async def test_agents_mark_duplicates_send_one_batch_per_partition_and_flush_once(tmp_path):
+    """Enrich -> dedup -> cooccur in Faust's test context (no broker): the enriched record carries the
+    decision, a counted article sends one batch per owning partition, and the aggregation writes each
+    changed pair once per flush, schema-valid, equal to the offline tables."""
     from streams.stream.app import build
 
-    k = build(Settings(broker="kafka://127.0.0.1:1", app_id="khabar-coocc-agent-test", data_dir=str(tmp_path)))
+    k = build(Settings(broker="kafka://127.0.0.1:1", app_id="khabar-coocc-agent-test", data_dir=str(tmp_path),
+                       partitions=4))
     sent = []
 
     async def sink(out):
         sent.append(out)
 
     k.sink = sink
-    article = {"id": "coocc-1", "source": "test", "url": None, "published_at": "2024-05-06", "title": "دیدار",
-               "body": "وزیر امور خارجه روسیه دیروز وارد تهران شد و با رئیس جمهور ایران دیدار کرد. " * 3
-                       + "\n" + " ".join(f"بند {i} گزارش درباره همکاری ایران و روسیه در تهران." for i in range(20))}
-    copy = {**article, "id": "coocc-2", "body": "به گزارش ایرنا، " + article["body"]}
-    async with k.enrich.test_context() as agent:
-        await agent.put(orjson.dumps(article), key=b"coocc-1")
-        await agent.put(orjson.dumps(article), key=b"coocc-1")
-        await agent.put(orjson.dumps(copy), key=b"coocc-2")
+    copy = {**ARTICLE, "id": "coocc-2", "body": "به گزارش ایرنا، " + ARTICLE["body"]}
+    other = {**ARTICLE, "id": "coocc-3", "body": "\n".join(f"نشست {i} وزیران ایران و روسیه در تهران درباره انرژی "
+                                                           f"و بازار گاز برگزار شد." for i in range(25))}
+    async with k.enrich.test_context() as agent:  # broker-less: the dedup decision runs inline
+        for a in (ARTICLE, ARTICLE, copy):
+            await agent.put(orjson.dumps(a), key=a["id"].encode())
+    # and through the dedup agent itself, as on a broker (all decisions on one partition)
+    record = next(o.value for o in process(orjson.dumps(other)) if o.topic == ENRICHED)
+    async with k.cooccurrence.dedup.test_context() as agent:
+        await agent.put(orjson.dumps({"record": record, "features": article_features(record).to_json()}),
+                        key=b"coocc-3")
     enriched = [o.value for o in sent if o.topic == ENRICHED]
-    assert [r["id"] for r in enriched] == ["coocc-1", "coocc-1", "coocc-2"]
+    assert [r["id"] for r in enriched] == ["coocc-1", "coocc-1", "coocc-2", "coocc-3"]
     for r in enriched:
         assert_valid("articles.enriched", r)
     assert "duplicate_of" not in enriched[0] and enriched[2]["duplicate_of"] == "coocc-1"
     counts = k.totals().as_dict()
     assert counts["in"] == 3 == counts["enriched"] + counts["deadlettered"]
     stats = k.cooccurrence.stats
-    assert (stats["counted"], stats["seen"], stats["near_duplicate"]) == (1, 1, 1)
-    unsent = k.cooccurrence.unsent
-    pairs = [o for o in unsent if o.topic == "actors.pairs"]
-    expected = article_features(enriched[0])
-    assert len(pairs) == len(expected.pairs) > 0  # the first copy only
-    assert all(o.value["t"] == ts("2024-05-06") for o in unsent)
+    assert (stats["counted"], stats["seen"], stats["near_duplicate"], stats["resent"]) == (2, 1, 1, 1)
+    batches = [o for o in k.cooccurrence.unsent if o.topic == "actors.pairs"]
+    features = [article_features(r) for r in (enriched[0], enriched[3])]
+    owners = [{k.cooccurrence.partition_of(x["key"]) for x in f.pairs} |
+              {k.cooccurrence.partition_of(a["id"]) for a in f.actors} for f in features]
+    assert len(batches) == 2 * len(owners[0]) + len(owners[1])  # coocc-1 twice (re-sent), coocc-3 once
+    assert all(len(o) <= 4 for o in owners)
 
-
-async def test_windows_expire_by_event_time_not_wall_clock(tmp_path):
-    """faust-streaming 0.15 expires windows against time.time(): a 2009 replay would vanish.  The
-    worker's table expires them relative to the newest event, with the same rule as the offline GC."""
-    from streams.stream.app import build
-
-    k = build(Settings(broker="kafka://127.0.0.1:1", app_id="khabar-coocc-expiry-test", data_dir=str(tmp_path)))
-    cfg = k.cooccurrence.cfg
-    table = k.cooccurrence.pair_windows.table
-    sent = []
-
-    def pair(t: float, article_id: str) -> bytes:
-        return orjson.dumps({"key": "a|b", "a": "a", "b": "b", "a_name": "A", "b_name": "B", "same_sentence": 1,
-                             "article_id": article_id, "t": t})
-
-    async def collect(out):
-        sent.append(out)
-
-    k.sink = collect
-    old, new = ts("2009-11-06"), ts("2009-12-30")
-    async with k.cooccurrence.cooccur.test_context() as agent:
-        await agent.put(pair(old, "old"), key=b'"a|b"')
-        await table._del_old_keys()
-        assert {w for key, w in table.data.keys()} == set(window_ranges(old, cfg))  # still alive in 2026
-        await agent.put(pair(new, "new"), key=b'"a|b"')
-        await table._del_old_keys()
-    assert {w for key, w in table.data.keys()} == set(window_ranges(new, cfg))      # the old ones expired
-    off = OfflineCooccurrence(cfg=cfg)
-    for t, aid in ((old, "old"), (new, "new")):
-        off.apply_pair_record(orjson.loads(pair(t, aid)))
-    off.tables.gc(cfg)
-    assert set(off.tables.pair_windows) == set(table.data.keys())                    # same rule offline
-    assert len(sent) == 2 * (len(window_ranges(old, cfg)) + 1)                        # every change published
-    for out in sent:
-        assert_valid("actors.cooccurrence", out.value)
+    cooccur = k.cooccurrence.cooccur
+    async with cooccur.test_context() as agent:
+        # the test channel has one partition: hand the aggregator each batch with its real partition
+        for o in batches:
+            event = await agent.put(o.value_bytes(), key=o.key, partition=k.cooccurrence.partition_of(
+                (o.value["pairs"] or o.value["actors"])[0].get("key") or o.value["actors"][0]["id"]))
+    published = [o.value for o in sent if o.topic == "actors.cooccurrence"]
+    for m in published:
+        assert_valid("actors.cooccurrence", m)
+    off = OfflineCooccurrence(Settings())
+    for r in enriched:
+        off.add(dict(r))
+    final = {m["key"]: m for m in published}
+    assert final == {r["key"]: r for r in off.results()}
+    assert stats["replayed"] > 0 and stats["batches"] == len(batches) - stats["replayed"]

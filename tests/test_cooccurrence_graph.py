@@ -13,12 +13,14 @@ import os
 import re
 import subprocess
 import time
+import urllib.error
 from pathlib import Path
 
 import pytest
 
 from conftest import ROOT, read_jsonl, shared
 from kafkautil import Worker, broker_or_skip, worker_env
+from streams.cooccurrence import WindowConfig, current_window, iso, parse_time
 from test_cooccurrence_kafka import get, produce, wait_for
 
 pytestmark = pytest.mark.kafka
@@ -108,7 +110,14 @@ PAGE_STATE = """(() => {
     state: document.body.dataset.state,
     nodes: document.querySelectorAll('svg#graph circle.node').length,
     edges: document.querySelectorAll('svg#graph line.edge').length,
+    svg: (r => ({left: r.left, top: r.top, right: r.right, bottom: r.bottom}))(
+      document.getElementById('graph').getBoundingClientRect()),
+    legend: [...document.querySelectorAll('.legend .swatch')].map(i => ({
+      edge: i.dataset.edge, color: getComputedStyle(i).borderTopColor, text: i.parentElement.textContent})),
+    edgeColors: Object.fromEntries([...document.querySelectorAll('svg#graph line.edge')].map(
+      l => [l.classList.contains('strong') ? 'strong' : 'plain', getComputedStyle(l).stroke])),
     labels: labels.map(t => ({
+      box: (r => ({left: r.left, top: r.top, right: r.right, bottom: r.bottom}))(t.getBoundingClientRect()),
       id: t.dataset.id, text: t.textContent, direction: getComputedStyle(t).direction,
       width: t.getComputedTextLength(),
       // right-to-left: the first character is drawn to the right of the last one
@@ -146,9 +155,24 @@ async def drive_page(url: str, profile: Path, expected: dict, shot: Path) -> dic
         await browser.wait_js("document.body.dataset.state === 'ready' && location.search.includes('window=total')")
         page["total_nodes"] = await browser.js("document.querySelectorAll('circle.node').length")
         page["total_summary"] = await browser.js("document.getElementById('summary').textContent")
+
+        # a narrow screen crowds nodes against the edges: labels must still be drawn inside
+        await browser.call("Emulation.setDeviceMetricsOverride", width=480, height=640, deviceScaleFactor=1,
+                           mobile=False)
+        await browser.js("document.body.dataset.state = 'loading'; window.khabarGraph.reload()")
+        await browser.wait_js("document.body.dataset.state === 'ready'")
+        page["narrow"] = await browser.js(PAGE_STATE)
         return page
     finally:
         await browser.close()
+
+
+def http_error(worker: Worker, path: str) -> tuple[int, dict]:
+    try:
+        worker.get(path, timeout=20)
+    except urllib.error.HTTPError as e:
+        return e.code, json.loads(e.read())
+    return 200, {}
 
 
 def to_fa(n: int) -> str:
@@ -174,6 +198,19 @@ def test_graph_page_renders_in_headless_chromium(tmp_path):
         wait_for(settled, 240, "all dev articles aggregated", [worker])
         expected = get(worker, "/cooccurrence/graph?window=current&limit=80")
         assert expected["nodes"] and expected["edges"]
+        # "current" follows the newest published_at, not the ingest time of the undated articles
+        newest = max(a["published_at"] for a in articles if a.get("published_at"))
+        assert any(not a.get("published_at") for a in articles)
+        assert expected["window"]["start"] == iso(current_window(parse_time(newest), WindowConfig())[0])
+        # unknown actors and bad parameters: a status and a message, as /actors/{id} does
+        for path, status in (("/cooccurrence/no-such-actor", 404), ("/actors/no-such-actor", 404),
+                             ("/cooccurrence/top?limit=abc", 400), ("/cooccurrence/top?limit=0", 400),
+                             ("/cooccurrence/graph?limit=5000", 400), ("/cooccurrence/top?window=yesterday", 400),
+                             ("/cooccurrence/graph?window=nan", 400),
+                             (f"/cooccurrence/{expected['nodes'][0]['id']}?limit=-1", 400)):
+            code, body = http_error(worker, path)
+            assert code == status and body["error"], (path, code, body)
+        assert "limit" in http_error(worker, "/cooccurrence/top?limit=abc")[1]["error"]
         # every script the page loads is served by the worker itself
         html = worker.get("/graph").decode()
         assert "/graph/graph.js" in html and not re.search(r'(src|href)="(https?:)?//', html)
@@ -196,6 +233,19 @@ def test_graph_page_renders_in_headless_chromium(tmp_path):
     assert {lab["id"]: lab["text"] for lab in page["labels"]} == names     # every node labelled with its name
     persian = [lab for lab in page["labels"] if any("\u0600" <= ch <= "\u06ff" for ch in lab["text"])]
     assert len(persian) >= len(page["labels"]) * 0.8
+    narrow = page["narrow"]
+    assert narrow["labels"] and narrow["svg"]["right"] - narrow["svg"]["left"] < 500
+    for state in (page, narrow):  # every label inside the drawing, none cut off at an edge
+        box = state["svg"]
+        for lab in state["labels"]:
+            b = lab["box"]
+            assert box["left"] <= b["left"] and b["right"] <= box["right"], (lab, box)
+            assert box["top"] <= b["top"] and b["bottom"] <= box["bottom"], (lab, box)
+    # the legend explains both edge colours, with the colours the edges are drawn in
+    legend = {entry["edge"]: entry for entry in page["legend"]}
+    assert set(legend) == {"strong", "plain"} and all(entry["text"].strip() for entry in legend.values())
+    assert page["edgeColors"] and all(legend[kind]["color"] == color for kind, color in page["edgeColors"].items())
+    assert legend["strong"]["color"] != legend["plain"]["color"]
     for lab in persian:
         assert lab["direction"] == "rtl" and lab["width"] > 0
         if lab["firstX"] is not None and " " not in lab["text"] and len(lab["text"]) > 2:

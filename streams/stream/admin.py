@@ -10,7 +10,13 @@ import socket
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import KafkaConnectionError, TopicAlreadyExistsError
 
-from streams.config import ALL_TOPICS, Settings
+from streams.config import ALL_TOPICS, COOCCURRENCE, Settings
+from streams.stream.cooccurrence import DEDUP, PAIRS, REPARTITION_CONFIG
+
+# the worker's own repartition topics too: Faust would create them only after its consumer subscribed
+WORKER_TOPICS = ALL_TOPICS + (DEDUP, PAIRS)
+# actors.cooccurrence is the changelog of the pair table: the latest message per pair is its current value
+TOPIC_CONFIGS = {COOCCURRENCE: {"cleanup.policy": "compact"}, DEDUP: REPARTITION_CONFIG, PAIRS: REPARTITION_CONFIG}
 
 
 BOOTSTRAP_FAILED = "the port accepts connections, but the Kafka bootstrap failed"
@@ -53,7 +59,7 @@ def check_broker(broker: str, timeout: float = 3.0) -> None:
     raise BrokerUnavailable(broker, "; ".join(errors))
 
 
-async def ensure_topics(settings: Settings, names=ALL_TOPICS) -> list[str]:
+async def ensure_topics(settings: Settings, names=WORKER_TOPICS) -> list[str]:
     admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap_servers(settings.broker))
     try:
         with quiet_bootstrap():
@@ -66,7 +72,9 @@ async def ensure_topics(settings: Settings, names=ALL_TOPICS) -> list[str]:
         wanted = [settings.topic(n) for n in names if settings.topic(n) not in existing]
         if wanted:
             try:
-                await admin.create_topics([NewTopic(t, settings.partitions, settings.replicas) for t in wanted])
+                await admin.create_topics([NewTopic(settings.topic(n), settings.partitions, settings.replicas,
+                                                    topic_configs=TOPIC_CONFIGS.get(n, {}))
+                                           for n in names if settings.topic(n) in wanted])
             except TopicAlreadyExistsError:
                 pass
         return wanted

@@ -108,16 +108,12 @@ def build(settings: Settings | None = None) -> Khabar:
                 max_body_chars=settings.max_body_chars))
             khabar.stats.add(delta, msg.partition)
             khabar.metrics.observe(delta, seconds)
-            decision = None
-            if features is not None:
-                # seen-set / near-duplicate / lateness check before anything is published
-                decision = cooccurrence.observe(features, msg.partition)
-                if decision.duplicate_of:
-                    next(o for o in outputs if o.topic == ENRICHED).value["duplicate_of"] = decision.duplicate_of
             for out in outputs:
-                await khabar.publish(out)
-            if decision is not None and decision.counts:
-                await cooccurrence.emit(features)
+                if features is not None and out.topic == ENRICHED:
+                    # the global dedup agent publishes it once decided (with duplicate_of for a copy)
+                    await cooccurrence.submit(out.value, features, msg.partition)
+                else:
+                    await khabar.publish(out)
             yield [out.topic for out in outputs]
 
     @app.page("/")

@@ -1,91 +1,153 @@
-"""The Faust side of actor co-occurrence: repartition topics, windowed tables, agents, web views.
+"""The Faust side of actor co-occurrence: repartition topics, tables, agents, web views.
 
 All counting is in `streams.cooccurrence` (pure, shared with the offline CLI).  Here:
 
-* the enrich agent calls `Cooccurrence.observe()` (dedup + lateness, state in changelog-backed
-  tables) and `emit()`, which sends one pair record per pair to `actors.pairs` (key = pair key)
-  and one actor record per actor to `actors.mentions` (key = actor id), each with the Kafka
-  timestamp set explicitly to the article's event time (no `group_by`, which would restamp it;
-  one repartition topic per key space; filtering happens before repartitioning);
-* `cooccur` folds pair records into the hopping-window table and the running total and publishes
-  every change to `actors.cooccurrence`; `actor_stats` does the same for the actor-keyed tables
-  that answer "who appears with X" and "/actors/X" (routed to the worker owning X);
-* windows expire by event time (see `EventTimeTable`), with tombstones in the changelog.
+* the enrich agent hands each enriched record with its co-occurrence features to `submit()`: one
+  message to `actors.dedup`, always partition 0, so one agent instance sees every article in one order
+  and decides duplicates globally (a copy is found whatever partition or worker it arrived on);
+* `dedup` keeps the seen-set (a changelog-backed table; the LSH bands are derived from it in memory),
+  publishes the enriched record (with `duplicate_of` for a copy) and, for a counted article, one batch
+  per partition owning its pair and actor keys to `actors.pairs` (a few messages per article, not one
+  per pair).  An id seen before that counted sends its batches again: a crash may have lost them, and
+  the tables ignore batches already applied;
+* `cooccur` takes the batches in groups (`stream.take_events`, up to `flush_interval` seconds), folds
+  them into a write-back cache over the tables and then writes each changed key once: the pair table's
+  changelog *is* the compacted `actors.cooccurrence` topic (its value is the schema's message), so a
+  busy pair costs one message per flush.  The events are acknowledged only after those writes are
+  delivered, so a commit never runs ahead of the counts;
+* windows are answered at query time from per-step event-time buckets (no windowed tables).
 """
 from __future__ import annotations
 
 import asyncio
 import functools
 import logging
+import math
 import time
-from heapq import heappop
+import zlib
+from collections.abc import MutableMapping
 from pathlib import Path
 from typing import Any
 
 import faust
 import orjson
+from aiokafka.partitioner import murmur2
 from faust.exceptions import SameNode
 from faust.serializers import codecs
 
-from streams.config import COOCCURRENCE, Settings
+from streams.config import COOCCURRENCE, ENRICHED, Settings
 from streams.processing import Output
-from streams.cooccurrence import (DedupIndex, Decision, Features, WindowConfig, actor_records, actor_summary,
-                                  apply_actor, apply_pair, cooccurrence_message, current_window, iso, iter_windows,
-                                  pair_records, parse_time, rank_pairs, rank_partners, window_at, window_ranges)
+from streams.cooccurrence import (Aggregator, Decision, DedupIndex, Features, WindowConfig, actor_summary,
+                                  actor_window, actor_windows, article_batches, current_window, iso, parse_time,
+                                  rank_pairs, rank_partners, top_pairs, window_at, window_starts)
 
 log = logging.getLogger(__name__)
-PAIRS = "actors.pairs"          # repartition topic keyed by pair key
-MENTIONS = "actors.mentions"    # repartition topic keyed by actor id
+DEDUP = "actors.dedup"          # repartition topic: every article's features, all on partition 0
+PAIRS = "actors.pairs"          # repartition topic: one batch per (counted article, owning partition)
 WEB_DIR = Path(__file__).resolve().parents[1] / "web"
 # Event timestamps of a replayed archive are years old: keep time-based deletion and segment rolling
 # from dropping unread repartition records (size-bounded instead).
 REPARTITION_CONFIG = {"retention.ms": "-1", "retention.bytes": str(1 << 30), "segment.ms": str(100 * 365 * 86400000)}
+TAKE_MAX = 2000                 # batches per flush at most (one flush per interval otherwise)
+_DELETED = object()
 
 
-class EventTimeTable(faust.Table):
-    """A table whose windows expire by event time and leave tombstones in the changelog.
+class RecoveredTable(faust.Table):
+    """A table that tells its owner when recovery (after a start or a rebalance) replaced its data."""
 
-    faust-streaming 0.15 expires windows against the wall clock (a replay of 2009 news would be
-    dropped within seconds), pops them without a changelog tombstone (a restart resurrects them) and
-    forgets expiry for recovered keys (memory then grows with history).  Here: stale relative to the
-    newest window end seen on the partition (the same rule as `streams.cooccurrence.window_is_stale`),
-    deleted with a tombstone, and recovered keys are scheduled for expiry again."""
-
-    async def _del_old_keys(self) -> None:
-        window = self.window
-        assert window is not None
-        for partition, timestamps in self._partition_timestamps.items():
-            latest = self._partition_latest_timestamp[partition]
-            while timestamps and window.stale(timestamps[0], latest):
-                ts = heappop(timestamps)
-                for key in self._partition_timestamp_keys.pop((partition, ts), None) or ():
-                    if key in self.data:
-                        self.data.pop(key, None)
-                        self.send_changelog(partition, key, None, value_serializer="raw")
+    on_recovered = None
 
     async def on_recovery_completed(self, active_tps, standby_tps) -> None:
         await super().on_recovery_completed(active_tps, standby_tps)
-        if self.window is None or self.window.expires is None:
-            return
-        key_partition = getattr(self.data, "_key_partition", {})
-        scheduled = {k for keys in self._partition_timestamp_keys.values() for k in keys}
-        for key in list(self.data.keys()):
-            partition = key_partition.get(key)
-            if partition is not None and key not in scheduled and isinstance(key, tuple) and len(key) == 2:
-                self._maybe_set_key_ttl(key, partition)
+        if self.on_recovered is not None:
+            self.on_recovered()
+
+
+class WriteBack(MutableMapping):
+    """A write-back cache over a table (Kafka Streams' record cache): reads fall through to the table,
+    writes stay here until `flush` writes each changed key once, to the changelog partition owning it.
+    The table holds each value as its JSON bytes (the changelog message itself): a third of the memory
+    of the Python objects, and no serializer between the table and the topic."""
+
+    def __init__(self, table: faust.Table, partition_of, encode=lambda k: k, decode=lambda k: k):
+        self.table, self.partition_of, self.encode, self.decode = table, partition_of, encode, decode
+        self.dirty: dict[Any, Any] = {}
+
+    def __getitem__(self, key):
+        if key in self.dirty:
+            value = self.dirty[key]
+            if value is _DELETED:
+                raise KeyError(key)
+            return value
+        # decoding makes a private copy: the caller updates it in place, the table changes only at flush
+        return orjson.loads(self.table.data[self.encode(key)])
+
+    def __setitem__(self, key, value) -> None:
+        self.dirty[key] = value
+
+    def __delitem__(self, key) -> None:
+        self[key]  # KeyError if absent
+        self.dirty[key] = _DELETED
+
+    def __iter__(self):
+        seen = set()
+        for key in self.dirty:
+            if self.dirty[key] is not _DELETED:
+                seen.add(key)
+                yield key
+        for raw in list(self.table.data.keys()):
+            key = self.decode(raw)
+            if key not in seen and key not in self.dirty:
+                yield key
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)
+
+    def flush(self, publish: bool) -> list:
+        """Apply the changes to the table; with `publish`, also send them to its changelog (the returned
+        futures complete on delivery).  Without (broker-less tests), the caller handles publication."""
+        store = self.table.data
+        key_partition = getattr(store, "_key_partition", None)
+        futures = []
+        for key, value in self.dirty.items():
+            raw, partition = self.encode(key), self.partition_of(key)
+            if value is _DELETED:
+                store.pop(raw, None)
+                if key_partition is not None:
+                    key_partition.pop(raw, None)
+                if publish:
+                    futures.append(self.table.send_changelog(partition, raw, None, value_serializer="raw"))
+                continue
+            store[raw] = value = orjson.dumps(value)
+            if key_partition is not None:  # lets the store drop it when the partition moves away
+                key_partition[raw] = partition
+            if publish:
+                futures.append(self.table.send_changelog(partition, raw, value))
+        self.dirty.clear()
+        return futures
 
 
 class Incomplete(RuntimeError):
     """Some worker of the cluster did not answer a scatter-gather query."""
 
 
-def _table(app: faust.App, cls, name: str, settings: Settings, **kwargs) -> Any:
+class BadRequest(ValueError):
+    """A query parameter the views cannot use (answered 400 with the message)."""
+
+
+def _table(app: faust.App, name: str, settings: Settings, cls=faust.Table, **kwargs) -> Any:
+    kwargs.setdefault("key_type", str)
+    kwargs.setdefault("value_type", None)
     return app.tables.add(cls(app, name=name, default=None, beacon=app.tables.beacon, partitions=settings.partitions,
-                              key_type=str, value_type=None, **kwargs))
+                              **kwargs))
+
+
+def _load(raw: bytes | None) -> dict | None:
+    return None if raw is None else orjson.loads(raw)
 
 
 def table_key(key: str) -> bytes:
-    """Message key bytes equal to the table's serialized key, so Faust's key routing finds the owner."""
+    """Message key bytes equal to a str-keyed table's serialized key, so Faust's key routing finds the owner."""
     return codecs.dumps("json", key)
 
 
@@ -95,96 +157,146 @@ class Cooccurrence:
         self.app: faust.App = khabar.app
         self.settings: Settings = khabar.settings
         self.cfg = WindowConfig.from_settings(self.settings)
-        app, s, cfg = self.app, self.settings, self.cfg
+        app, s = self.app, self.settings
+        self.dedup_topic = app.topic(s.topic(DEDUP), key_type=bytes, value_type=bytes, key_serializer="raw",
+                                     value_serializer="raw", partitions=s.partitions, internal=True,
+                                     config=REPARTITION_CONFIG)
         self.pairs_topic = app.topic(s.topic(PAIRS), key_type=bytes, value_type=bytes, key_serializer="raw",
                                      value_serializer="raw", partitions=s.partitions, internal=True,
                                      config=REPARTITION_CONFIG)
-        self.mentions_topic = app.topic(s.topic(MENTIONS), key_type=bytes, value_type=bytes, key_serializer="raw",
-                                        value_serializer="raw", partitions=s.partitions, internal=True,
-                                        config=REPARTITION_CONFIG)
-        # windowed (hopping, by event time) and running totals; changelog topics are made by Faust
-        self.pair_windows = _table(app, EventTimeTable, "cooccurrence-pairs", s).hopping(
-            cfg.size, cfg.step, expires=cfg.retention).relative_to_stream()
-        self.pair_totals = _table(app, faust.Table, "cooccurrence-pair-totals", s)
-        self.actor_windows = _table(app, EventTimeTable, "cooccurrence-actors", s).hopping(
-            cfg.size, cfg.step, expires=cfg.retention).relative_to_stream()
-        self.actor_totals = _table(app, faust.Table, "cooccurrence-actor-totals", s)
-        # dedup state, written by the enrich agent (co-partitioned with the articles topic)
-        self.seen = _table(app, faust.Table, "cooccurrence-seen", s)
-        self.bands = _table(app, faust.Table, "cooccurrence-bands", s)
-        self.meta = _table(app, faust.Table, "cooccurrence-meta", s)
-        self.stats = {"articles": 0, "counted": 0, "seen": 0, "near_duplicate": 0, "late": 0,
-                      "pair_records": 0, "actor_records": 0, "published": 0, "restamped": 0}
-        self._latest_t: float | None = None
-        self._indexes: dict[int, DedupIndex] = {}
+        # the pair table's changelog is the public, compacted actors.cooccurrence topic: key = pair key,
+        # value = the schema's message
+        changelog = app.topic(s.topic(COOCCURRENCE), key_type=bytes, value_type=bytes, key_serializer="raw",
+                              value_serializer="raw", partitions=s.partitions, compacting=True)
+        # values are JSON bytes, written through WriteBack
+        self.pair_table = _table(app, "cooccurrence-pairs", s, RecoveredTable, key_type=bytes, value_type=bytes,
+                                 changelog_topic=changelog)
+        self.actor_table = _table(app, "cooccurrence-actors", s, RecoveredTable, value_type=bytes)
+        self.applied = _table(app, "cooccurrence-applied", s, RecoveredTable, value_type=bytes)
+        self.seen = _table(app, "cooccurrence-seen", s, RecoveredTable)
+        self.index = DedupIndex(self.cfg, self.seen, sources=s.partitions)
+        self.seen.on_recovered = self.index.reset
+        self.applied.on_recovered = self._forget_mark
+        self.stats = {"articles": 0, "counted": 0, "seen": 0, "near_duplicate": 0, "late": 0, "resent": 0,
+                      "batches_sent": 0, "batches": 0, "replayed": 0, "pair_records": 0, "actor_records": 0,
+                      "published": 0, "flushes": 0}
+        self._mark: float | None = None
+        self._mark_known = False
         self.sink = None            # like Khabar.sink, for the repartition records
         self.unsent: list[Output] = []
         self._install_agents()
 
+    def pair_partition(self, key: str) -> int:
+        # any stable hash will do: batch and changelog write go to the same partition, and pairs are
+        # answered by asking every worker (no key routing); crc32 runs in C, murmur2 in Python
+        return zlib.crc32(key.encode("utf-8")) % self.settings.partitions
+
+    @functools.lru_cache(maxsize=1 << 14)
+    def actor_partition(self, actor_id: str) -> int:
+        # the producer's default partitioner (murmur2), as Faust's router finds the owner of an actor key
+        return (murmur2(table_key(actor_id)) & 0x7FFFFFFF) % self.settings.partitions
+
+    def partition_of(self, key: str) -> int:
+        """Owner of a pair key ("a|b") or an actor id, for article_batches."""
+        return self.pair_partition(key) if "|" in key else self.actor_partition(key)
+
     # ------------------------------------------------------------------ enrich side
-    def observe(self, features: Features, partition: int) -> Decision:
-        index = self._indexes.get(partition)
-        if index is None:
-            index = self._indexes[partition] = DedupIndex(self.cfg, self.seen, self.bands, self.meta,
-                                                          watermark_key=f"watermark:{partition}")
-        decision = index.check(features.article_id, features.time, features.signature)
+    async def submit(self, record: dict, features: Features, partition: int) -> None:
+        """Hand an enriched record (from input `partition`) to the dedup agent; it publishes the record
+        once decided."""
+        features.source = partition
+        message = {"record": record, "features": features.to_json()}
+        if self.sink is None and self.khabar.sink is not None:
+            # broker-less test mode: decide here, with the dedup agent's own code
+            await self._decide(orjson.loads(orjson.dumps(message)))
+            return
+        await self._send(self.dedup_topic, DEDUP, 0, record["id"].encode("utf-8"), message)
+
+    async def _send(self, topic, name: str, partition: int, key: bytes, value: dict) -> None:
+        if self.sink is not None:
+            await self.sink(Output(name, key, value))
+        elif self.khabar.sink is not None:  # broker-less test mode: keep them for inspection
+            self.unsent.append(Output(name, key, value))
+        else:
+            await topic.send(key=key, value=orjson.dumps(value), partition=partition)
+
+    def observe(self, features: Features) -> Decision:
+        decision = self.index.check(features.article_id, features.time, features.signature, features.dated,
+                                    features.source)
         self.stats["articles"] += 1
         self.stats["counted" if decision.counts else decision.reason] += 1
         return decision
 
-    async def emit(self, features: Features) -> None:
-        """Re-key by pair and by actor; the Kafka timestamp is the event time (windows use it)."""
-        sends = [(PAIRS, self.pairs_topic, table_key(rec["key"]), rec) for rec in pair_records(features)]
-        sends += [(MENTIONS, self.mentions_topic, table_key(rec["id"]), rec) for rec in actor_records(features)]
-        for name, topic, key, rec in sends:
-            if self.sink is not None:
-                await self.sink(Output(name, key, rec))
-            elif self.khabar.sink is not None:  # broker-less test mode: keep them for inspection
-                self.unsent.append(Output(name, key, rec))
-            else:
-                await topic.send(key=key, value=orjson.dumps(rec), timestamp=rec["t"])
-
     # ------------------------------------------------------------------ agents
     def _install_agents(self) -> None:
         app = self.app
-        pair_base, actor_base = self.pair_windows.table, self.actor_windows.table
+
+        @app.agent(self.dedup_topic, name="dedup")
+        async def dedup(stream):
+            async for event in stream.events():
+                await self._decide(orjson.loads(event.value))
+                yield event.message.offset
 
         @app.agent(self.pairs_topic, name="cooccur")
         async def cooccur(stream):
-            async for event in stream.events():
-                rec = orjson.loads(event.value)
-                key = rec["key"]
-                # the event time travels in the value ("t", exact) and as the record timestamp (ms): a
-                # mismatch means something re-stamped the record on the way (the group_by pitfall)
-                if abs(event.message.timestamp - rec["t"]) > 0.001:
-                    self.stats["restamped"] += 1
-                changes = []
-                for w in window_ranges(rec["t"], self.cfg):
-                    pair_base[(key, w)] = value = apply_pair(pair_base.get((key, w)), rec)
-                    changes.append(cooccurrence_message(key, w, value))
-                self.pair_totals[key] = value = apply_pair(self.pair_totals.get(key), rec)
-                changes.append(cooccurrence_message(key, None, value))
-                self._latest_t = max(self.local_watermark() or rec["t"], rec["t"])  # recovered state counts too
-                self.stats["pair_records"] += 1
-                kb = key.encode("utf-8")
-                for message in changes:
-                    await self.khabar.publish(Output(COOCCURRENCE, kb, message))
-                self.stats["published"] += len(changes)
-                yield key
+            async for events in stream.take_events(TAKE_MAX, within=self.cfg.flush_interval):
+                await self._aggregate(events)
+                yield len(events)
 
-        @app.agent(self.mentions_topic, name="actor_stats")
-        async def actor_stats(stream):
-            async for event in stream.events():
-                rec = orjson.loads(event.value)
-                aid = rec["id"]
-                for w in window_ranges(rec["t"], self.cfg):
-                    actor_base[(aid, w)] = apply_actor(actor_base.get((aid, w)), rec)
-                self.actor_totals[aid] = apply_actor(self.actor_totals.get(aid), rec)
-                self.stats["actor_records"] += 1
-                yield aid
-
-        self.cooccur, self.actor_stats = cooccur, actor_stats
+        self.dedup, self.cooccur = dedup, cooccur
         self._install_views()
+
+    async def _decide(self, message: dict) -> None:
+        record = message["record"]
+        try:
+            features = Features.from_json(message["features"])
+            decision = self.observe(features)
+        except Exception:  # counting must never cost the article its enrichment
+            log.exception("co-occurrence decision failed for %s", record.get("id"))
+            await self.khabar.publish(Output(ENRICHED, record["id"].encode("utf-8"), record))
+            return
+        if decision.duplicate_of:
+            record["duplicate_of"] = decision.duplicate_of
+        await self.khabar.publish(Output(ENRICHED, record["id"].encode("utf-8"), record))
+        if decision.counts or decision.resend:
+            self.stats["resent"] += decision.resend
+            for partition, batch in article_batches(features, decision, self.index, self.partition_of).items():
+                await self._send(self.pairs_topic, PAIRS, partition, batch["article_id"].encode("utf-8"), batch)
+                self.stats["batches_sent"] += 1
+
+    async def _aggregate(self, events) -> None:
+        pairs = WriteBack(self.pair_table, self.pair_partition, lambda k: k.encode("utf-8"),
+                          lambda k: k.decode("utf-8"))
+        actors = WriteBack(self.actor_table, self.actor_partition)
+        applied = WriteBack(self.applied, lambda k: int(k.split(":", 1)[0]))
+        agg = Aggregator(self.cfg, pairs, actors, applied)
+        horizon = None
+        for event in events:
+            batch = orjson.loads(event.value)
+            if agg.apply(batch, event.message.partition):
+                self._see_mark(batch.get("mark"))
+            if batch.get("horizon") is not None:
+                horizon = max(horizon or batch["horizon"], batch["horizon"])
+        self.stats["flushes"] += 1
+        if self.stats["flushes"] % 64 == 0:
+            agg.expire_applied(horizon)
+        for name in ("batches", "replayed", "pair_records", "actor_records"):
+            self.stats[name] += agg.stats[name]
+        publish = self.khabar.sink is None
+        if not publish:  # broker-less test mode: the messages the changelog would carry
+            for key, value in pairs.dirty.items():
+                await self.khabar.sink(Output(COOCCURRENCE, key.encode("utf-8"), value))
+        self.stats["published"] += len(pairs.dirty)
+        futures = pairs.flush(publish) + actors.flush(publish) + applied.flush(publish)
+        if futures:  # delivered before these events are acknowledged (and so before their commit)
+            await asyncio.gather(*futures)
+
+    def _see_mark(self, mark: float | None) -> None:
+        if mark is not None and (self._mark is None or mark > self._mark):
+            self._mark = mark
+
+    def _forget_mark(self) -> None:
+        self._mark, self._mark_known = None, False
 
     # ------------------------------------------------------------------ local state
     def ready(self) -> bool:
@@ -202,38 +314,34 @@ class Cooccurrence:
         except Exception:
             actives = None
         for k, v in list(data.items()):
-            p = key_partition.get(k)  # None: written here by this worker's own agent
+            p = key_partition.get(k)
             if p is None or actives is None or p in actives:
                 yield k, v
 
     def local_watermark(self) -> float | None:
-        if self._latest_t is None:
-            ts = [v.get("last_t") for _, v in self.active_items(self.pair_totals) if v and v.get("last_t") is not None]
-            self._latest_t = max(ts) if ts else None
-        return self._latest_t
+        """Newest published_at among the counted articles applied here ("the current window")."""
+        if not self._mark_known:
+            for _, value in self.active_items(self.applied):
+                self._see_mark(orjson.loads(value)[1])
+            self._mark_known = True
+        return self._mark
 
     def local_windows(self) -> list[float]:
-        return sorted({w[0] for w in iter_windows(k for k, _ in self.active_items(self.pair_windows.table))},
-                      reverse=True)
+        starts: set[float] = set()
+        for _, v in self.active_items(self.pair_table):
+            starts |= window_starts(orjson.loads(v), self.cfg)
+        return sorted(starts, reverse=True)
 
     def local_top(self, window, limit: int) -> list[dict]:
-        if window is None:
-            values = [v for _, v in self.active_items(self.pair_totals) if v]
-        else:
-            values = [v for k, v in self.active_items(self.pair_windows.table) if v and tuple(k[1]) == window]
-        return rank_pairs(values, limit)
+        return top_pairs((orjson.loads(v) for _, v in self.active_items(self.pair_table)), window, self.cfg, limit)
 
     def local_actors(self, window, ids: set[str] | None = None) -> list[dict]:
-        if window is None:
-            items = self.active_items(self.actor_totals)
-        else:
-            items = ((k[0], v) for k, v in self.active_items(self.actor_windows.table) if tuple(k[1]) == window)
-        return [actor_summary(v) for k, v in items if v and (ids is None or k in ids)]
+        values = (actor_window(orjson.loads(v), window, self.cfg) for k, v in self.active_items(self.actor_table)
+                  if ids is None or k in ids)
+        return [actor_summary(v) for v in values if v]
 
     def actor_value(self, actor_id: str, window) -> dict | None:
-        if window is None:
-            return self.actor_totals.get(actor_id)
-        return self.actor_windows.table.data.get((actor_id, window))
+        return actor_window(_load(self.actor_table.data.get(actor_id)), window, self.cfg)
 
     # ------------------------------------------------------------------ cluster helpers
     def _urls(self) -> list[str]:
@@ -299,7 +407,10 @@ class Cooccurrence:
                 try:
                     start = float(value)
                 except ValueError:
-                    raise ValueError(f"window must be total, current, {self.cfg.window_name} or a start date") from None
+                    raise BadRequest(f"window must be total, current, {self.cfg.window_name} or a start date "
+                                     f"(YYYY-MM-DD), not {value!r}") from None
+            if not math.isfinite(start):
+                raise BadRequest(f"window start must be a date or a number of seconds, not {value!r}")
             w = window_at(start, self.cfg)
         return w, {"name": self.cfg.window_name, "start": iso(w[0]), "end": iso(round(w[1] + 0.1))}
 
@@ -322,14 +433,22 @@ class Cooccurrence:
                         return await fn(web, request, *args, **kwargs)
                     except Incomplete as e:
                         return web.json({"error": "a worker did not answer; try again", "detail": str(e)}, status=503)
+                    except BadRequest as e:
+                        return web.json({"error": str(e)}, status=400)
                 return app.page(path)(guarded)
             return decorate
 
         def _limit(request, default: int) -> int:
-            try:
-                return max(1, min(1000, int(request.query.get("limit", default))))
-            except ValueError:
+            value = request.query.get("limit")
+            if value is None:
                 return default
+            try:
+                limit = int(value)
+            except ValueError:
+                limit = 0
+            if not 1 <= limit <= 1000:
+                raise BadRequest(f"limit must be a whole number from 1 to 1000, not {value!r}")
+            return limit
 
         @page("/cooccurrence/status")
         async def status(web, request):
@@ -354,10 +473,7 @@ class Cooccurrence:
         @page("/cooccurrence/top")
         async def top(web, request):
             limit = _limit(request, 50)
-            try:
-                window, desc = await self.request_window(request)
-            except ValueError as e:
-                return web.json({"error": str(e)}, status=400)
+            window, desc = await self.request_window(request)
             if request.query.get("local"):
                 return web.json({"pairs": self.local_top(window, limit)})
             start = "total" if window is None else str(window[0])
@@ -369,10 +485,7 @@ class Cooccurrence:
         @page("/cooccurrence/graph")
         async def graph_data(web, request):
             limit = _limit(request, 80)
-            try:
-                window, desc = await self.request_window(request)
-            except ValueError as e:
-                return web.json({"error": str(e)}, status=400)
+            window, desc = await self.request_window(request)
 
             def local():
                 return {"pairs": self.local_top(window, limit), "actors": self.local_actors(window)}
@@ -394,32 +507,29 @@ class Cooccurrence:
 
         @page("/cooccurrence/{actor_id}")
         async def partners(web, request, actor_id):
-            routed = await self.route(self.actor_totals, actor_id, web, request)
+            routed = await self.route(self.actor_table, actor_id, web, request)
             if routed is not None:
                 return routed
-            try:
-                window, desc = (await self.resolve_window(_window_param(request)))
-            except ValueError as e:
-                return web.json({"error": str(e)}, status=400)
+            limit = _limit(request, 20)
+            window, desc = await self.resolve_window(_window_param(request))
+            total = _load(self.actor_table.data.get(actor_id))
+            if not total:
+                return web.json({"error": f"unknown actor {actor_id}"}, status=404)
             value = self.actor_value(actor_id, window)
-            return web.json({"actor": actor_summary(value) or actor_summary(self.actor_totals.get(actor_id)),
-                             "window": desc, "partners": rank_partners(value, _limit(request, 20)),
+            return web.json({"actor": actor_summary(value) or actor_summary(total),
+                             "window": desc, "partners": rank_partners(value, limit),
                              "worker": str(app.conf.canonical_url)})
 
         @page("/actors/{actor_id}")
         async def actor(web, request, actor_id):
-            routed = await self.route(self.actor_totals, actor_id, web, request)
+            routed = await self.route(self.actor_table, actor_id, web, request)
             if routed is not None:
                 return routed
-            value = self.actor_totals.get(actor_id)
+            value = _load(self.actor_table.data.get(actor_id))
             if not value:
                 return web.json({"error": f"unknown actor {actor_id}"}, status=404)
-            recent = [(k[1], v) for k, v in self.actor_windows.table.data.items() if k[0] == actor_id and v]
-            recent.sort(key=lambda kv: kv[0][0], reverse=True)
             return web.json({"actor": actor_summary(value), "top_partners": rank_partners(value, 10),
-                             "windows": [{"start": iso(w[0]), "end": iso(round(w[1] + 0.1)),
-                                          "articles": v["articles"], "mentions": v["mentions"]}
-                                         for w, v in recent[:60]],
+                             "windows": actor_windows(value, cfg)[:60],
                              "worker": str(app.conf.canonical_url)})
 
         @page("/graph")
@@ -437,7 +547,10 @@ class Cooccurrence:
     def _local_window(self, value: str):
         if value == "total":
             return None, {"name": "total"}
-        w = window_at(float(value), self.cfg)
+        try:
+            w = window_at(float(value), self.cfg)
+        except ValueError:
+            raise BadRequest(f"window {value!r}: a peer query names a window start in seconds") from None
         return w, {"start": iso(w[0])}
 
 

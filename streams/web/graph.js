@@ -69,6 +69,16 @@
       }
     }
   }
+  // A label centred under a node near the edge would be cut off by the page: slide it back inside.
+  function keepInside(t, w, h) {
+    var b = t.getBBox(), margin = 4, dx = 0, dy = 0;
+    if (b.x < margin) { dx = margin - b.x; } else if (b.x + b.width > w - margin) { dx = w - margin - b.x - b.width; }
+    if (b.y < margin) { dy = margin - b.y; } else if (b.y + b.height > h - margin) { dy = h - margin - b.y - b.height; }
+    if (dx || dy) {
+      t.setAttribute("x", (+t.getAttribute("x") + dx).toFixed(1));
+      t.setAttribute("y", (+t.getAttribute("y") + dy).toFixed(1));
+    }
+  }
   function radius(d) { return Math.min(30, 4 + 3 * Math.sqrt(Math.max(1, d.mentions || 1))); }
 
   function showTip(evt, html) {
@@ -124,6 +134,7 @@
       var t = el("text", {x: d.x, y: (d.y + r + 13).toFixed(1), "text-anchor": "middle", direction: "rtl",
                           "class": "label", "data-id": d.id}, gLabels);
       t.textContent = d.name;
+      keepInside(t, w, h);
     });
     document.body.dataset.state = "ready";
     document.body.dataset.nodes = nodes.length;

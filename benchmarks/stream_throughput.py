@@ -1,0 +1,330 @@
+#!/usr/bin/env python
+"""Streaming end to end on a running Kafka broker: one `khabar worker` (everything on) against a bare
+aiokafka loop (consume -> `streams.processing.process` -> produce the enriched record and events), on the
+same broker and the same input.
+
+    KHABAR_BENCH_BROKER=127.0.0.1:9092 python benchmarks/stream_throughput.py [--n 5000] [--texts 1500]
+                                                                            [--partitions 4] [--skip-bare]
+
+Needs a broker (it starts none): KHABAR_BENCH_BROKER=host:port (default 127.0.0.1:9092), e.g. one started
+by `scripts/kafka-local start`.  Input: the first `--texts` Fars News texts (../shared/corpora/fars-news),
+then copies of them under new ids up to `--n` articles (syndicated copies: the near-duplicate path).  Each
+run gets its own topic prefix and consumer group; the input topic is filled before the consumer starts.
+
+Printed, with ratios against the bare loop measured in the same run (timings are noisy; nothing is asserted):
+* articles/s until the last enriched record (first to last enriched record timestamp) for both;
+* the worker's co-occurrence lag: from its last enriched record until its consumer group has no lag on any
+  topic it reads (input and internal repartition topics; resolution = Faust's commit interval, ~3 s), and
+  the end-to-end articles/s including it;
+* messages written per article, by topic (every topic of the run: outputs, repartition, changelogs);
+* worker RSS after start and at the end.
+"""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+import uuid
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+import orjson  # noqa: E402
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition  # noqa: E402
+from aiokafka.admin import AIOKafkaAdminClient, NewTopic  # noqa: E402
+
+from streams.config import ARTICLES, ENRICHED  # noqa: E402
+
+BROKER = os.environ.get("KHABAR_BENCH_BROKER", "127.0.0.1:9092")
+
+
+def shared_dir() -> Path:
+    return Path(os.environ.get("KHABAR_SHARED") or REPO.parent / "shared")
+
+
+def load_articles(n: int, texts: int) -> list[dict]:
+    base = []
+    for k in range(1, 6):
+        path = shared_dir() / "corpora" / "fars-news" / f"fars-news-{k}.json"
+        for i, a in enumerate(json.loads(path.read_text(encoding="utf-8"))):
+            body = "\n".join([a.get("abstract") or ""] + list(a.get("paragraphs") or [])).strip()
+            if body:
+                base.append({"id": f"fars-{k}-{i:03d}", "source": "farsnews", "url": a.get("link"),
+                             "published_at": None, "title": a.get("title"), "body": body})
+    base = base[:texts]
+    out = list(base)
+    copy = 1
+    while len(out) < n:  # syndicated copies under new ids, interleaved after the originals
+        out += [{**a, "id": f"{a['id']}-copy{copy}"} for a in base[:n - len(out)]]
+        copy += 1
+    return out[:n]
+
+
+async def create_topics(names: list[str], partitions: int) -> None:
+    admin = AIOKafkaAdminClient(bootstrap_servers=BROKER)
+    await admin.start()
+    try:
+        await admin.create_topics([NewTopic(t, partitions, 1) for t in names])
+    finally:
+        await admin.close()
+
+
+async def produce(topic: str, articles: list[dict]) -> None:
+    producer = AIOKafkaProducer(bootstrap_servers=BROKER, acks="all", linger_ms=20, max_request_size=16 << 20)
+    await producer.start()
+    try:
+        futures = [await producer.send(topic, value=orjson.dumps(a), key=a["id"].encode()) for a in articles]
+        await asyncio.gather(*futures)
+    finally:
+        await producer.stop()
+
+
+async def topic_counts(match) -> dict[str, int]:
+    """Messages per topic (sum of end offsets) for every topic whose name satisfies match."""
+    admin = AIOKafkaAdminClient(bootstrap_servers=BROKER)
+    await admin.start()
+    try:
+        names = [t for t in await admin.list_topics() if match(t)]
+    finally:
+        await admin.close()
+    consumer = AIOKafkaConsumer(bootstrap_servers=BROKER)
+    await consumer.start()
+    try:
+        tps = [TopicPartition(t, p) for t in names for p in (consumer.partitions_for_topic(t) or
+                                                               await _partitions(consumer, t))]
+        ends = await consumer.end_offsets(tps) if tps else {}
+    finally:
+        await consumer.stop()
+    counts: dict[str, int] = {}
+    for tp, end in ends.items():
+        counts[tp.topic] = counts.get(tp.topic, 0) + end
+    return counts
+
+
+async def _partitions(consumer, topic: str) -> set[int]:
+    await consumer._client.force_metadata_update()
+    return consumer.partitions_for_topic(topic) or set()
+
+
+async def enriched_span(topic: str, n: int, timeout: float) -> tuple[float, float, int]:
+    """Read `topic` from the start until n records: (first timestamp, last timestamp, count), in seconds."""
+    consumer = AIOKafkaConsumer(topic, bootstrap_servers=BROKER, auto_offset_reset="earliest", group_id=None,
+                                enable_auto_commit=False, fetch_max_bytes=64 << 20, max_partition_fetch_bytes=32 << 20)
+    await consumer.start()
+    first, last, seen = None, 0.0, 0
+    deadline = time.time() + timeout
+    try:
+        while seen < n and time.time() < deadline:
+            for _tp, messages in (await consumer.getmany(timeout_ms=500)).items():
+                for m in messages:
+                    seen += 1
+                    ts = m.timestamp / 1000
+                    first = ts if first is None else min(first, ts)
+                    last = max(last, ts)
+    finally:
+        await consumer.stop()
+    return first or 0.0, last, seen
+
+
+async def group_lag(group: str) -> int | None:
+    """Total lag of a consumer group over every partition it has committed (None: nothing committed yet)."""
+    admin = AIOKafkaAdminClient(bootstrap_servers=BROKER)
+    await admin.start()
+    try:
+        committed = await admin.list_consumer_group_offsets(group)
+    finally:
+        await admin.close()
+    if not committed:
+        return None
+    consumer = AIOKafkaConsumer(bootstrap_servers=BROKER)
+    await consumer.start()
+    try:
+        ends = await consumer.end_offsets(list(committed))
+    finally:
+        await consumer.stop()
+    return sum(max(0, ends[tp] - meta.offset) for tp, meta in committed.items())
+
+
+async def group_topics(group: str) -> set[str]:
+    admin = AIOKafkaAdminClient(bootstrap_servers=BROKER)
+    await admin.start()
+    try:
+        return {tp.topic for tp in await admin.list_consumer_group_offsets(group)}
+    finally:
+        await admin.close()
+
+
+# --------------------------------------------------------------------------- the bare loop
+
+async def bare_loop(prefix: str, n: int, partitions: int) -> dict:
+    from streams.processing import Output, process
+
+    src, dst = prefix + ARTICLES, prefix + ENRICHED
+    topics = {name: prefix + name for name in ("articles.enriched", "events.sanctions", "events.visits",
+                                               "articles.deadletter")}
+    await create_topics(list(topics.values()), partitions)
+    consumer = AIOKafkaConsumer(src, bootstrap_servers=BROKER, group_id=prefix + "bare", auto_offset_reset="earliest",
+                                enable_auto_commit=False, max_partition_fetch_bytes=32 << 20)
+    producer = AIOKafkaProducer(bootstrap_servers=BROKER, acks="all", linger_ms=5, max_request_size=16 << 20)
+    await consumer.start()
+    await producer.start()
+    done = 0
+    try:
+        while done < n:
+            batch = await consumer.getmany(timeout_ms=1000, max_records=50)
+            futures = []
+            for tp, messages in batch.items():
+                for m in messages:
+                    outputs: list[Output] = process(m.value, key=m.key, topic=m.topic, partition=m.partition,
+                                                    offset=m.offset)
+                    for out in outputs:
+                        futures.append(await producer.send(topics[out.topic], key=out.key, value=out.value_bytes()))
+                    done += 1
+            await asyncio.gather(*futures)   # delivered before the offsets are committed
+            if batch:
+                await consumer.commit()
+    finally:
+        await producer.stop()
+        await consumer.stop()
+    first, last, seen = await enriched_span(dst, n, 120)
+    return {"articles_per_s": seen / max(last - first, 1e-9), "seconds": last - first, "enriched": seen}
+
+
+# --------------------------------------------------------------------------- the worker
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def rss_mib(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def worker_run(prefix: str, n: int, partitions: int, timeout: float, log_dir: Path) -> dict:
+    app_id = prefix + "worker"
+    port = free_port()
+    env = {**os.environ, "PYTHONPATH": str(REPO), "KHABAR_BROKER": f"kafka://{BROKER}", "KHABAR_TOPIC_PREFIX": prefix,
+           "KHABAR_APP_ID": app_id, "KHABAR_PARTITIONS": str(partitions), "KHABAR_WEB_PORT": str(port),
+           "KHABAR_DATA_DIR": str(log_dir / "data"), "KHABAR_LOG_LEVEL": "warn"}
+    log = open(log_dir / "worker.log", "wb")
+    proc = subprocess.Popen([sys.executable, "-m", "streams.cli", "worker"], env=env, stdout=log,
+                            stderr=subprocess.STDOUT, cwd=REPO)
+    try:
+        deadline = time.time() + 120
+        while True:
+            if proc.poll() is not None or time.time() > deadline:
+                raise SystemExit(f"worker did not start; see {log_dir / 'worker.log'}")
+            try:
+                urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=2).read()
+                break
+            except OSError:
+                time.sleep(0.5)
+        rss_start = rss_mib(proc.pid)
+        first, last, seen = asyncio.run(enriched_span(prefix + ENRICHED, n, timeout))
+        if seen < n:
+            raise SystemExit(f"only {seen}/{n} enriched within {timeout}s; see {log_dir / 'worker.log'}")
+        # drained: no lag on any topic the worker's group reads, two polls in a row after the last enriched
+        drained, zero = None, 0
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            lag = asyncio.run(group_lag(app_id))
+            now = time.time()
+            if lag == 0:
+                zero += 1
+                drained = drained or now
+                if zero >= 2:
+                    break
+            else:
+                zero, drained = 0, None
+            time.sleep(0.5)
+        if drained is None:
+            raise SystemExit(f"co-occurrence not drained within {timeout}s")
+        rss_end = rss_mib(proc.pid)
+        status = json.loads(urllib.request.urlopen(f"http://127.0.0.1:{port}/cooccurrence/status", timeout=30).read())
+        topics = sorted(asyncio.run(group_topics(app_id)))
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+        log.close()
+    return {"articles_per_s": seen / max(last - first, 1e-9), "seconds": last - first,
+            "lag_s": max(0.0, drained - last), "end_to_end_per_s": n / max(drained - first, 1e-9),
+            "rss_start_mib": rss_start, "rss_end_mib": rss_end, "read_topics": topics,
+            "stats": status["workers"][0]["stats"] if status.get("workers") else status}
+
+
+def print_counts(title: str, counts: dict[str, int], prefix: str, n: int) -> int:
+    total = sum(counts.values())
+    print(f"\n{title}: messages written per article, by topic ({n} articles)")
+    for topic, c in sorted(counts.items(), key=lambda kv: -kv[1]):
+        print(f"  {topic.replace(prefix, ''):<58} {c:>9}  {c / n:8.2f}")
+    print(f"  {'all topics (input included)':<58} {total:>9}  {total / n:8.2f}")
+    return total
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--n", type=int, default=5000, help="articles (default 5000)")
+    ap.add_argument("--texts", type=int, default=1500, help="distinct Fars News texts; the rest are copies")
+    ap.add_argument("--partitions", type=int, default=4)
+    ap.add_argument("--timeout", type=float, default=1800, help="give up after this many seconds per phase")
+    ap.add_argument("--skip-bare", action="store_true", help="worker only (no ratio)")
+    args = ap.parse_args()
+
+    articles = load_articles(args.n, args.texts)
+    n = len(articles)
+    run = uuid.uuid4().hex[:6]
+    print(f"broker {BROKER}; {n} articles ({min(args.texts, n)} texts + copies), {args.partitions} partitions; "
+          f"run {run}")
+    results = {}
+    log_dir = Path(tempfile.mkdtemp(prefix=f"khabar-bench-{run}-"))
+    if not args.skip_bare:
+        prefix = f"bench-{run}-bare-"
+        asyncio.run(create_topics([prefix + ARTICLES], args.partitions))
+        asyncio.run(produce(prefix + ARTICLES, articles))
+        results["bare"] = asyncio.run(bare_loop(prefix, n, args.partitions))
+        counts = asyncio.run(topic_counts(lambda t, p=prefix: t.startswith(p)))
+        results["bare"]["messages"] = print_counts("bare loop", counts, prefix, n)
+        print(f"bare loop: {results['bare']['articles_per_s']:.1f} articles/s ({results['bare']['seconds']:.1f} s); "
+              f"this process's RSS with the pipeline loaded: {rss_mib(os.getpid()):.0f} MiB")
+
+    prefix = f"bench-{run}-w-"
+    asyncio.run(create_topics([prefix + ARTICLES], args.partitions))
+    asyncio.run(produce(prefix + ARTICLES, articles))
+    w = results["worker"] = worker_run(prefix, n, args.partitions, args.timeout, log_dir)
+    counts = asyncio.run(topic_counts(lambda t, p=prefix: t.startswith(p)))
+    w["messages"] = print_counts("khabar worker", counts, prefix, n)
+    print(f"\nworker reads: {', '.join(t.replace(prefix, '') for t in w['read_topics'])}")
+    print(f"worker co-occurrence stats: {w['stats']}")
+    print("\n| | articles/s | ratio to bare loop | messages/article | co-occurrence lag at end | RSS start -> end |")
+    print("|---|---|---|---|---|---|")
+    bare = results.get("bare")
+    if bare:
+        print(f"| bare aiokafka loop | {bare['articles_per_s']:.1f} | 1.00 | {bare['messages'] / n:.1f} | - | - |")
+    ratio = lambda x: f"{x / bare['articles_per_s']:.2f}" if bare else "-"  # noqa: E731
+    print(f"| khabar worker, until last enriched | {w['articles_per_s']:.1f} | {ratio(w['articles_per_s'])} | "
+          f"{w['messages'] / n:.1f} | {w['lag_s']:.1f} s | {w['rss_start_mib']:.0f} -> {w['rss_end_mib']:.0f} MiB |")
+    print(f"| khabar worker, co-occurrence drained | {w['end_to_end_per_s']:.1f} | {ratio(w['end_to_end_per_s'])} "
+          f"| | | |")
+    print(f"\nworker log: {log_dir / 'worker.log'}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
