@@ -93,9 +93,15 @@ def _unify(original: str) -> list[tuple[str, int, int]]:
     return cleaned
 
 
-@lru_cache(maxsize=65536)
 def repair_word(word: str) -> str:
     """Reinsert lost zero-width non-joiners in one word, using the lexicon; else return it unchanged."""
+    if len(word) > lexicon.max_repairable_length():
+        return word  # no lexicon word, affixed or compounded, is this long: keeps huge tokens linear, uncached
+    return _repair_word(word)
+
+
+@lru_cache(maxsize=65536)
+def _repair_word(word: str) -> str:
     known = lexicon.known_form(word)
     if known is not None:
         return known
