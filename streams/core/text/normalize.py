@@ -176,7 +176,12 @@ def normalize(original: str) -> NormalizedText:
     return NormalizedText(original, "".join(out_chars), tuple(starts), tuple(ends))
 
 
-_KEY_DROP = re.compile(r"[\s\u200c\-_.'\"«»()\[\]]")
+_KEY_DROP = "\u200c-_.'\"«»()[]"  # and all whitespace (str.split)
+# one str.translate pass: unify letters and digits, delete marks and light punctuation, آ -> ا
+_KEY_TABLE = {ord(c): None for c in _DROP | set(_KEY_DROP)}
+_KEY_TABLE.update({ord(c): (None if m.isspace() or m in _KEY_DROP else m) for c, m in _CHAR_MAP.items()})
+_KEY_TABLE[ord("آ")] = "ا"
+_KEY_CACHED_LENGTH = 64  # token- and name-sized texts repeat: cache them; a huge text is keyed once, uncached
 
 
 def key(text: str) -> str:
@@ -184,5 +189,11 @@ def key(text: str) -> str:
 
     "خزانه‌داری", "خزانه داری" and "خزانهداری" (and Arabic-letter spellings) share one key.
     """
-    unified = "".join(_CHAR_MAP.get(c, c) for c in text if c not in _DROP)
-    return _KEY_DROP.sub("", unified).replace("آ", "ا").lower()
+    return _cached_key(text) if len(text) <= _KEY_CACHED_LENGTH else _key(text)
+
+
+def _key(text: str) -> str:
+    return "".join(text.translate(_KEY_TABLE).split()).lower()
+
+
+_cached_key = lru_cache(maxsize=1 << 17)(_key)
