@@ -3,11 +3,12 @@
 
 Bodies (each of N characters): one token of random Persian letters, one letter repeated, a word
 with its suffix repeated ("کتاب" + "ها" * k: suffix-stripping recursion), a prefix repeated
-("می" * k + "کند"), and one common word or one actor name repeated with spaces (many tokens,
-many mentions).  Each is timed once per size against a linear floor on the same text in the same
-process: NFKC normalisation plus one regex match object per character (hazm's normaliser is itself
-quadratic on the repeated-suffix bodies, 100 s at 100,000 characters, so it cannot be the yardstick
-here).  A ratio that stays flat as N grows means linear time.
+("می" * k + "کند"); and, with spaces, one common word, a word whose lost ZWNJ is repaired, a stray
+ZWNJ removed each time, one actor name repeated (many tokens, many mentions).  Each is timed once
+per size against a linear floor on the same text in the same process: NFKC normalisation plus one
+regex match object per character (hazm's normaliser is itself quadratic on the repeated-suffix
+bodies, 100 s at 100,000 characters, so it cannot be the yardstick here).  A ratio that stays
+flat as N grows means linear time.
 
 usage: python benchmarks/huge_input.py [SIZES...]   (default 20000 50000 100000 200000)
 """
@@ -31,6 +32,8 @@ def bodies(n: int) -> dict[str, str]:
         "one token, suffix repeated": ("کتاب" + "ها" * n)[:n],
         "one token, prefix repeated": ("می" * n)[:n - 3] + "کند",
         "a word repeated": ("سلام " * n)[:n],
+        "a repaired word repeated": ("میشود " * n)[:n],
+        "a stray ZWNJ repeated": ("ب\u200c. " * n)[:n],
         "an actor repeated": ("ایران " * n)[:n],
     }
 

@@ -48,8 +48,13 @@ def test_one_huge_token_is_processed_and_left_as_written(token):
     assert record["entities"] == [] and record["events"] == []
 
 
-def test_huge_body_of_one_repeated_word():
-    body = ("سلام " * SIZE)[:SIZE].rstrip()
+@pytest.mark.parametrize("unit", [
+    "سلام ",          # a plain word
+    "میشود ",         # a word whose lost ZWNJ is repaired every time
+    "ب\u200c. ",      # a stray ZWNJ before punctuation, removed every time
+], ids=["word", "repaired-word", "stray-zwnj"])
+def test_huge_body_of_one_repeated_word(unit):
+    body = (unit * SIZE)[:SIZE].rstrip()
     record = extract_within_guard(body)
     assert record["body"] == body
     assert record["entities"] == [] and record["events"] == []
