@@ -14,7 +14,7 @@ MAX_SENTENCE_TOKENS = 150
 _CLOSERS = set("»\"')]")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # slots: one of these per word, built for every article
 class Token:
     i: int
     start: int
