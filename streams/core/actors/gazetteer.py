@@ -86,7 +86,11 @@ class Gazetteer:
         words = [t[0].isalpha() for t in texts]  # Token.is_word
         out = []
         i, n = 0, len(tokens)
+        prefixes = self._prefixes
         while i < n:
+            if keys[i] not in prefixes or not (words[i] or texts[i].isdigit()):
+                i += 1  # no alias starts here: most tokens
+                continue
             best = None
             k = ""
             cuts: list[int] = []
@@ -96,7 +100,7 @@ class Gazetteer:
                 if j > i:
                     cuts.append(len(k))
                 k += keys[j]
-                if k not in self._prefixes:
+                if k not in prefixes:
                     break
                 actor = self.by_key.get(k)
                 if actor is not None and words[j] and self._splits[k].issuperset(cuts):

@@ -129,7 +129,7 @@ class ActorRecognizer:
                 i += 1
                 continue
             tok = toks[i]
-            quoted = self._quoted_name(f, i)
+            quoted = self._quoted_name(f, i) if tok.text == "«" else None
             if quoted is not None:
                 a, b, label = quoted
                 start, end = toks[a].start, toks[b - 1].end
