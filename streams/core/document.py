@@ -25,13 +25,14 @@ class Field:
     tokens: list[Token]
     sentences: list[Sentence]
     _token_starts: list[int] = field(default_factory=list, repr=False)
+    _sentence_starts: list[int] = field(default_factory=list, repr=False)
 
     @classmethod
     def build(cls, name: str, original: str) -> "Field":
         norm = normalize(original)
         tokens = tokenize(norm.text)
         sentences = split_sentences(norm.text, tokens)
-        return cls(name, norm, tokens, sentences, [t.start for t in tokens])
+        return cls(name, norm, tokens, sentences, [t.start for t in tokens], [s.start for s in sentences])
 
     @property
     def text(self) -> str:
@@ -39,7 +40,7 @@ class Field:
 
     def sentence_index(self, offset: int) -> int:
         """Index of the sentence containing `offset`."""
-        return max(0, bisect.bisect_right([s.start for s in self.sentences], offset) - 1)
+        return max(0, bisect.bisect_right(self._sentence_starts, offset) - 1)
 
     def token_index_at(self, offset: int) -> int:
         """Index of the token starting at or containing `offset` (the next one if in a gap)."""
@@ -116,6 +117,8 @@ class Document:
     events: list[Event] = field(default_factory=list)
     warnings: list[dict[str, Any]] = field(default_factory=list)
     titles: dict[str, str] = field(default_factory=dict)  # key(title phrase) -> entity id, from apposition
+    # mentions by field, sorted by start, for mentions_in; rebuilt when doc.mentions is replaced or grows
+    _mention_index: tuple | None = field(default=None, repr=False, compare=False)
 
     @classmethod
     def from_article(cls, article: Mapping[str, Any]) -> "Document":
@@ -140,7 +143,20 @@ class Document:
             self.warnings.append(warning)
 
     def mentions_in(self, field_name: str, start: int, end: int) -> list[Mention]:
-        return [m for m in self.mentions if m.field == field_name and m.start >= start and m.end <= end]
+        """Mentions inside [start, end) of a field, in doc.mentions order (a bisect, not a scan per sentence)."""
+        index = self._mention_index
+        if index is None or index[0] is not self.mentions or index[1] != len(self.mentions):
+            by_field: dict[str, list[tuple[int, int, Mention]]] = {}
+            for pos, m in enumerate(self.mentions):
+                by_field.setdefault(m.field, []).append((m.start, pos, m))
+            for entries in by_field.values():
+                entries.sort(key=lambda e: e[:2])
+            index = self._mention_index = (self.mentions, len(self.mentions),
+                                           {f: ([e[0] for e in entries], entries) for f, entries in by_field.items()})
+        starts, entries = index[2].get(field_name, ((), ()))
+        inside = [(pos, m) for _, pos, m in entries[bisect.bisect_left(starts, start):bisect.bisect_right(starts, end)]
+                  if m.end <= end]
+        return [m for _, m in sorted(inside, key=lambda e: e[0])]
 
 
 def parse_published(value: Any) -> dt.date | None:

@@ -81,23 +81,29 @@ class Gazetteer:
 
     def match(self, tokens: list[Token]) -> list[tuple[int, int, Actor]]:
         """Longest, left-to-right, non-overlapping alias matches as (first token, end token, actor)."""
+        texts = [tok.text for tok in tokens]
+        keys = [key(t) for t in texts]  # one key per token, not one per (start, token) pair
+        words = [t[0].isalpha() for t in texts]  # Token.is_word
         out = []
-        i = 0
-        while i < len(tokens):
+        i, n = 0, len(tokens)
+        prefixes = self._prefixes
+        while i < n:
+            if keys[i] not in prefixes or not (words[i] or texts[i].isdigit()):
+                i += 1  # no alias starts here: most tokens
+                continue
             best = None
             k = ""
             cuts: list[int] = []
-            for j in range(i, min(len(tokens), i + MAX_ALIAS_TOKENS)):
-                tok = tokens[j]
-                if not (tok.is_word or tok.text.isdigit() or (j > i and tok.text in "-+")):
+            for j in range(i, min(n, i + MAX_ALIAS_TOKENS)):
+                if not (words[j] or texts[j].isdigit() or (j > i and texts[j] in "-+")):
                     break
                 if j > i:
                     cuts.append(len(k))
-                k += key(tok.text)
-                if k not in self._prefixes:
+                k += keys[j]
+                if k not in prefixes:
                     break
                 actor = self.by_key.get(k)
-                if actor is not None and tokens[j].is_word and self._splits[k].issuperset(cuts):
+                if actor is not None and words[j] and self._splits[k].issuperset(cuts):
                     best = (i, j + 1, actor)
             if best:
                 out.append(best)

@@ -129,7 +129,7 @@ class ActorRecognizer:
                 i += 1
                 continue
             tok = toks[i]
-            quoted = self._quoted_name(f, i)
+            quoted = self._quoted_name(f, i) if tok.text == "«" else None
             if quoted is not None:
                 a, b, label = quoted
                 start, end = toks[a].start, toks[b - 1].end
@@ -316,6 +316,14 @@ class ActorRecognizer:
 def actor_mentions(doc: Document, field: str, start: int, end: int, types=ACTOR_TYPES) -> list[Mention]:
     """Outermost actor mentions inside [start, end)."""
     inside = [m for m in doc.mentions_in(field, start, end) if m.label in types]
-    return [m for m in inside
-            if not any(o is not m and o.start <= m.start and m.end <= o.end and (o.end - o.start) > (m.end - m.start)
-                       for o in inside)]
+    # one sweep by (start, longest first): a mention is dropped when a strictly longer one contains it
+    inner: set[int] = set()
+    reach, span, reach_before_span = -1, None, -1
+    for k in sorted(range(len(inside)), key=lambda k: (inside[k].start, -inside[k].end)):
+        m = inside[k]
+        if (m.start, m.end) != span:
+            span, reach_before_span = (m.start, m.end), reach  # furthest end among strictly longer-or-earlier spans
+        if reach_before_span >= m.end:
+            inner.add(k)
+        reach = max(reach, m.end)
+    return [m for k, m in enumerate(inside) if k not in inner]

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from functools import lru_cache
 
 import jdatetime
 
@@ -38,6 +39,8 @@ RELATIVE_PHRASES = {("روز", "گذشته"): -1, ("شب", "گذشته"): -1, ("
 PAST_WORDS = {"گذشته", "پیش", "قبل"}
 NEXT_WORDS = {"آینده", "بعد"}
 _HIJRI_EPOCH = 1948439.5
+# a month name plus "ماه", each letter possibly followed by a ZWNJ
+_MAX_MONTH_WORD = 2 * (max(map(len, (*JALALI_MONTHS, *GREGORIAN_MONTHS, *HIJRI_MONTHS))) + len("ماه"))
 
 
 def hijri_to_gregorian(year: int, month: int, day: int) -> dt.date:
@@ -51,6 +54,12 @@ def _squash(tok_text: str) -> str:
 
 
 def _month(word: str) -> tuple[str, int] | None:
+    # called on every token: cache the short forms (word forms repeat); nothing longer can be a month
+    return _cached_month(word) if len(word) <= _MAX_MONTH_WORD else None
+
+
+@lru_cache(maxsize=8192)
+def _cached_month(word: str) -> tuple[str, int] | None:
     w = _squash(word)
     if w.endswith("ماه") and len(w) > 3:
         w = w[:-3]

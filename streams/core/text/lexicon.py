@@ -35,6 +35,13 @@ def compound_first_halves() -> frozenset[str]:
     return frozenset(form.split(ZWNJ, 1)[0] for form, _ in _table().values() if ZWNJ in form)
 
 
+@lru_cache(maxsize=1)
+def max_repairable_length() -> int:
+    """Longest word normalisation could repair: two lexicon words run together, plus a prefix and suffixes."""
+    longest = max(map(len, _table()), default=0)
+    return 2 * longest + max(map(len, PREFIXES)) + 2 * max(map(len, SUFFIXES))
+
+
 def available() -> bool:
     return bool(_table())
 

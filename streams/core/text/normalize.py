@@ -60,42 +60,69 @@ class NormalizedText:
         return self.original[s:e]
 
 
-def _unify(original: str) -> list[tuple[str, int, int]]:
-    """Letter/digit unification, deletions, and space/ZWNJ clean-up, keeping positions."""
-    out: list[tuple[str, int, int]] = []
-    for i, ch in enumerate(original):
-        if ch in _DROP:
-            continue
-        ch = _CHAR_MAP.get(ch, ch)
-        if ch == " ":
-            # collapse space runs; a space swallows a ZWNJ next to it
-            if out and out[-1][0] == ZWNJ:
-                out.pop()
-            if not out or out[-1][0] in " \n":
-                continue
-        elif ch == "\n":
-            while out and out[-1][0] in " " + ZWNJ:
-                out.pop()
-        elif ch == ZWNJ:
-            if not out or out[-1][0] in " \n" + ZWNJ:
-                continue
-        out.append((ch, i, i + 1))
-    while out and out[-1][0] in " " + ZWNJ:
-        out.pop()
+# Characters the clean-up below must see one by one (deleted, or a space, newline or ZWNJ once mapped).
+# Runs of other characters, single spaces between them included, are only unified, in bulk.
+_SPECIAL = "".join(sorted(_DROP | {" ", "\n", ZWNJ} | {c for c, m in _CHAR_MAP.items() if m in " \n"}))
+_PLAIN_RUN = re.compile("[^{0}]+(?: [^{0}]+)*".format(re.escape(_SPECIAL)))
+_PLAIN_TABLE = str.maketrans({c: m for c, m in _CHAR_MAP.items() if c not in _SPECIAL})
+_ZWNJ_RE = re.compile(ZWNJ)
+
+
+def _unify(original: str) -> tuple[str, list[int]]:
+    """Letter/digit unification, deletions, and space/ZWNJ clean-up: the text and, per character, its
+    original offset (each character stands for exactly one original character)."""
+    out: list[str] = []
+    pos: list[int] = []
+    i = 0
+    for run in _PLAIN_RUN.finditer(original):
+        a, b = run.span()
+        for k in range(i, a):
+            _unify_special(out, pos, original[k], k)
+        out.extend(original[a:b].translate(_PLAIN_TABLE))
+        pos.extend(range(a, b))
+        i = b
+    for k in range(i, len(original)):
+        _unify_special(out, pos, original[k], k)
+    while out and out[-1] in " " + ZWNJ:
+        out.pop(); pos.pop()
+    text = "".join(out)
     # a ZWNJ before a space/newline/punctuation or at the end is noise
-    cleaned = []
-    for k, item in enumerate(out):
-        if item[0] == ZWNJ:
-            nxt = out[k + 1][0] if k + 1 < len(out) else " "
-            if not nxt.isalpha():
-                continue
-        cleaned.append(item)
-    return cleaned
+    noise = [k for k in (m.start() for m in _ZWNJ_RE.finditer(text)) if not text[k + 1:k + 2].isalpha()]
+    if noise:
+        drop = set(noise)
+        pos = [p for k, p in enumerate(pos) if k not in drop]
+        text = "".join(text[a + 1:b] for a, b in zip([-1] + noise, noise + [len(text)]))
+    return text, pos
+
+
+def _unify_special(out: list[str], pos: list[int], ch: str, i: int) -> None:
+    if ch in _DROP:
+        return
+    ch = _CHAR_MAP.get(ch, ch)
+    if ch == " ":
+        # collapse space runs; a space swallows a ZWNJ next to it
+        if out and out[-1] == ZWNJ:
+            out.pop(); pos.pop()
+        if not out or out[-1] in " \n":
+            return
+    elif ch == "\n":
+        while out and out[-1] in " " + ZWNJ:
+            out.pop(); pos.pop()
+    elif ch == ZWNJ:
+        if not out or out[-1] in " \n" + ZWNJ:
+            return
+    out.append(ch); pos.append(i)
+
+
+def repair_word(word: str) -> str:
+    """Reinsert lost zero-width non-joiners in one word, using the lexicon; else return it unchanged."""
+    if len(word) > lexicon.max_repairable_length():
+        return word  # no lexicon word, affixed or compounded, is this long: keeps huge tokens linear, uncached
+    return _repair_word(word)
 
 
 @lru_cache(maxsize=65536)
-def repair_word(word: str) -> str:
-    """Reinsert lost zero-width non-joiners in one word, using the lexicon; else return it unchanged."""
+def _repair_word(word: str) -> str:
     known = lexicon.known_form(word)
     if known is not None:
         return known
@@ -157,8 +184,8 @@ _SPACED_PAIR = re.compile(r"([^\W\d_]+) (?=([^\W\d_]+))")
 _PARTICLES = {"به", "در", "از", "با", "بر", "که", "و", "را", "تا", "این", "آن", "هم", "نه", "یا", "برای", "می", "نمی"}
 
 
-def _join_spaced_affixes(chars: list[tuple[str, int, int]]) -> list[tuple[str, int, int]]:
-    text = "".join(c for c, _, _ in chars)
+def _join_spaced_affixes(text: str, char_starts: list[int]) -> tuple[str, list[int]]:
+    """`_unify`'s output with spaced affixes and compounds joined (each original position kept)."""
     joins: dict[int, str] = {}
     for m in _SPACED_PREFIX.finditer(text):
         joins[m.end() - 1] = ZWNJ
@@ -172,45 +199,51 @@ def _join_spaced_affixes(chars: list[tuple[str, int, int]]) -> list[tuple[str, i
         if a in halves and a not in _PARTICLES and lexicon.known_form(a + b) == a + ZWNJ + b:
             joins[m.end(1)] = ZWNJ
     if not joins:
-        return chars
-    out: list[tuple[str, int, int]] = []
+        return text, char_starts
+    pieces: list[str] = []
+    starts: list[int] = []
     prev = 0
     for k in sorted(joins):
-        out.extend(chars[prev:k])
+        pieces.append(text[prev:k]); starts += char_starts[prev:k]
         if joins[k]:
-            out.append((joins[k], chars[k][1], chars[k][2]))
+            pieces.append(joins[k]); starts.append(char_starts[k])
         prev = k + 1
-    out.extend(chars[prev:])
-    return out
+    pieces.append(text[prev:]); starts += char_starts[prev:]
+    return "".join(pieces), starts
 
 
 def normalize(original: str) -> NormalizedText:
-    chars = _join_spaced_affixes(_unify(original))
-    text = "".join(c for c, _, _ in chars)
+    text, char_starts = _join_spaced_affixes(*_unify(original))
+    char_ends = [s + 1 for s in char_starts]
     out_chars: list[str] = []
     starts: list[int] = []
     ends: list[int] = []
     pos = 0
     for m in _WORD.finditer(text):
-        for k in range(pos, m.start()):
-            out_chars.append(chars[k][0]); starts.append(chars[k][1]); ends.append(chars[k][2])
         word = m.group()
         fixed = repair_word(word) if lexicon.available() else word
+        if fixed == word:
+            continue  # copied in bulk with the text around it
+        out_chars.append(text[pos:m.start()]); starts += char_starts[pos:m.start()]; ends += char_ends[pos:m.start()]
         k = m.start()
         for ch in fixed:
-            if ch == ZWNJ and (k >= len(chars) or chars[k][0] != ZWNJ):
-                anchor = chars[k][1] if k < len(chars) else len(original)
+            if ch == ZWNJ and (k >= len(text) or text[k] != ZWNJ):
+                anchor = char_starts[k] if k < len(text) else len(original)
                 out_chars.append(ZWNJ); starts.append(anchor); ends.append(anchor)
                 continue
-            out_chars.append(ch); starts.append(chars[k][1]); ends.append(chars[k][2])
+            out_chars.append(ch); starts.append(char_starts[k]); ends.append(char_ends[k])
             k += 1
         pos = m.end()
-    for k in range(pos, len(chars)):
-        out_chars.append(chars[k][0]); starts.append(chars[k][1]); ends.append(chars[k][2])
+    out_chars.append(text[pos:]); starts += char_starts[pos:]; ends += char_ends[pos:]
     return NormalizedText(original, "".join(out_chars), tuple(starts), tuple(ends))
 
 
-_KEY_DROP = re.compile(r"[\s\u200c\-_.'\"«»()\[\]]")
+_KEY_DROP = "\u200c-_.'\"«»()[]"  # and all whitespace (str.split)
+# one str.translate pass: unify letters and digits, delete marks and light punctuation, آ -> ا
+_KEY_TABLE = {ord(c): None for c in _DROP | set(_KEY_DROP)}
+_KEY_TABLE.update({ord(c): (None if m.isspace() or m in _KEY_DROP else m) for c, m in _CHAR_MAP.items()})
+_KEY_TABLE[ord("آ")] = "ا"
+_KEY_CACHED_LENGTH = 64  # token- and name-sized texts repeat: cache them; a huge text is keyed once, uncached
 
 
 def key(text: str) -> str:
@@ -218,5 +251,11 @@ def key(text: str) -> str:
 
     "خزانه‌داری", "خزانه داری" and "خزانهداری" (and Arabic-letter spellings) share one key.
     """
-    unified = "".join(_CHAR_MAP.get(c, c) for c in text if c not in _DROP)
-    return _KEY_DROP.sub("", unified).replace("آ", "ا").lower()
+    return _cached_key(text) if len(text) <= _KEY_CACHED_LENGTH else _key(text)
+
+
+def _key(text: str) -> str:
+    return "".join(text.translate(_KEY_TABLE).split()).lower()
+
+
+_cached_key = lru_cache(maxsize=1 << 17)(_key)

@@ -14,7 +14,7 @@ MAX_SENTENCE_TOKENS = 150
 _CLOSERS = set("»\"')]")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # slots: one of these per word, built for every article
 class Token:
     i: int
     start: int
@@ -39,7 +39,7 @@ class Sentence:
 
 
 def tokenize(text: str) -> list[Token]:
-    return [Token(i, m.start(), m.end(), m.group()) for i, m in enumerate(_TOKEN.finditer(text))]
+    return [Token(i, *m.span(), m.group()) for i, m in enumerate(_TOKEN.finditer(text))]
 
 
 def split_sentences(text: str, tokens: list[Token]) -> list[Sentence]:
@@ -49,7 +49,7 @@ def split_sentences(text: str, tokens: list[Token]) -> list[Sentence]:
     for i, tok in enumerate(tokens):
         ends = tok.text in _SENTENCE_END and not (i + 1 < len(tokens) and tokens[i + 1].text in _CLOSERS)
         ends = ends or (tok.text in _CLOSERS and i > 0 and tokens[i - 1].text in _SENTENCE_END)
-        line_break = i + 1 < len(tokens) and "\n" in text[tok.end:tokens[i + 1].start]
+        line_break = i + 1 < len(tokens) and text.find("\n", tok.end, tokens[i + 1].start) >= 0
         too_long = i + 1 - first >= MAX_SENTENCE_TOKENS
         if ends or line_break or too_long or i == len(tokens) - 1:
             sentences.append(Sentence(tokens[first].start, tok.end, first, i + 1))
