@@ -84,8 +84,10 @@ def build(settings: Settings | None = None) -> Khabar:
             if features is not None:
                 # seen-set / near-duplicate / lateness check before anything is published
                 decision = cooccurrence.observe(features, msg.partition)
-                if decision.duplicate_of:
-                    next(o for o in outputs if o.topic == ENRICHED).value["duplicate_of"] = decision.duplicate_of
+                # a near-duplicate links to its original; the same id again (reason "seen") to itself
+                duplicate_of = decision.duplicate_of or (features.article_id if decision.reason == "seen" else None)
+                if duplicate_of:
+                    next(o for o in outputs if o.topic == ENRICHED).value["duplicate_of"] = duplicate_of
             for out in outputs:
                 await khabar.publish(out)
             if decision is not None and decision.counts:
