@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import sys
 from typing import BinaryIO, Iterator
 
@@ -87,10 +88,24 @@ def _extract(lines: Iterator[tuple[int, bytes]], args, counts) -> None:
         cooccurrence.write(args.cooccurrence)
 
 
-def cmd_worker(args) -> int:
-    from streams.stream.admin import ensure_topics_sync
-    from streams.stream.app import build
+def _drop_faust_env() -> list[str]:
+    """Remove Faust's own FAUST_*/F_* variables before Faust is imported (it reads them at import, and
+    its command line takes --debug/--workdir defaults from them)."""
+    names = [n for n in os.environ if n.startswith(("FAUST_", "F_"))]
+    for name in names:
+        del os.environ[name]
+    return names
 
+
+def cmd_worker(args) -> int:
+    dropped = _drop_faust_env()
+    from streams.stream.admin import ensure_topics_sync
+    from streams.stream.app import build, faust_env_names
+
+    ignored = sorted(set(dropped) | set(faust_env_names()))
+    if ignored:
+        print(f"khabar worker: ignoring Faust's own environment variables {', '.join(ignored)} "
+              f"(only KHABAR_* settings configure khabar)", file=sys.stderr)
     settings = Settings()
     created = ensure_topics_sync(settings)
     if created:

@@ -9,6 +9,9 @@ def _env(name: str, default: str) -> str:
     return os.environ.get(name, default)
 
 
+PROCESSING_GUARANTEES = ("at_least_once", "exactly_once")
+
+
 @dataclass(frozen=True)
 class Settings:
     broker: str = field(default_factory=lambda: _env("KHABAR_BROKER", "kafka://127.0.0.1:9092"))
@@ -23,12 +26,19 @@ class Settings:
     max_body_chars: int = field(default_factory=lambda: int(_env("KHABAR_MAX_BODY_CHARS", "200000")))
     max_message_bytes: int = field(default_factory=lambda: int(_env("KHABAR_MAX_MESSAGE_BYTES", str(16 * 1024 * 1024))))
     log_level: str = field(default_factory=lambda: _env("KHABAR_LOG_LEVEL", "info"))
+    # at_least_once (default) or exactly_once (Kafka transactions; read outputs with read_committed)
+    processing_guarantee: str = field(default_factory=lambda: _env("KHABAR_PROCESSING_GUARANTEE", "at_least_once"))
     # actor co-occurrence: hopping windows by event time (durations like 7d, 12h, 3600)
     cooccurrence_window: str = field(default_factory=lambda: _env("KHABAR_COOCCURRENCE_WINDOW", "7d"))
     cooccurrence_step: str = field(default_factory=lambda: _env("KHABAR_COOCCURRENCE_STEP", "1d"))
     cooccurrence_retention: str = field(default_factory=lambda: _env("KHABAR_COOCCURRENCE_RETENTION", "30d"))
     near_duplicate_threshold: float = field(default_factory=lambda: float(_env("KHABAR_NEAR_DUPLICATE_THRESHOLD",
                                                                                  "0.8")))
+
+    def __post_init__(self) -> None:
+        if self.processing_guarantee not in PROCESSING_GUARANTEES:
+            raise ValueError(f"KHABAR_PROCESSING_GUARANTEE must be one of {', '.join(PROCESSING_GUARANTEES)}, "
+                             f"got {self.processing_guarantee!r}")
 
     def topic(self, name: str) -> str:
         return f"{self.topic_prefix}{name}"

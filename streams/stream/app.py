@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import functools
 import logging
+import os
 from dataclasses import dataclass, field
 from typing import Awaitable, Callable
 
@@ -37,9 +38,25 @@ class Khabar:
             await self.topics[out.topic].send(key=out.key, value=out.value_bytes())
 
 
+# Faust also reads settings from its own environment variables (FAUST_*/F_* at import time, and
+# BROKER_URL, WEB_PORT, PROCESSING_GUARANTEE, ... for every setting): only KHABAR_* may configure khabar.
+FAUST_ENV_PREFIXES = ("FAUST_", "F_")
+
+
+def faust_env_names(environ=None) -> list[str]:
+    """Names in the environment that Faust would read as its own settings."""
+    from faust.types.settings import Settings as FaustSettings
+
+    environ = os.environ if environ is None else environ
+    names = {p.env_name for p in FaustSettings.SETTINGS.values() if p.env_name}
+    return sorted(n for n in environ if n in names or n.startswith(FAUST_ENV_PREFIXES))
+
+
 def make_app(settings: Settings) -> faust.App:
     return faust.App(
         settings.app_id,
+        env={},  # Faust looks its settings up in this mapping instead of os.environ: none
+        processing_guarantee=settings.processing_guarantee,
         broker=settings.broker,
         store=settings.store,
         datadir=settings.data_dir,
