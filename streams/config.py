@@ -28,6 +28,8 @@ class Settings:
     log_level: str = field(default_factory=lambda: _env("KHABAR_LOG_LEVEL", "info"))
     # at_least_once (default) or exactly_once (Kafka transactions; read outputs with read_committed)
     processing_guarantee: str = field(default_factory=lambda: _env("KHABAR_PROCESSING_GUARANTEE", "at_least_once"))
+    # seconds a stopping worker gets before it gives up and exits non-zero (Faust's stop can hang)
+    shutdown_timeout: float = field(default_factory=lambda: float(_env("KHABAR_SHUTDOWN_TIMEOUT", "20")))
     # actor co-occurrence: hopping windows by event time (durations like 7d, 12h, 3600)
     cooccurrence_window: str = field(default_factory=lambda: _env("KHABAR_COOCCURRENCE_WINDOW", "7d"))
     cooccurrence_step: str = field(default_factory=lambda: _env("KHABAR_COOCCURRENCE_STEP", "1d"))

@@ -107,3 +107,34 @@ async def consume_until(topics: list[str], done, timeout: float = 120.0) -> dict
     finally:
         await consumer.stop()
     return got
+
+
+class LocalBroker:
+    """Stop and restart the test broker on its data (`scripts/kafka-local stop --keep-data` / `start`),
+    for outage tests.  Skips unless the broker under test is the one scripts/kafka-local runs."""
+
+    SCRIPT = Path(__file__).resolve().parents[1] / "scripts" / "kafka-local"
+
+    def __init__(self):
+        status = subprocess.run([str(self.SCRIPT), "status"], capture_output=True, text=True)
+        if status.returncode != 0 or status.stdout.strip() != BROKER:
+            pytest.skip(f"the broker at {BROKER} is not run by scripts/kafka-local (KAFKA_PORT, KHABAR_KAFKA_STATE)")
+
+    def _run(self, *args: str) -> None:
+        result = subprocess.run([str(self.SCRIPT), *args], capture_output=True, text=True, timeout=180)
+        assert result.returncode == 0, f"kafka-local {' '.join(args)} failed:\n{result.stderr}"
+
+    def stop(self) -> None:
+        self._run("stop", "--keep-data")
+
+    def start(self) -> None:
+        self._run("start")
+
+
+def wait_exit(proc: subprocess.Popen, timeout: float) -> tuple[int | None, float]:
+    """(return code or None if still running after timeout, seconds waited)."""
+    t0 = time.monotonic()
+    try:
+        return proc.wait(timeout=timeout), time.monotonic() - t0
+    except subprocess.TimeoutExpired:
+        return None, time.monotonic() - t0

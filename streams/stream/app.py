@@ -17,6 +17,7 @@ import faust
 from streams.config import ALL_TOPICS, ARTICLES, ENRICHED, Settings
 from streams.cooccurrence import WindowConfig, article_features
 from streams.processing import Counts, Output, process
+from streams.stream.worker import KhabarWorker
 from streams.version import PIPELINE_VERSION
 
 log = logging.getLogger(__name__)
@@ -56,6 +57,7 @@ def make_app(settings: Settings) -> faust.App:
     return faust.App(
         settings.app_id,
         env={},  # Faust looks its settings up in this mapping instead of os.environ: none
+        Worker=type("KhabarWorker", (KhabarWorker,), {"shutdown_timeout": settings.shutdown_timeout}),
         processing_guarantee=settings.processing_guarantee,
         broker=settings.broker,
         store=settings.store,
