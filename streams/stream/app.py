@@ -17,6 +17,7 @@ import faust
 from streams.config import ALL_TOPICS, ARTICLES, ENRICHED, Settings
 from streams.cooccurrence import WindowConfig, article_features
 from streams.processing import Counts, Output, process
+from streams.stream.delivery import Delivery, KhabarTransport, Send
 from streams.stream.worker import KhabarWorker
 from streams.version import PIPELINE_VERSION
 
@@ -31,12 +32,24 @@ class Khabar:
     topics: dict[str, faust.TopicT]
     counts: Counts = field(default_factory=Counts)
     sink: Sink | None = None  # where outputs go; defaults to the Kafka topics
+    delivery: Delivery = field(default_factory=Delivery)
 
-    async def publish(self, out: Output) -> None:
+    async def publish(self, outputs: list[Output], then: Callable[[], Awaitable], extra: list[Send] = ()) -> None:
+        """Send the outputs of one input (plus `extra` records); `then()` (the input's ack) runs once the
+        broker acknowledged every one of them."""
         if self.sink is not None:
-            await self.sink(out)
+            for out in outputs:
+                await self.sink(out)
+            await then()
         else:
-            await self.topics[out.topic].send(key=out.key, value=out.value_bytes())
+            sends = [(self.topics[o.topic], o.key, o.value_bytes(), None) for o in outputs]
+            await self.delivery.send(sends + list(extra), then)
+
+
+class KhabarApp(faust.App):
+    def _new_transport(self):
+        # Faust's aiokafka transport with the at-least-once fixes of streams.stream.delivery
+        return KhabarTransport(self.conf.broker_consumer, self)
 
 
 # Faust also reads settings from its own environment variables (FAUST_*/F_* at import time, and
@@ -54,7 +67,7 @@ def faust_env_names(environ=None) -> list[str]:
 
 
 def make_app(settings: Settings) -> faust.App:
-    return faust.App(
+    return KhabarApp(
         settings.app_id,
         env={},  # Faust looks its settings up in this mapping instead of os.environ: none
         Worker=type("KhabarWorker", (KhabarWorker,), {"shutdown_timeout": settings.shutdown_timeout}),
@@ -92,6 +105,9 @@ def build(settings: Settings | None = None) -> Khabar:
     @app.agent(topics[ARTICLES], name="enrich")
     async def enrich(stream):
         loop = asyncio.get_running_loop()
+        # manual acks: an input is acked (and so committable) only once all its outputs are on the
+        # broker; a stop or crash in between leaves it unacked, to be processed again
+        stream = stream.noack()
         async for event in stream.events():
             msg = event.message
             # CPU-bound extraction off the event loop, so heartbeats and the web server stay live
@@ -107,10 +123,8 @@ def build(settings: Settings | None = None) -> Khabar:
                 duplicate_of = decision.duplicate_of or (features.article_id if decision.reason == "seen" else None)
                 if duplicate_of:
                     next(o for o in outputs if o.topic == ENRICHED).value["duplicate_of"] = duplicate_of
-            for out in outputs:
-                await khabar.publish(out)
-            if decision is not None and decision.counts:
-                await cooccurrence.emit(features)
+            pair_sends = await cooccurrence.emit(features) if decision is not None and decision.counts else []
+            await khabar.publish(outputs, then=functools.partial(stream.ack, event), extra=pair_sends)
             yield [out.topic for out in outputs]
 
     @app.page("/")

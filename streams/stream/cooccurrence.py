@@ -132,17 +132,20 @@ class Cooccurrence:
         self.stats["counted" if decision.counts else decision.reason] += 1
         return decision
 
-    async def emit(self, features: Features) -> None:
-        """Re-key by pair and by actor; the Kafka timestamp is the event time (windows use it)."""
+    async def emit(self, features: Features) -> list:
+        """Re-key by pair and by actor; the Kafka timestamp is the event time (windows use it).  With a
+        broker: the records to send (the enrich agent sends them with the article's outputs, so the
+        article is acked only once they are on the broker)."""
         sends = [(PAIRS, self.pairs_topic, table_key(rec["key"]), rec) for rec in pair_records(features)]
         sends += [(MENTIONS, self.mentions_topic, table_key(rec["id"]), rec) for rec in actor_records(features)]
+        if self.sink is None and self.khabar.sink is None:
+            return [(topic, key, orjson.dumps(rec), rec["t"]) for _, topic, key, rec in sends]
         for name, topic, key, rec in sends:
             if self.sink is not None:
                 await self.sink(Output(name, key, rec))
-            elif self.khabar.sink is not None:  # broker-less test mode: keep them for inspection
+            else:  # broker-less test mode: keep them for inspection
                 self.unsent.append(Output(name, key, rec))
-            else:
-                await topic.send(key=key, value=orjson.dumps(rec), timestamp=rec["t"])
+        return []
 
     # ------------------------------------------------------------------ agents
     def _install_agents(self) -> None:
@@ -151,6 +154,7 @@ class Cooccurrence:
 
         @app.agent(self.pairs_topic, name="cooccur")
         async def cooccur(stream):
+            stream = stream.noack()  # acked once its table-change messages are on the broker
             async for event in stream.events():
                 rec = orjson.loads(event.value)
                 key = rec["key"]
@@ -167,8 +171,8 @@ class Cooccurrence:
                 self._latest_t = max(self.local_watermark() or rec["t"], rec["t"])  # recovered state counts too
                 self.stats["pair_records"] += 1
                 kb = key.encode("utf-8")
-                for message in changes:
-                    await self.khabar.publish(Output(COOCCURRENCE, kb, message))
+                await self.khabar.publish([Output(COOCCURRENCE, kb, message) for message in changes],
+                                          then=functools.partial(stream.ack, event))
                 self.stats["published"] += len(changes)
                 yield key
 
