@@ -50,6 +50,7 @@ def _consumer(committed=None, generation=3) -> KhabarConsumer:
     c._unacked_messages = set()
     c._n_acked = 0
     c._waiting_for_ack = None
+    c._stalled = {}
     return c
 
 
@@ -80,6 +81,32 @@ def test_acks_of_an_old_generation_do_not_count():
     for o in (11, 12):                          # skipped by the stream after the rebalance
         assert not c.ack(_message(o, generation=3))
     assert c._new_offset(TP0) == 11             # not 13: 11 and 12 are read again after the seek
+
+
+async def test_a_stalled_committed_offset_is_read_again(monkeypatch):
+    import asyncio
+
+    import streams.stream.delivery as delivery
+
+    clock = [100.0]
+    monkeypatch.setattr(delivery.time, "monotonic", lambda: clock[0])
+    seeks = []
+
+    async def seek(tp, offset):
+        seeks.append((tp, offset))
+
+    c = _consumer(committed=10)
+    c.seek = seek
+    c._gap[TP0].addi(11, 20)                    # booked by a record that overtook the seek
+    assert c.ack(_message(20))
+    assert c._new_offset(TP0) is None           # 10 was dropped by the fetch loop: wait
+    clock[0] += c.stall_seconds + 1
+    assert c._new_offset(TP0) is None
+    await asyncio.sleep(0)
+    assert seeks == [(TP0, 10)] and not c._gap.get(TP0)
+    for o in range(10, 20):                     # read again and processed
+        assert c.ack(_message(o))
+    assert c._new_offset(TP0) == 21
 
 
 def test_gaps_the_fetcher_saw_count_as_done():

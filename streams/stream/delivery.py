@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections import deque
 from typing import Any, Awaitable, Callable, Optional, Sequence
 
@@ -41,6 +42,14 @@ def committable(acked: list[int], committed: Optional[int]) -> Optional[int]:
 
 
 class KhabarConsumer(faust_aiokafka.Consumer):
+    #: seconds the committed offset may stay unprocessed while later offsets are done, before the
+    #: partition is read again from it (a message the fetcher dropped: see `_reread_if_stalled`)
+    stall_seconds: float = 15.0
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._stalled: dict = {}  # tp -> since when its committed offset waits
+
     def ack(self, message) -> bool:
         if message.generation_id != self.app.consumer_generation_id:
             # fetched before the last rebalance and skipped by the stream, not processed: the seek that
@@ -55,7 +64,7 @@ class KhabarConsumer(faust_aiokafka.Consumer):
         if not acked:
             return None
         self._fold_gaps(tp, acked)
-        acked.sort()
+        acked[:] = sorted(set(acked))  # a gap offset can also be acked after a re-read
         committed = self._committed_offset[tp]
         if committed is not None:  # acks below the committed offset are stale (acked twice)
             stale = sum(1 for o in acked if o < committed)
@@ -67,7 +76,30 @@ class KhabarConsumer(faust_aiokafka.Consumer):
             done = offset - acked[0]
             self._acked_index[tp].difference_update(acked[:done])
             acked[:done] = []
+            self._stalled.pop(tp, None)
+        elif acked and committed is not None:
+            self._reread_if_stalled(tp, committed)
         return offset
+
+    def _reread_if_stalled(self, tp, committed: int) -> None:
+        """Later offsets are done but the committed one is not.  After a rebalance, a record fetched
+        before the seek can reach Faust's fetch loop after it: the loop then drops every record below
+        it as already read (and books the hole as a gap), so the committed offset is never processed.
+        Faust 0.15 committed past it (the messages were lost); here the commit waits, and after
+        `stall_seconds` the partition is read again from the committed offset (re-processing what
+        came after it: at-least-once)."""
+        stalled = self._stalled
+        now = time.monotonic()
+        since = stalled.setdefault(tp, now)
+        if now - since < self.stall_seconds:
+            return
+        stalled[tp] = now
+        # forget the holes booked by the dropped records (folded in or not); a re-read finds the real ones
+        self._gap.pop(tp, None)
+        self._acked[tp][:] = sorted(self._acked_index[tp])
+        log.warning("%s: offset %d not processed for %.0f s while later ones are; reading again from it",
+                    tp, committed, now - since)
+        asyncio.ensure_future(self.seek(tp, committed))
 
     def _fold_gaps(self, tp, acked: list[int]) -> None:
         """Offsets the fetcher never saw (transaction markers, compaction) count as done: fold the gaps
