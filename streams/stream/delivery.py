@@ -13,6 +13,9 @@ Three holes in faust-streaming 0.15 (each seen or reasoned from its source, see 
 3. The stream drops messages fetched before a rebalance (old generation) but acks them as if processed,
    so they count for the commit.  `KhabarConsumer.ack()` refuses acks of another generation: those
    offsets are read again after the rebalance's seek and acked when really processed.
+4. A record fetched before that seek can reach Faust's fetch loop after it; the loop then drops the
+   re-read records below it and books them as a gap.  The commit waits at the committed offset (2.),
+   and `KhabarConsumer._reread_if_stalled()` reads the partition again from there.
 """
 from __future__ import annotations
 
