@@ -130,6 +130,41 @@ class LocalBroker:
 
     def start(self) -> None:
         self._run("start")
+        self.wait_writable()
+
+    @staticmethod
+    def wait_writable(timeout: float = 90.0) -> None:
+        """Until a new topic can be created and written: a broker restarted on a large data dir answers
+        the readiness probe before it has loaded every partition (later tests create new topics)."""
+        import asyncio
+
+        from aiokafka import AIOKafkaProducer
+        from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+
+        async def probe() -> None:
+            topic = f"kafka-local-probe-{uuid.uuid4().hex[:8]}"
+            admin = AIOKafkaAdminClient(bootstrap_servers=BROKER)
+            await admin.start()
+            try:
+                await admin.create_topics([NewTopic(topic, 1, 1)])
+            finally:
+                await admin.close()
+            producer = AIOKafkaProducer(bootstrap_servers=BROKER, acks="all")
+            await producer.start()
+            try:
+                await asyncio.wait_for(producer.send_and_wait(topic, b"probe"), 20)
+            finally:
+                await producer.stop()
+
+        deadline = time.time() + timeout
+        while True:
+            try:
+                asyncio.run(probe())
+                return
+            except Exception:
+                if time.time() > deadline:
+                    raise
+                time.sleep(2)
 
 
 def wait_exit(proc: subprocess.Popen, timeout: float) -> tuple[int | None, float]:
