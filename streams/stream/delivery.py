@@ -105,10 +105,17 @@ class KhabarConsumer(faust_aiokafka.Consumer):
         asyncio.ensure_future(self.seek(tp, committed))
 
     def _fold_gaps(self, tp, acked: list[int]) -> None:
-        """Offsets the fetcher never saw (transaction markers, compaction) count as done: fold the gaps
-        below the highest acked offset into the acked list (Faust's own bookkeeping of them)."""
+        """Offsets the fetcher never saw count as done only under exactly_once, where Faust's own
+        transactional repartition topics have holes (transaction markers): fold the gaps below the
+        highest acked offset into the acked list.  Under at_least_once the input topics have no holes
+        and a "gap" is a record that overtook the seek after a rebalance (the dropped records below it
+        were never processed: trusting it lost them), so gaps are ignored; a real hole (a compacted or
+        transactionally written input topic) then only makes `_reread_if_stalled` read it again."""
         gaps = self._gap.get(tp)
         if not gaps:
+            return
+        if self.app.conf.processing_guarantee.value != "exactly_once":
+            self._gap.pop(tp, None)
             return
         top = max(acked)
         covered = sorted(gaps.overlap(0, top), key=lambda iv: iv.begin)
