@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import sys
 from typing import BinaryIO, Iterator
 
@@ -11,33 +12,74 @@ import orjson
 from streams.config import ARTICLES, DEADLETTER, ENRICHED, Settings, describe
 
 
+class InputError(Exception):
+    """The input file cannot be read at all (exit 2, as opposed to 1: some lines were dead-lettered)."""
+
+
+def _open(path: str) -> BinaryIO:
+    if path == "-":
+        return sys.stdin.buffer
+    try:
+        return open(path, "rb")
+    except IsADirectoryError:
+        raise InputError(f"{path}: is a directory, not a JSONL file") from None
+    except FileNotFoundError:
+        raise InputError(f"{path}: no such file") from None
+    except OSError as e:
+        raise InputError(f"{path}: cannot read: {e.strerror or e}") from None
+
+
 def _lines(path: str) -> Iterator[tuple[int, bytes]]:
     if path == "-" and sys.stdin.isatty():  # otherwise it looks like a hang
         print("khabar: reading article JSONL from stdin (one article per line; Ctrl-D ends)", file=sys.stderr)
-    stream: BinaryIO = sys.stdin.buffer if path == "-" else open(path, "rb")
+    stream = _open(path)  # opened before the first line is asked for: errors surface before any output
+    return _read_lines(stream)
+
+
+def _read_lines(stream: BinaryIO) -> Iterator[tuple[int, bytes]]:
     try:
         for number, line in enumerate(stream, 1):
             line = line.rstrip(b"\r\n")
             if line.strip():
                 yield number, line
+    except OSError as e:  # e.g. EISDIR or EIO at read time
+        raise InputError(f"{getattr(stream, 'name', '-')}: cannot read: {e.strerror or e}") from None
     finally:
         if stream is not sys.stdin.buffer:
             stream.close()
 
 
 def cmd_extract(args) -> int:
-    from streams.processing import Counts, process
+    from streams.processing import Counts
 
     counts = Counts()
+    try:
+        _extract(_lines(args.file), args, counts)
+    except InputError as e:
+        print(f"khabar extract: {e}", file=sys.stderr)
+        return 2
+    summary = counts.as_dict()
+    print(f"khabar extract: {summary['in']} in, {summary['enriched']} enriched, "
+          f"{summary['deadlettered']} dead-lettered, events {summary['events']}", file=sys.stderr)
+    return 1 if counts.deadlettered else 0
+
+
+def _extract(lines: Iterator[tuple[int, bytes]], args, counts) -> None:
+    from streams.processing import process
+
     out, err = sys.stdout.buffer, sys.stderr.buffer
     cooccurrence = None
     if args.cooccurrence:
         from streams.cooccurrence import OfflineCooccurrence
         cooccurrence = OfflineCooccurrence(Settings())
-    for number, line in _lines(args.file):
+    seen: set[str] = set()
+    for number, line in lines:
         for output in process(line, topic=args.file, offset=number, counts=counts,
                               max_body_chars=Settings().max_body_chars):
             if output.topic == ENRICHED:
+                if output.value["id"] in seen:  # the same id again: marked as in the worker
+                    output.value["duplicate_of"] = output.value["id"]
+                seen.add(output.value["id"])
                 if cooccurrence is not None:
                     cooccurrence.add(output.value)  # first: it records duplicate_of on the article
                 out.write(output.value_bytes() + b"\n")
@@ -46,16 +88,26 @@ def cmd_extract(args) -> int:
     out.flush()
     if cooccurrence is not None:
         cooccurrence.write(args.cooccurrence)
-    summary = counts.as_dict()
-    print(f"khabar extract: {summary['in']} in, {summary['enriched']} enriched, "
-          f"{summary['deadlettered']} dead-lettered, events {summary['events']}", file=sys.stderr)
-    return 1 if counts.deadlettered else 0
+
+
+def _drop_faust_env() -> list[str]:
+    """Remove Faust's own FAUST_*/F_* variables before Faust is imported (it reads them at import, and
+    its command line takes --debug/--workdir defaults from them)."""
+    names = [n for n in os.environ if n.startswith(("FAUST_", "F_"))]
+    for name in names:
+        del os.environ[name]
+    return names
 
 
 def cmd_worker(args) -> int:
+    dropped = _drop_faust_env()
     from streams.stream.admin import check_broker, ensure_topics_sync
-    from streams.stream.app import build
+    from streams.stream.app import build, faust_env_names
 
+    ignored = sorted(set(dropped) | set(faust_env_names()))
+    if ignored:
+        print(f"khabar worker: ignoring Faust's own environment variables {', '.join(ignored)} "
+              f"(only KHABAR_* settings configure khabar)", file=sys.stderr)
     settings = Settings()
     check_broker(settings.broker)
     created = ensure_topics_sync(settings)
@@ -162,7 +214,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--version", action="version", version=_version())
     sub = parser.add_subparsers(dest="command", required=True)
     p = sub.add_parser("extract", help="enrich article JSONL offline (no broker); enriched JSONL on stdout, "
-                                       "dead letters on stderr; exit 1 if any input failed")
+                                       "dead letters on stderr; exit 1 if any input failed, "
+                                       "2 if the file cannot be read")
     p.add_argument("file", nargs="?", default="-", help="article JSONL file, or - for stdin (default)")
     p.add_argument("--cooccurrence", metavar="OUT.jsonl", help="also write actor co-occurrence tables")
     p.set_defaults(func=cmd_extract)

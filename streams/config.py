@@ -19,6 +19,9 @@ def _setting(env: str, default: str, help: str, parse: Callable[[str], object] =
                  metadata={"env": env, "default": default, "help": help})
 
 
+PROCESSING_GUARANTEES = ("at_least_once", "exactly_once")
+
+
 @dataclass(frozen=True)
 class Settings:
     broker: str = _setting("KHABAR_BROKER", "kafka://127.0.0.1:9092", "Kafka bootstrap URL(s), Faust style")
@@ -35,6 +38,12 @@ class Settings:
     max_message_bytes: int = _setting("KHABAR_MAX_MESSAGE_BYTES", str(16 * 1024 * 1024),
                                       "producer/consumer message size (the broker must allow it)", int)
     log_level: str = _setting("KHABAR_LOG_LEVEL", "info", "worker log level (debug, info, warning, error)")
+    processing_guarantee: str = _setting("KHABAR_PROCESSING_GUARANTEE", "at_least_once",
+                                         "at_least_once, or exactly_once (Kafka transactions; read outputs "
+                                         "with read_committed)")
+    shutdown_timeout: float = _setting("KHABAR_SHUTDOWN_TIMEOUT", "20",
+                                       "seconds a stopping worker gets before it gives up and exits non-zero",
+                                       float)
     # actor co-occurrence: hopping windows by event time (durations like 7d, 12h, 3600)
     cooccurrence_window: str = _setting("KHABAR_COOCCURRENCE_WINDOW", "7d",
                                         "co-occurrence window size (event time; 7d, 12h, 3600)")
@@ -46,6 +55,11 @@ class Settings:
     near_duplicate_threshold: float = _setting("KHABAR_NEAR_DUPLICATE_THRESHOLD", "0.8",
                                                "MinHash Jaccard above which an article is a syndicated copy",
                                                float)
+
+    def __post_init__(self) -> None:
+        if self.processing_guarantee not in PROCESSING_GUARANTEES:
+            raise ValueError(f"KHABAR_PROCESSING_GUARANTEE must be one of {', '.join(PROCESSING_GUARANTEES)}, "
+                             f"got {self.processing_guarantee!r}")
 
     def topic(self, name: str) -> str:
         return f"{self.topic_prefix}{name}"

@@ -75,7 +75,8 @@ class Worker:
         raise AssertionError(f"worker web view not up after {timeout}s:\n{self.tail()}")
 
     def tail(self, n: int = 60) -> str:
-        self.log.flush()
+        if not self.log.closed:
+            self.log.flush()
         return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-n:])
 
     def stop(self) -> None:
@@ -107,3 +108,69 @@ async def consume_until(topics: list[str], done, timeout: float = 120.0) -> dict
     finally:
         await consumer.stop()
     return got
+
+
+class LocalBroker:
+    """Stop and restart the test broker on its data (`scripts/kafka-local stop --keep-data` / `start`),
+    for outage tests.  Skips unless the broker under test is the one scripts/kafka-local runs."""
+
+    SCRIPT = Path(__file__).resolve().parents[1] / "scripts" / "kafka-local"
+
+    def __init__(self):
+        status = subprocess.run([str(self.SCRIPT), "status"], capture_output=True, text=True)
+        if status.returncode != 0 or status.stdout.strip() != BROKER:
+            pytest.skip(f"the broker at {BROKER} is not run by scripts/kafka-local (KAFKA_PORT, KHABAR_KAFKA_STATE)")
+
+    def _run(self, *args: str) -> None:
+        result = subprocess.run([str(self.SCRIPT), *args], capture_output=True, text=True, timeout=180)
+        assert result.returncode == 0, f"kafka-local {' '.join(args)} failed:\n{result.stderr}"
+
+    def stop(self) -> None:
+        self._run("stop", "--keep-data")
+
+    def start(self) -> None:
+        self._run("start")
+        self.wait_writable()
+
+    @staticmethod
+    def wait_writable(timeout: float = 90.0) -> None:
+        """Until a new topic can be created and written: a broker restarted on a large data dir answers
+        the readiness probe before it has loaded every partition (later tests create new topics)."""
+        import asyncio
+
+        from aiokafka import AIOKafkaProducer
+        from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+
+        async def probe() -> None:
+            topic = f"kafka-local-probe-{uuid.uuid4().hex[:8]}"
+            admin = AIOKafkaAdminClient(bootstrap_servers=BROKER)
+            await admin.start()
+            try:
+                await admin.create_topics([NewTopic(topic, 1, 1)])
+            finally:
+                await admin.close()
+            producer = AIOKafkaProducer(bootstrap_servers=BROKER, acks="all")
+            await producer.start()
+            try:
+                await asyncio.wait_for(producer.send_and_wait(topic, b"probe"), 20)
+            finally:
+                await producer.stop()
+
+        deadline = time.time() + timeout
+        while True:
+            try:
+                asyncio.run(probe())
+                return
+            except Exception:
+                if time.time() > deadline:
+                    raise
+                time.sleep(2)
+
+
+def wait_exit(proc: subprocess.Popen, timeout: float) -> tuple[int | None, float]:
+    """(return code or None if still running after timeout, seconds waited)."""
+    t0 = time.monotonic()
+    try:
+        return proc.wait(timeout=timeout), time.monotonic() - t0
+    except subprocess.TimeoutExpired:
+        return None, time.monotonic() - t0

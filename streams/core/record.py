@@ -34,8 +34,11 @@ def now_iso() -> str:
     return dt.datetime.now(dt.timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
-def parse_article(raw: bytes | str, max_body_chars: int = MAX_BODY_CHARS) -> dict[str, Any]:
+def parse_article(raw: bytes | str | None, max_body_chars: int = MAX_BODY_CHARS) -> dict[str, Any]:
     """Bytes or text of one input message -> a checked article dict, or InvalidArticle."""
+    if raw is None:  # a Kafka tombstone: a key with no value
+        raise InvalidArticle("null_message", "message has no value (a null/tombstone record); "
+                                             "an article must be a JSON object with an id and a body")
     if isinstance(raw, bytes):
         try:
             raw = raw.decode("utf-8")
@@ -53,8 +56,9 @@ def check_article(value: Any, max_body_chars: int = MAX_BODY_CHARS) -> dict[str,
         raise InvalidArticle("not_an_object", f"an article must be a JSON object, got {type(value).__name__}")
     if "id" not in value or value["id"] in (None, ""):
         raise InvalidArticle("missing_id", "article has no id")
-    if not isinstance(value["id"], (str, int)) or isinstance(value["id"], bool):
-        raise InvalidArticle("invalid_id", "article id must be a string or an integer")
+    if not isinstance(value["id"], str):
+        # a number would be renamed on the way ("1" vs 1.0 vs 1): ids travel as message keys, so text only
+        raise InvalidArticle("invalid_id", f"article id must be a string, got {type(value['id']).__name__}")
     if "body" not in value or value["body"] is None:
         raise InvalidArticle("missing_body", "article has no body")
     if not isinstance(value["body"], str):
@@ -64,9 +68,7 @@ def check_article(value: Any, max_body_chars: int = MAX_BODY_CHARS) -> dict[str,
     for name in ("title", "source", "url", "published_at"):
         if value.get(name) is not None and not isinstance(value[name], str):
             raise InvalidArticle(f"{name}_not_string", f"{name} must be a string or null")
-    article = {name: value.get(name) for name in INPUT_FIELDS}
-    article["id"] = str(article["id"])
-    return article
+    return {name: value.get(name) for name in INPUT_FIELDS}
 
 
 def _span_json(doc: Document, span: Span) -> dict[str, Any]:

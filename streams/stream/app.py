@@ -8,8 +8,9 @@ from __future__ import annotations
 import asyncio
 import functools
 import logging
+import os
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Awaitable, Callable
 
 import faust
@@ -17,7 +18,9 @@ import faust
 from streams.config import ALL_TOPICS, ARTICLES, ENRICHED, Settings
 from streams.cooccurrence import WindowConfig, article_features
 from streams.processing import Counts, Output, process
+from streams.stream.delivery import Delivery, KhabarTransport, Send
 from streams.stream.metrics import Metrics, Stats
+from streams.stream.worker import KhabarWorker
 from streams.version import PIPELINE_VERSION
 
 log = logging.getLogger(__name__)
@@ -50,21 +53,57 @@ class Khabar:
     stats: Stats
     metrics: Metrics
     sink: Sink | None = None  # where outputs go; defaults to the Kafka topics
+    delivery: Delivery = field(default_factory=Delivery)
 
     def totals(self) -> Counts:
         """The /stats totals of the partitions this worker owns (changelog-backed: they survive a restart)."""
         return Stats.totals(self.cooccurrence.active_items(self.stats.table))  # type: ignore[attr-defined]
 
-    async def publish(self, out: Output) -> None:
+    async def publish(self, outputs: Output | list[Output], then: Callable[[], Awaitable] | None = None,
+                      extra: list[Send] = ()) -> None:
+        """Send the outputs of one input (plus `extra` records); `then()` (the input's ack) runs once the
+        broker acknowledged every one of them."""
+        outputs = [outputs] if isinstance(outputs, Output) else outputs
+        then = then or _nothing
         if self.sink is not None:
-            await self.sink(out)
+            for out in outputs:
+                await self.sink(out)
+            await then()
         else:
-            await self.topics[out.topic].send(key=out.key, value=out.value_bytes())
+            sends = [(self.topics[o.topic], o.key, o.value_bytes(), None) for o in outputs]
+            await self.delivery.send(sends + list(extra), then)
+
+
+async def _nothing() -> None:
+    return None
+
+
+class KhabarApp(faust.App):
+    def _new_transport(self):
+        # Faust's aiokafka transport with the at-least-once fixes of streams.stream.delivery
+        return KhabarTransport(self.conf.broker_consumer, self)
+
+
+# Faust also reads settings from its own environment variables (FAUST_*/F_* at import time, and
+# BROKER_URL, WEB_PORT, PROCESSING_GUARANTEE, ... for every setting): only KHABAR_* may configure khabar.
+FAUST_ENV_PREFIXES = ("FAUST_", "F_")
+
+
+def faust_env_names(environ=None) -> list[str]:
+    """Names in the environment that Faust would read as its own settings."""
+    from faust.types.settings import Settings as FaustSettings
+
+    environ = os.environ if environ is None else environ
+    names = {p.env_name for p in FaustSettings.SETTINGS.values() if p.env_name}
+    return sorted(n for n in environ if n in names or n.startswith(FAUST_ENV_PREFIXES))
 
 
 def make_app(settings: Settings) -> faust.App:
-    return faust.App(
+    return KhabarApp(
         settings.app_id,
+        env={},  # Faust looks its settings up in this mapping instead of os.environ: none
+        Worker=type("KhabarWorker", (KhabarWorker,), {"shutdown_timeout": settings.shutdown_timeout}),
+        processing_guarantee=settings.processing_guarantee,
         broker=settings.broker,
         store=settings.store,
         datadir=settings.data_dir,
@@ -98,6 +137,9 @@ def build(settings: Settings | None = None) -> Khabar:
     @app.agent(topics[ARTICLES], name="enrich")
     async def enrich(stream):
         loop = asyncio.get_running_loop()
+        # manual acks: an input is acked (and so committable) only once all its outputs are on the
+        # broker; a stop or crash in between leaves it unacked, to be processed again
+        stream = stream.noack()
         async for event in stream.events():
             msg = event.message
             delta = Counts()
@@ -108,12 +150,14 @@ def build(settings: Settings | None = None) -> Khabar:
                 max_body_chars=settings.max_body_chars))
             khabar.stats.add(delta, msg.partition)
             khabar.metrics.observe(delta, seconds)
-            for out in outputs:
-                if features is not None and out.topic == ENRICHED:
-                    # the global dedup agent publishes it once decided (with duplicate_of for a copy)
-                    await cooccurrence.submit(out.value, features, msg.partition)
-                else:
-                    await khabar.publish(out)
+            sends: list[Send] = []
+            if features is not None:
+                # the enriched record goes to the global dedup agent, which publishes it once decided (with
+                # duplicate_of for a copy); delivered with the article's other outputs before the ack
+                enriched = next(o for o in outputs if o.topic == ENRICHED)
+                sends = await cooccurrence.submit(enriched.value, features, msg.partition)
+                outputs = [o for o in outputs if o is not enriched]
+            await khabar.publish(outputs, then=functools.partial(stream.ack, event), extra=sends)
             yield [out.topic for out in outputs]
 
     @app.page("/")

@@ -201,24 +201,35 @@ class Cooccurrence:
         return self.pair_partition(key) if "|" in key else self.actor_partition(key)
 
     # ------------------------------------------------------------------ enrich side
-    async def submit(self, record: dict, features: Features, partition: int) -> None:
-        """Hand an enriched record (from input `partition`) to the dedup agent; it publishes the record
-        once decided."""
+    async def submit(self, record: dict, features: Features, partition: int) -> list:
+        """Hand an enriched record (from input `partition`) to the dedup agent, which publishes the record
+        once decided.  With a broker: the record to send (the enrich agent delivers it with the article's
+        other outputs before acknowledging the article)."""
         features.source = partition
         message = {"record": record, "features": features.to_json()}
+        key = record["id"].encode("utf-8")
         if self.sink is None and self.khabar.sink is not None:
             # broker-less test mode: decide here, with the dedup agent's own code
             await self._decide(orjson.loads(orjson.dumps(message)))
-            return
-        await self._send(self.dedup_topic, DEDUP, 0, record["id"].encode("utf-8"), message)
-
-    async def _send(self, topic, name: str, partition: int, key: bytes, value: dict) -> None:
+            return []
         if self.sink is not None:
-            await self.sink(Output(name, key, value))
-        elif self.khabar.sink is not None:  # broker-less test mode: keep them for inspection
-            self.unsent.append(Output(name, key, value))
-        else:
-            await topic.send(key=key, value=orjson.dumps(value), partition=partition)
+            await self.sink(Output(DEDUP, key, message))
+            return []
+        return [(self.dedup_topic, key, orjson.dumps(message), None, 0)]
+
+    def _batch_sends(self, features: Features, decision: Decision) -> list:
+        """The pair batches of a counted article, one per owning partition (sent or kept in test modes)."""
+        sends = []
+        for partition, batch in article_batches(features, decision, self.index, self.partition_of).items():
+            key = batch["article_id"].encode("utf-8")
+            self.stats["batches_sent"] += 1
+            if self.sink is not None:
+                sends.append(("sink", Output(PAIRS, key, batch)))
+            elif self.khabar.sink is not None:  # broker-less test mode: keep them for inspection
+                self.unsent.append(Output(PAIRS, key, batch))
+            else:
+                sends.append((self.pairs_topic, key, orjson.dumps(batch), None, partition))
+        return sends
 
     def observe(self, features: Features) -> Decision:
         decision = self.index.check(features.article_id, features.time, features.signature, features.dated,
@@ -233,8 +244,9 @@ class Cooccurrence:
 
         @app.agent(self.dedup_topic, name="dedup")
         async def dedup(stream):
+            stream = stream.noack()  # acked once the enriched record and its pair batches are on the broker
             async for event in stream.events():
-                await self._decide(orjson.loads(event.value))
+                await self._decide(orjson.loads(event.value), then=functools.partial(stream.ack, event))
                 yield event.message.offset
 
         @app.agent(self.pairs_topic, name="cooccur")
@@ -246,23 +258,28 @@ class Cooccurrence:
         self.dedup, self.cooccur = dedup, cooccur
         self._install_views()
 
-    async def _decide(self, message: dict) -> None:
+    async def _decide(self, message: dict, then=None) -> None:
         record = message["record"]
+        key = record["id"].encode("utf-8")
         try:
             features = Features.from_json(message["features"])
             decision = self.observe(features)
         except Exception:  # counting must never cost the article its enrichment
             log.exception("co-occurrence decision failed for %s", record.get("id"))
-            await self.khabar.publish(Output(ENRICHED, record["id"].encode("utf-8"), record))
+            await self.khabar.publish(Output(ENRICHED, key, record), then=then)
             return
-        if decision.duplicate_of:
-            record["duplicate_of"] = decision.duplicate_of
-        await self.khabar.publish(Output(ENRICHED, record["id"].encode("utf-8"), record))
+        # a near-duplicate links to its original; the same id again (reason "seen") to itself
+        duplicate_of = decision.duplicate_of or (features.article_id if decision.reason == "seen" else None)
+        if duplicate_of:
+            record["duplicate_of"] = duplicate_of
+        sends = []
         if decision.counts or decision.resend:
             self.stats["resent"] += decision.resend
-            for partition, batch in article_batches(features, decision, self.index, self.partition_of).items():
-                await self._send(self.pairs_topic, PAIRS, partition, batch["article_id"].encode("utf-8"), batch)
-                self.stats["batches_sent"] += 1
+            sends = self._batch_sends(features, decision)
+        for _, out in [s for s in sends if s[0] == "sink"]:
+            await self.sink(out)
+        await self.khabar.publish(Output(ENRICHED, key, record), then=then,
+                                  extra=[s for s in sends if s[0] != "sink"])
 
     async def _aggregate(self, events) -> None:
         pairs = WriteBack(self.pair_table, self.pair_partition, lambda k: k.encode("utf-8"),

@@ -97,6 +97,13 @@ def _places(view: SentenceView) -> list[tuple[int, Argument, str]]:
             actor = gazetteer.by_id.get(p.mention.entity_key)
             kind = p.mention.label + ":" + ((actor.subtype or "") if actor else "unknown")
             out.append((p.first, p.argument("destination"), kind))
+    # "راهی این کشور شد": a place named by an anaphor, resolved to the last country or city named before it
+    for (w1, w2), kind in rules.ANAPHORS.items():
+        at = view.has_phrase((w1, w2))
+        if at is not None:
+            arg = rules._resolve_anaphor(view, at, kind)
+            if arg is not None:
+                out.append((at, arg, "ANAPHOR:" + kind))
     return out
 
 

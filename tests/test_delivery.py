@@ -1,0 +1,133 @@
+"""Commit bookkeeping of streams.stream.delivery, without a broker.
+
+Invariant: the committed offset never passes an offset that was not processed (acked in the current
+consumer generation), whatever order acks arrive in."""
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import pytest
+from faust.types import TP
+
+from streams.config import Settings
+from streams.stream.app import build
+from streams.stream.delivery import KhabarConsumer, KhabarTransport, committable
+
+TP0 = TP("articles", 0)
+
+
+@pytest.mark.parametrize("acked, committed, expected", [
+    ([5, 6, 7], 5, 8),            # the run starts at the committed offset
+    ([6, 7], 5, None),            # 5 still in flight: Faust 0.15 would commit 8 here
+    ([7, 8], 5, None),
+    ([5, 6, 8, 9], 5, 7),         # stops at the first hole
+    ([0, 1, 2], 0, 3),            # offset 0 is an offset (Faust treats committed 0 as "none")
+    ([3, 4], None, 5),            # no commit yet: from the first processed offset
+    ([], 5, None),
+])
+def test_committable(acked, committed, expected):
+    assert committable(acked, committed) == expected
+
+
+class FakeApp(SimpleNamespace):
+    pass
+
+
+def _consumer(committed=None, generation=3, guarantee="at_least_once") -> KhabarConsumer:
+    """A KhabarConsumer with only the bookkeeping Faust's Consumer.__init__ sets up (no thread, no broker)."""
+    from collections import defaultdict
+
+    from intervaltree import IntervalTree
+
+    c = KhabarConsumer.__new__(KhabarConsumer)
+    c.app = FakeApp(consumer_generation_id=generation,
+                    topics=SimpleNamespace(acks_enabled_for=lambda topic: True),
+                    conf=SimpleNamespace(processing_guarantee=SimpleNamespace(value=guarantee)))
+    c._acked = defaultdict(list)
+    c._acked_index = defaultdict(set)
+    c._gap = defaultdict(IntervalTree)
+    c._committed_offset = defaultdict(lambda: None)
+    c._committed_offset[TP0] = committed
+    c._unacked_messages = set()
+    c._n_acked = 0
+    c._waiting_for_ack = None
+    c._stalled = {}
+    return c
+
+
+class Msg:
+    """The fields of faust's Message that Consumer.ack reads (hashable by identity, like Message)."""
+
+    def __init__(self, offset: int, generation: int):
+        self.tp, self.topic, self.offset, self.acked, self.generation_id = TP0, TP0.topic, offset, False, generation
+
+
+def _message(offset: int, generation: int = 3) -> Msg:
+    return Msg(offset, generation)
+
+
+def test_out_of_order_acks_wait_for_the_committed_offset():
+    c = _consumer(committed=10)
+    for o in (11, 12):
+        assert c.ack(_message(o))
+    assert c._new_offset(TP0) is None          # 10 not processed yet
+    assert c.ack(_message(10))
+    assert c._new_offset(TP0) == 13
+    assert c._acked[TP0] == [] and not c._acked_index[TP0]
+
+
+def test_acks_of_an_old_generation_do_not_count():
+    c = _consumer(committed=10, generation=4)
+    assert c.ack(_message(10, generation=4))
+    for o in (11, 12):                          # skipped by the stream after the rebalance
+        assert not c.ack(_message(o, generation=3))
+    assert c._new_offset(TP0) == 11             # not 13: 11 and 12 are read again after the seek
+
+
+async def test_a_stalled_committed_offset_is_read_again(monkeypatch):
+    import asyncio
+
+    import streams.stream.delivery as delivery
+
+    clock = [100.0]
+    monkeypatch.setattr(delivery.time, "monotonic", lambda: clock[0])
+    seeks = []
+
+    async def seek(tp, offset):
+        seeks.append((tp, offset))
+
+    c = _consumer(committed=10)
+    c.seek = seek
+    c._gap[TP0].addi(11, 20)                    # booked by a record that overtook the seek
+    assert c.ack(_message(20))
+    assert c._new_offset(TP0) is None           # 10 was dropped by the fetch loop: wait
+    clock[0] += c.stall_seconds + 1
+    assert c._new_offset(TP0) is None
+    await asyncio.sleep(0)
+    assert seeks == [(TP0, 10)] and not c._gap.get(TP0)
+    for o in range(10, 20):                     # read again and processed
+        assert c.ack(_message(o))
+    assert c._new_offset(TP0) == 21
+
+
+def test_gaps_do_not_count_under_at_least_once():
+    """A "gap" there is a record that overtook the post-rebalance seek: the records below were dropped."""
+    c = _consumer(committed=10)
+    c._gap[TP0].addi(11, 13)
+    for o in (10, 13):
+        assert c.ack(_message(o))
+    assert c._new_offset(TP0) == 11             # not 14: 11 and 12 were never processed
+
+
+def test_gaps_count_as_done_under_exactly_once():
+    c = _consumer(committed=10, guarantee="exactly_once")
+    c._gap[TP0].addi(11, 13)                    # e.g. transaction markers at 11, 12
+    for o in (10, 13):
+        assert c.ack(_message(o))
+    assert c._new_offset(TP0) == 14
+
+
+def test_app_uses_the_khabar_transport(tmp_path):
+    app = build(Settings(broker="kafka://127.0.0.1:1", app_id="khabar-delivery-test", data_dir=str(tmp_path))).app
+    assert isinstance(app.transport, KhabarTransport)
+    assert app.transport.Consumer is KhabarConsumer

@@ -1,0 +1,58 @@
+"""Fault tests on the real broker, 4 partitions, Fars News articles plus bad records.
+
+Invariant of each: 0 input ids lost: every input key is in `articles.enriched` (as id) or
+`articles.deadletter` (as key) at least once, read from the beginning after the faults.  At-least-
+once allows duplicates; the tests print how many (and the time).  Heavier: benchmarks/fault_soak.py.
+"""
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from conftest import shared
+from faultkit import Run, broker_restart, handover, sigkill_restarts
+from kafkautil import LocalBroker, broker_or_skip
+
+pytestmark = pytest.mark.kafka
+N_ARTICLES = int(os.environ.get("KHABAR_FAULT_ARTICLES", "1500"))  # the Fars News texts, once each
+N_BAD = 20
+
+
+def _run(tmp_path, n: int, seed: int) -> Run:
+    broker_or_skip()
+    return Run(tmp_path, shared(), n, N_BAD, seed=seed)
+
+
+def _check(run: Run, outcome, name: str) -> None:
+    print(outcome.summary(name))
+    assert not outcome.lost, f"{len(outcome.lost)} input ids lost: {outcome.lost[:20]}\n{run.tails()}"
+    assert outcome.deadlettered >= N_BAD
+
+
+def test_sigkill_three_times_loses_nothing(tmp_path):
+    run = _run(tmp_path, N_ARTICLES, seed=11)
+    try:
+        _check(run, sigkill_restarts(run, kills=3), "SIGKILL x3")
+    finally:
+        run.stop_all()
+
+
+def test_broker_restart_on_its_data_worker_resumes_and_loses_nothing(tmp_path):
+    run = _run(tmp_path, N_ARTICLES // 2, seed=12)
+    broker = LocalBroker()
+    try:
+        outcome = broker_restart(run, broker)
+        _check(run, outcome, "broker stop/start")
+        # it resumed by itself: nobody restarted it
+        assert any(e.endswith("worker still running") for e in outcome.events), outcome.events
+    finally:
+        run.stop_all()
+
+
+def test_handover_to_a_second_worker_loses_nothing(tmp_path):
+    run = _run(tmp_path, N_ARTICLES // 2, seed=13)
+    try:
+        _check(run, handover(run), "handover")
+    finally:
+        run.stop_all()
