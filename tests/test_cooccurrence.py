@@ -306,7 +306,7 @@ async def test_agents_mark_duplicates_send_one_batch_per_partition_and_flush_onc
     async with cooccur.test_context() as agent:
         # the test channel has one partition: hand the aggregator each batch with its real partition
         for o in batches:
-            event = await agent.put(o.value_bytes(), key=o.key, partition=k.cooccurrence.partition_of(
+            await agent.put(o.value_bytes(), key=o.key, partition=k.cooccurrence.partition_of(
                 (o.value["pairs"] or o.value["actors"])[0].get("key") or o.value["actors"][0]["id"]))
     published = [o.value for o in sent if o.topic == "actors.cooccurrence"]
     for m in published:

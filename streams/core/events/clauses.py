@@ -10,6 +10,7 @@ ZWNJ = "\u200c"
 QUOTES = {'"', "«", "»", "'", "(", ")"}
 # words and marks after which a new clause (with its own subject) begins
 CLAUSE_OPENERS = {"که", ":", "؛"}
+REPORTER_OPENERS = {"گزارش", "بهگزارش", "نقل", "بهنقل"}
 
 
 @dataclass
@@ -31,6 +32,7 @@ class SentenceView:
         self.tokens = f.tokens
         self.words = [t.text.replace(ZWNJ, "") for t in f.tokens[self.first:self.last]]
         self._clause_starts: list[int] | None = None
+        self._reporters: list[tuple[int, int]] | None = None
         self.actors: list[Placed] = []
         for m in actor_mentions(doc, f.name, sentence.start, sentence.end):
             a = f.token_index_at(m.start)
@@ -70,6 +72,20 @@ class SentenceView:
                 starts.append(j + 1 if opener else starts[-1])
             self._clause_starts = starts
         return self._clause_starts[min(max(i, self.first), self.last) - self.first]
+
+    def reporter_ranges(self) -> list[tuple[int, int]]:
+        """"به گزارش X به نقل از Y،" : the token ranges that name the sources of the report, not actors of
+        the event (computed once per sentence)."""
+        if self._reporters is None:
+            out = []
+            for i in range(self.first, self.last):
+                if self.word(i) in REPORTER_OPENERS:
+                    j = i + 1
+                    while j < self.last and self.tokens[j].text not in ("،", ",", ":"):
+                        j += 1
+                    out.append((i, j))
+            self._reporters = out
+        return self._reporters
 
     def prev_word(self, i: int, skip=QUOTES) -> tuple[int, str]:
         j = i - 1

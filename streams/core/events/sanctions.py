@@ -48,7 +48,6 @@ IMPOSE_VERBS_AFTER_TRIGGER = {"کرد", "کردند", "کرده", "کردهان�
                               "میکند", "میکنند", "کند", "کنند", "نمود", "نمودند", "قرار", "قرارگرفت", "کردیم"}
 TARGET_MARKERS = {"علیه", "ضد", "برضد", "بر"}
 AUTHORITY_MARKERS = {"سوی", "ازسوی", "توسط", "جانب"}
-REPORTER_OPENERS = {"گزارش", "بهگزارش", "نقل", "بهنقل"}
 PERSON_NOUNS = {"فرد", "نفر", "شخص", "تن", "شخصیت", "مقام", "فرمانده", "عضو", "مدیر", "تبعه"}
 ENTITY_NOUNS = {"نهاد", "شرکت", "موسسه", "سازمان", "بانک", "نهادها", "شرکتها", "کشتی", "نفتکش", "هواپیما",
                 "بنیاد", "مؤسسه", "واحد", "صرافی", "محموله", "نفتکشها"}
@@ -158,18 +157,6 @@ def _blocked(view: SentenceView, trigger: int) -> bool:
     return False
 
 
-def _reporter_ranges(view: SentenceView) -> list[tuple[int, int]]:
-    """"به گزارش X به نقل از Y،" : the sources of the report, not actors of the event."""
-    out = []
-    for i in range(view.first, view.last):
-        if view.word(i) in REPORTER_OPENERS:
-            j = i + 1
-            while j < view.last and view.tokens[j].text not in ("،", ",", ":"):
-                j += 1
-            out.append((i, j))
-    return out
-
-
 def _reason_span(view: SentenceView, trigger: int) -> tuple[int, int] | None:
     """The reason/programme phrase: "به‌اتهام ..." before the trigger, or "با هدف ..." after it up to the verb."""
     for phrase in REASON_PHRASES:
@@ -201,7 +188,7 @@ def _roles(view: SentenceView, trigger: int):
     authority: list[Placed] = []
     targets: list[Placed] = []
     countries: list[Placed] = []
-    excluded = _reporter_ranges(view)
+    excluded = list(view.reporter_ranges())
     reason = _reason_span(view, trigger)
     if reason:
         excluded.append(reason)

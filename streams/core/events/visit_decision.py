@@ -13,8 +13,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from streams.core.document import Argument, Document, Event, Span
-from streams.core.events.clauses import Placed, SentenceView, sentences
+from streams.core.document import Argument, Document, Event
+from streams.core.events.clauses import SentenceView, sentences
 from streams.core.events.linear import LinearModel, shipped
 from streams.core.events.triggers import Trigger, clause_verb, triggers_in
 from streams.core.events import visits as rules
@@ -320,26 +320,11 @@ def _pair_features(doc: Document, view: SentenceView, c: Candidate, vkind: str, 
         f.append(f"cls={c.trigger.cls}|verb={verb.form.past}")
         if verb.form.negative:
             f.append("negated")
-    reporters = _reporter_ranges(view)
+    reporters = view.reporter_ranges()
     for k in (vi, di):
         if any(a <= k < b for a, b in reporters):
             f.append("in_reporter")
     return f
-
-
-def _reporter_ranges(view: SentenceView) -> list[tuple[int, int]]:
-    cached = getattr(view, "_reporters", None)
-    if cached is not None:
-        return cached
-    out = []
-    for i in range(view.first, view.last):
-        if view.word(i) in ("گزارش", "بهگزارش", "نقل", "بهنقل"):
-            j = i + 1
-            while j < view.last and view.tokens[j].text not in ("،", ",", ":"):
-                j += 1
-            out.append((i, j))
-    view._reporters = out
-    return out
 
 
 def _status_features(doc: Document, view: SentenceView, c: Candidate) -> list[str]:

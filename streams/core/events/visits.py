@@ -302,19 +302,24 @@ def _meeting_visit(view: SentenceView, i: int) -> _Visit | None:
     return v
 
 
-def _joint_meeting_abroad(view: SentenceView, i: int, place: Placed) -> _Visit | None:
-    """"X و همتای نروژی او در اسلو دیدار کردند": the subjects met in Z; whoever is from elsewhere visited Z."""
-    if view.find({"با"}, view.clause_start(i), i):
-        return None
+def _visitors_from_abroad(view: SentenceView, i: int, before: int, place: Placed) -> _Visit | None:
+    """The subjects before token `before` whose home differs from the country of `place`: visitors there."""
     place_arg = place.argument("destination")
     country = _place_country(view.doc, place_arg)
-    visitors = [a for a in _subjects(view, min(i, place.first))
+    visitors = [a for a in _subjects(view, before)
                 if country and _home(view.doc, a) and _home(view.doc, a) != country]
     if not visitors:
         return None
     v = _Visit(view, i)
     v.visitors, v.destination = visitors, place_arg
     return v
+
+
+def _joint_meeting_abroad(view: SentenceView, i: int, place: Placed) -> _Visit | None:
+    """"X و همتای نروژی او در اسلو دیدار کردند": the subjects met in Z; whoever is from elsewhere visited Z."""
+    if view.find({"با"}, view.clause_start(i), i):
+        return None
+    return _visitors_from_abroad(view, i, min(i, place.first), place)
 
 
 def _venue_visits(view: SentenceView, i: int) -> _Visit | None:
@@ -322,17 +327,7 @@ def _venue_visits(view: SentenceView, i: int) -> _Visit | None:
     if view.word(i - 1) != "در":
         return None
     place = next((p for p in view.actors if i < p.first <= i + 5 and p.mention.label == "GPE"), None)
-    if place is None:
-        return None
-    place_arg = place.argument("destination")
-    country = _place_country(view.doc, place_arg)
-    visitors = [a for a in _subjects(view, i - 1)
-                if country and _home(view.doc, a) and _home(view.doc, a) != country]
-    if not visitors:
-        return None
-    v = _Visit(view, i)
-    v.visitors, v.destination = visitors, place_arg
-    return v
+    return None if place is None else _visitors_from_abroad(view, i, i - 1, place)
 
 
 def _candidates(view: SentenceView) -> list[_Visit]:
