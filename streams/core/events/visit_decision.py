@@ -25,7 +25,8 @@ from streams.core.text.verbs import LIGHT_VERBS, analyse
 
 MAX_PER_SIDE = 6            # visitors and places per sentence: the nearest to a trigger
 DELEGATION_HEADS = {"هیئت", "هیات", "هیئتی", "هیاتی", "گروهی", "کاروان"}
-FUTURE_WORDS = {"فردا", "آینده", "قراراست", "قرار", "قصد", "تصمیم", "برنامه", "دعوت", "پذیرفت", "خواهد", "خواهند"}
+FUTURE_WORDS = {"فردا", "آینده", "قراراست", "قرار", "قصد", "تصمیم", "برنامه", "دعوت", "پذیرفت", "خواهد", "خواهند",
+                "آستانه", "پیشرو", "آتی"}
 PAST_WORDS = {"دیروز", "گذشته", "پیش", "قبل", "پیشین", "اخیر", "اخیرا"}
 NEGATION_WORDS = {"نه", "هرگز", "تکذیب", "رد"}
 
@@ -340,7 +341,9 @@ def _status_features(doc: Document, view: SentenceView, c: Candidate) -> list[st
         f.append("no_verb")
     clause = view.clause_start(t)
     before = set(view.words[clause - view.first: rel])
-    after = set(view.words[rel: rel + 8])
+    # to the end of the trigger's clause: "سفر ... به ایران در آینده نزدیک"
+    clause_end = next((k for k in range(t + 1, view.last) if view.clause_start(k + 1) == k + 1), view.last)
+    after = set(view.words[rel: max(rel + 8, clause_end - view.first)])
     f += [f"before={w}" for w in before & (FUTURE_WORDS | PAST_WORDS)]
     f += [f"after={w}" for w in after & (FUTURE_WORDS | PAST_WORDS)]
     if "قرار" in view.words and (view.has_phrase(("قرار", "است")) is not None
