@@ -199,7 +199,7 @@ def _roles(view: SentenceView, trigger: int):
     explicit_target = any(view.prev_word(p.first)[1] in TARGET_MARKERS for p in view.actors)
     # "A [ورود X ... / شرکت‌های X و Y] را تحریم/ممنوع کرد": the clause's first actor is the subject, every actor
     # after it and before the object marker is inside the object
-    markers = view.find({"را"}, clause, trigger)
+    markers = [m for m in view.find({"را"}, clause, trigger) if trigger - m <= 2]   # "... را تحریم/ممنوع کرد"
     subject = next((p for p in view.actors if markers and clause <= p.first < markers[-1] and _can_be_authority(p)
                     and view.prev_word(p.first)[1] not in {"در", "به", "از", "با", "برای"}), None)
     for p in view.actors:
