@@ -24,11 +24,9 @@ from streams.core.text.tagger import get_tagger
 from streams.core.text.verbs import LIGHT_VERBS, analyse
 
 MAX_PER_SIDE = 6            # visitors and places per sentence: the nearest to a trigger
-DELEGATION_HEADS = {"هیئت", "هیات", "هیئتی", "هیاتی", "گروهی", "کاروان"}
 FUTURE_WORDS = {"فردا", "آینده", "قراراست", "قرار", "قصد", "تصمیم", "برنامه", "دعوت", "پذیرفت", "خواهد", "خواهند",
                 "آستانه", "پیشرو", "آتی"}
 PAST_WORDS = {"دیروز", "گذشته", "پیش", "قبل", "پیشین", "اخیر", "اخیرا"}
-NEGATION_WORDS = {"نه", "هرگز", "تکذیب", "رد"}
 
 
 @dataclass
@@ -74,7 +72,7 @@ def _visitors(view: SentenceView) -> list[tuple[int, Argument, str]]:
         if i in covered or i in person_at:
             i += 1
             continue
-        if view.word(i) in DELEGATION_HEADS:
+        if view.word(i) in rules.DELEGATIONS:
             j = i + 1
             while j < view.last and view.tokens[j].is_word and j - i < 6 and view.word(j) not in rules.STOP_WORDS - {"از"}:
                 j += 1

@@ -94,7 +94,7 @@ def _duration(view: SentenceView, a: int, b: int) -> str | None:
     return None
 
 
-DELEGATIONS = {"هیئتی", "هیاتی", "هیئت", "هیات", "هیئتهای", "هیاتهای"}
+DELEGATIONS = {"هیئتی", "هیاتی", "هیئت", "هیات", "هیئتهای", "هیاتهای", "گروهی", "کاروان"}
 
 
 def _title_span(view: SentenceView, i: int) -> tuple[int, int] | None:

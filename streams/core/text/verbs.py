@@ -3,8 +3,8 @@
 The stems come from hazm's verb list (`hazm/data/verbs.dat`), so every inflection of a verb in that
 list is recognised by structure (prefix + stem + ending), not by a list of surface forms:
 "می‌آید", "آمد", "آمده‌اند", "بیاید", "نمی‌آمدند" all analyse to آمد#آ.  Multi-token forms are read by
-`verb_phrase`: the future "خواهد آمد", the perfect "آمده است" / "آمده بود", and light-verb compounds
-("سفر کرد", "وارد شد", "عازم خواهد شد") whose preverbal noun is the token before the light verb.
+`verb_at`: the future "خواهد آمد" and the perfect "آمده است" / "آمده بود".  `LIGHT_VERBS` carry the tense of
+a preverbal noun or adjective ("سفر کرد", "وارد شد").
 """
 from __future__ import annotations
 
@@ -176,11 +176,3 @@ def verb_at(words: list[str], i: int) -> VerbPhrase | None:
     perfect = form.tense == "participle" and (after in ("است", "هست") or nxt is not None and nxt.past in ("بود", "باش"))
     end = i + (2 if perfect else 1)
     return VerbPhrase(i, end, form.lemma, form, perfect=perfect or bool(form.person) and form.tense == "participle")
-
-
-def compound_of(words: list[str], phrase: VerbPhrase) -> str | None:
-    """"سفر" for "سفر کرد", "وارد" for "وارد خواهد شد": the preverbal word before a light verb."""
-    if phrase.form.past not in LIGHT_VERBS:
-        return None
-    before = phrase.head - (2 if phrase.future else 1)
-    return words[before].replace(ZWNJ, "") if before >= 0 else None
