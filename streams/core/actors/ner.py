@@ -179,6 +179,32 @@ def default_lexicon() -> NameLexicon:
     return NameLexicon.from_gazetteer_lines(path.read_bytes().splitlines())
 
 
+def window_features(toks: Sequence[tuple]) -> list[list[str]]:
+    """Per-token CRF features from cached per-form parts (own, as -1, as +1, as -2, as +2, form, key): a
+    token's own features, its neighbours' within two, and the bigrams with them.  Shared by the NER and the
+    part-of-speech tagger."""
+    n = len(toks)
+    out: list[list[str]] = []
+    for i, t in enumerate(toks):
+        f = list(t[0])
+        if i > 0:
+            prev = toks[i - 1]
+            f += prev[1]
+            f.append("bg-=" + prev[5] + "|" + t[5])
+            f += toks[i - 2][3] if i > 1 else ["-2BOS"]
+        else:
+            f.append("BOS")
+        if i + 1 < n:
+            nxt = toks[i + 1]
+            f += nxt[2]
+            f.append("bg+=" + t[5] + "|" + nxt[5])
+            f += toks[i + 2][4] if i + 2 < n else ["+2EOS"]
+        else:
+            f.append("EOS")
+        out.append(f)
+    return out
+
+
 class FeatureExtractor:
     """Turns a sentence (list of token forms) into CRF feature lists, caching per-form parts."""
 
@@ -233,31 +259,7 @@ class FeatureExtractor:
 
     def sentence_features(self, tokens: Sequence[str]) -> list[list[str]]:
         toks = [self._token(t) for t in tokens]
-        n = len(toks)
-        out: list[list[str]] = []
-        for i, t in enumerate(toks):
-            f = list(t[0])
-            if i > 0:
-                prev = toks[i - 1]
-                f += prev[1]
-                f.append("bg-=" + prev[5] + "|" + t[5])
-                if i > 1:
-                    f += toks[i - 2][3]
-                else:
-                    f.append("-2BOS")
-            else:
-                f.append("BOS")
-            if i + 1 < n:
-                nxt = toks[i + 1]
-                f += nxt[2]
-                f.append("bg+=" + t[5] + "|" + nxt[5])
-                if i + 2 < n:
-                    f += toks[i + 2][4]
-                else:
-                    f.append("+2EOS")
-            else:
-                f.append("EOS")
-            out.append(f)
+        out = window_features(toks)
         if self.lexicon is not None:
             for f, g in zip(out, self.lexicon.token_features([t[6] for t in toks])):
                 f += g

@@ -25,7 +25,8 @@ from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterable, Sequence
 
-from streams.core.actors.ner import CLUSTER_FILE, NameLexicon, _shape, default_lexicon, load_clusters
+from streams.core.actors.ner import (CLUSTER_FILE, NameLexicon, _shape, default_lexicon, load_clusters,
+                                     window_features)
 from streams.core.text import lexicon
 from streams.core.text.normalize import key
 
@@ -110,25 +111,7 @@ class PosFeatures:
 
     def sentence_features(self, tokens: Sequence[str]) -> list[list[str]]:
         toks = [self._token(t) for t in tokens]
-        n = len(toks)
-        out: list[list[str]] = []
-        for i, t in enumerate(toks):
-            f = list(t[0])
-            if i > 0:
-                prev = toks[i - 1]
-                f += prev[1]
-                f.append("bg-=" + prev[5] + "|" + t[5])
-                f += toks[i - 2][3] if i > 1 else ["-2BOS"]
-            else:
-                f.append("BOS")
-            if i + 1 < n:
-                nxt = toks[i + 1]
-                f += nxt[2]
-                f.append("bg+=" + t[5] + "|" + nxt[5])
-                f += toks[i + 2][4] if i + 2 < n else ["+2EOS"]
-            else:
-                f.append("EOS")
-            out.append(f)
+        out = window_features(toks)
         if self.names is not None:
             for f, g in zip(out, self.names.token_features([t[6] for t in toks])):
                 f += g
