@@ -143,21 +143,21 @@ def _bucket(n: int) -> str:
     return "0" if n == 0 else "1" if n == 1 else "2-3" if n <= 3 else "4-6" if n <= 6 else "7-12" if n <= 12 else "13+"
 
 
-def _identity(doc: Document, arg: Argument) -> str:
-    return rules._identity(doc, arg)
+_identity = rules._identity   # a visit is one per visitor and destination identity, as in the rules' merge
 
 
 def candidates(doc: Document) -> list[Candidate]:
     """Every candidate pair of the document, with its features (the same for training and inference)."""
     rule_pairs: dict[tuple[str, str], Event] = {}
     rule_by_sentence: dict[tuple[str, int], list[Event]] = {}
-    for ev in rules.rule_visits(doc):
+    views = list(sentences(doc))   # one view per sentence, for the rules and the candidates alike
+    for ev in rules.rule_visits(doc, views):
         v = next(a for a in ev.arguments if a.role == "visitor")
         d = next(a for a in ev.arguments if a.role == "destination")
         rule_pairs.setdefault((_identity(doc, v), _identity(doc, d)), ev)
         rule_by_sentence.setdefault((ev.evidence.field, ev.evidence.start), []).append(ev)
     out: list[Candidate] = []
-    for view in sentences(doc):
+    for view in views:
         trigs = triggers_in(view.words, view.first, event="visit")
         from_rules = rule_by_sentence.get((view.field.name, view.sentence.start), [])
         if not trigs and not from_rules:

@@ -410,11 +410,12 @@ def rule_kind(doc: Document, ev: Event) -> str:
     return "?"
 
 
-def rule_visits(doc: Document) -> list[Event]:
+def rule_visits(doc: Document, views: list[SentenceView] | None = None) -> list[Event]:
     """What the hand rules read as visits, sentence by sentence (before merging): one input of the learned
-    decision in `visit_decision`, which makes the pipeline's visit events."""
+    decision in `visit_decision`, which makes the pipeline's visit events.  `views`: the document's sentence
+    views when the caller has them already."""
     events: list[Event] = []
-    for view in sentences(doc):
+    for view in sentences(doc) if views is None else views:
         for cand in _candidates(view):
             status = "planned" if _planned(view, cand.trigger) else "occurred"
             date = date_near(doc, view.field.name, view.sentence.start, view.sentence.end,
