@@ -191,3 +191,23 @@ def test_a_list_addition_and_a_travel_ban_carry_their_counts():
 def test_a_future_list_addition_is_a_threat():
     [s] = _events("آمریکا سه بانک روسی را به فهرست سیاه خواهد افزود.", "sanction")
     assert s["status"] == "threatened"
+
+
+@pytest.mark.parametrize("body, status, authority, target", [
+    # the authority named by its marker stays the authority when the sentence names it again
+    ("تمدید تحریم تسلیحاتی سودان توسط فرانسه و سفر وزیر فرانسه به خارطوم، دو خبر مهم این هفته بود.",
+     "imposed", "فرانسه", "سودان"),
+    # a chamber where the bill was passed is its authority
+    ("با تصویب تحریم‌های تازه علیه کره شمالی در مجلس نمایندگان آمریکا، فشار بر پیونگ‌یانگ بیشتر شد.",
+     "imposed", "مجلس نمایندگان آمریکا", "کره شمالی"),
+    # a new package reported without its verb is still an act
+    ("به نظر می‌رسد تحریم‌های جدید اتحادیه اروپا علیه بلاروس اقتصاد این کشور را هدف گرفته است.",
+     "imposed", "اتحادیه اروپا", "بلاروس"),
+])
+def test_nominal_sanction_acts(body, status, authority, target):
+    [s] = _events(body, "sanction")
+    assert s["status"] == status and authority in _texts(s, "authority") and _texts(s, "target")[:1] == [target]
+
+
+def test_standing_sanctions_without_a_new_act_are_not_events():
+    assert _events("تحریم‌های اتحادیه اروپا علیه بلاروس سال‌هاست ادامه دارد.", "sanction") == []

@@ -47,6 +47,8 @@ IMPOSE = ("وضع", "اعمال", "تمدید", "تصویب", "ازسرگرفت"
 IMPOSE_VERBS_AFTER_TRIGGER = {"کرد", "کردند", "کرده", "کردهاند", "کردهبود", "شد", "شدند", "شده", "شدهاند",
                               "میکند", "میکنند", "کند", "کنند", "نمود", "نمودند", "قرار", "قرارگرفت", "کردیم"}
 TARGET_MARKERS = {"علیه", "ضد", "برضد", "بر"}
+NEW_ADJECTIVES = {"جدید", "جدیدی", "تازه", "تازهای", "جدیدتر", "تازهتر"}
+VOTE_NOUNS = {"تصویب", "تصویبکرد", "رای", "رأی", "طرح", "لایحه"}
 AUTHORITY_MARKERS = {"سوی", "ازسوی", "توسط", "جانب"}
 PERSON_NOUNS = {"فرد", "نفر", "شخص", "تن", "شخصیت", "مقام", "فرمانده", "عضو", "مدیر", "تبعه"}
 ENTITY_NOUNS = {"نهاد", "شرکت", "موسسه", "سازمان", "بانک", "نهادها", "شرکتها", "کشتی", "نفتکش", "هواپیما",
@@ -118,6 +120,9 @@ def _status(view: SentenceView, trigger: int) -> str | None:
             or any(_starts(view, i, IMPOSE) for i in near) or view.word(trigger).startswith("تحریمشد") \
             or any(view.has_phrase(ph, near.start, near.stop) is not None for ph in IMPOSE_PHRASES):
         return "imposed"
+    # "تحریم‌های جدید X علیه Y": a new package is an act, even reported without its verb
+    if any(view.word(k) in NEW_ADJECTIVES for k in range(trigger + 1, min(view.last, trigger + 3))):
+        return "imposed"
     return None
 
 
@@ -174,6 +179,11 @@ def _reason_span(view: SentenceView, trigger: int) -> tuple[int, int] | None:
     return None
 
 
+def _subtype(p: Placed) -> str | None:
+    actor = default_gazetteer().by_id.get(p.mention.entity_key)
+    return actor.subtype if actor is not None else None
+
+
 def _can_be_authority(p: Placed) -> bool:
     """States (or their capitals), and organisations other than media and companies."""
     if p.mention.text.split()[0].replace("\u200c", "") in MEDIA_HEADS:
@@ -209,6 +219,8 @@ def _roles(view: SentenceView, trigger: int):
         if p.mention.label == "GPE" and any(view.word(p.first - k) == "در" and view.word(p.first - k - 1) in
                                             ("مستقر", "واقع", "ساکن") for k in range(1, 8)):
             countries.append(p)                               # "مستقر در ایران، چین، روسیه و ترکیه"
+        elif before == "در" and _subtype(p) == "legislature" and view.find(VOTE_NOUNS, clause, view.last):
+            authority.append(p)                               # "تصویب تحریم‌ها در مجلس نمایندگان آمریکا"
         elif p.mention.label == "GPE" and before == "در":
             continue                                          # "در نشستی خبری در بروکسل": where, not who
         elif before in TARGET_MARKERS:
@@ -247,7 +259,9 @@ def _roles(view: SentenceView, trigger: int):
         # "مقام اتحادیه اروپا هشدار داد که این اتحادیه ... تحریم ... کند": the speaker's side
         authority = [p for p in view.actors if p.first < clause and _can_be_authority(p) and p not in targets
                      and view.prev_word(p.first)[1] != "در" and not any(a <= p.first < b for a, b in excluded)][:2]
-    targets = [p for p in targets if p not in authority]
+    # an authority named by its marker ("توسط آمریکا") is not also a target because it is named again nearby
+    marked = {p.mention.entity_key for p in authority if view.prev_word(p.first)[1] in AUTHORITY_MARKERS}
+    targets = [p for p in targets if p not in authority and p.mention.entity_key not in marked]
     # nobody sanctions itself: in "فعالیت‌های هسته‌ای ایران ... تحریم‌های ... ایران لغو شود" the first Iran is a
     # possessor, not the authority
     sanctioned = {p.mention.entity_key for p in targets + countries}
