@@ -211,3 +211,19 @@ def test_nominal_sanction_acts(body, status, authority, target):
 
 def test_standing_sanctions_without_a_new_act_are_not_events():
     assert _events("تحریم‌های اتحادیه اروپا علیه بلاروس سال‌هاست ادامه دارد.", "sanction") == []
+
+
+def test_a_seizure_is_a_sanction_only_when_property_is_seized():
+    assert _events("نیروهای امنیتی همه راه‌های ورودی شهر را مسدود کردند.", "sanction") == []
+    [s] = _events("دولت آمریکا دارایی‌های سه شرکت ونزوئلایی را مسدود کرد.", "sanction")
+    assert s["status"] == "imposed" and _texts(s, "authority") == ["دولت آمریکا"]
+
+
+def test_conjuncts_share_the_role_their_marker_gives():
+    [s] = _events("تحریم‌های تازه‌ای علیه سوریه و لبنان از سوی کانادا و استرالیا اعمال شد.", "sanction")
+    assert set(_texts(s, "authority")) == {"کانادا", "استرالیا"} and set(_texts(s, "target")) == {"سوریه", "لبنان"}
+
+
+def test_extending_a_sanctions_law_is_an_act():
+    [s] = _events("سنای آمریکا دیروز به تمدید قانون تحریم‌های کوبا رأی داد.", "sanction")
+    assert s["status"] == "imposed"

@@ -22,6 +22,8 @@ from streams.core.text.verbs import analyse, verb_at
 
 # --- lexicon: squashed forms (no ZWNJ) ---
 SEIZURE = {"توقیف", "مسدود", "بلوکه"}
+SEIZED_PROPERTY = ("دارایی", "اموال", "حساب", "محموله", "نفتکش", "کشتی", "سوخت", "وجوه", "پول", "منابع", "ذخایر",
+                   "سرمایه", "محمول", "بار", "املاک", "هواپیما")
 LIST_PHRASES = [("فهرست", "سیاه"), ("لیست", "سیاه"), ("فهرست", "تحریم"), ("لیست", "تحریم")]
 BOYCOTT_OBJECTS = {
     "کنفرانس", "انتخابات", "نشست", "اجلاس", "مراسم", "جشنواره", "المپیک", "مسابقات", "مسابقه", "بازی",
@@ -47,6 +49,7 @@ IMPOSE = ("وضع", "اعمال", "تمدید", "تصویب", "ازسرگرفت"
 IMPOSE_VERBS_AFTER_TRIGGER = {"کرد", "کردند", "کرده", "کردهاند", "کردهبود", "شد", "شدند", "شده", "شدهاند",
                               "میکند", "میکنند", "کند", "کنند", "نمود", "نمودند", "قرار", "قرارگرفت", "کردیم"}
 TARGET_MARKERS = {"علیه", "ضد", "برضد", "بر"}
+LAW_NOUNS = {"قانون", "قوانین"}
 NEW_ADJECTIVES = {"جدید", "جدیدی", "تازه", "تازهای", "جدیدتر", "تازهتر"}
 VOTE_NOUNS = {"تصویب", "تصویبکرد", "رای", "رأی", "طرح", "لایحه"}
 AUTHORITY_MARKERS = {"سوی", "ازسوی", "توسط", "جانب"}
@@ -150,12 +153,19 @@ def _future_after(view: SentenceView, trigger: int, width: int = 4) -> bool:
 
 def _blocked(view: SentenceView, trigger: int) -> bool:
     """Sanctions as a condition/topic, a boycott, a ruling, a denial, an opinion, or a conditional."""
-    _, before = view.prev_word(trigger)
+    at, before = view.prev_word(trigger)
     _, after = view.next_word(trigger + 1)
-    if before in CONDITION_BEFORE or after in BOYCOTT_OBJECTS or after in {"ظالمانه", "ظالمانهای", "غیرقانونی"}:
+    # "قانون تحریم‌ها" is a standing law, but "تمدید/لغو قانون تحریم‌ها" is an act on it
+    acted_on_law = before in LAW_NOUNS and _starts(view, view.prev_word(at)[0], IMPOSE + LIFT)
+    if before in CONDITION_BEFORE and not acted_on_law or after in BOYCOTT_OBJECTS or after in {"ظالمانه", "ظالمانهای", "غیرقانونی"}:
         return True
     words = set(view.words)
     if words & RELIGIOUS or words & CONDITIONAL:
+        return True
+    # a seizure is a sanction when property is seized ("دارایی‌ها را مسدود کرد"), not a road blocked or a
+    # newspaper closed
+    if _trigger_family(view.word(trigger)) == "seizure" and not any(
+            view.word(k).startswith(SEIZED_PROPERTY) for k in _near(view, trigger, 8)):
         return True
     if any(w in NOT_AN_ACT for w in view.words[trigger - view.first:]) or view.has_phrase(("در", "واکنش", "به"), end=trigger):
         return True
@@ -212,10 +222,18 @@ def _roles(view: SentenceView, trigger: int):
     markers = [m for m in view.find({"را"}, clause, trigger) if trigger - m <= 2]   # "... را تحریم/ممنوع کرد"
     subject = next((p for p in view.actors if markers and clause <= p.first < markers[-1] and _can_be_authority(p)
                     and view.prev_word(p.first)[1] not in {"در", "به", "از", "با", "برای"}), None)
+    previous: Placed | None = None
     for p in view.actors:
         if any(a <= p.first < b for a, b in excluded):
             continue
-        _, before = view.prev_word(p.first)
+        at, before = view.prev_word(p.first)
+        # "از سوی اروپا و آمریکا", "علیه ایران و سوریه": a conjunct takes the role its marker gave the first one
+        # (Placed.last is exclusive, so the "و" right after the first conjunct sits at its .last)
+        conjunct_of = previous if before == "و" and previous is not None and previous.last == at else None
+        previous = p
+        if conjunct_of is not None and view.prev_word(conjunct_of.first)[1] in AUTHORITY_MARKERS | TARGET_MARKERS:
+            (authority if conjunct_of in authority else targets if conjunct_of in targets else []).append(p)
+            continue
         if p.mention.label == "GPE" and any(view.word(p.first - k) == "در" and view.word(p.first - k - 1) in
                                             ("مستقر", "واقع", "ساکن") for k in range(1, 8)):
             countries.append(p)                               # "مستقر در ایران، چین، روسیه و ترکیه"
