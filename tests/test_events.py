@@ -227,3 +227,8 @@ def test_conjuncts_share_the_role_their_marker_gives():
 def test_extending_a_sanctions_law_is_an_act():
     [s] = _events("سنای آمریکا دیروز به تمدید قانون تحریم‌های کوبا رأی داد.", "sanction")
     assert s["status"] == "imposed"
+
+
+def test_seeking_tighter_sanctions_is_a_threat():
+    [s] = _events("پارلمان اروپا به دنبال تشدید تحریم‌ها علیه بلاروس است.", "sanction")
+    assert s["status"] == "threatened"

@@ -109,7 +109,10 @@ def _status(view: SentenceView, trigger: int) -> str | None:
         return "lifted"
     # "طی ۱۰ روز آینده" is a threat in time; "برای ۱۰ سال آینده" only says how long sanctions last
     soon = any(view.word(i) == "آینده" and view.word(i - 1) in TIME_UNITS for i in near)
-    threat = soon or any(view.word(i) in THREAT for i in near) or any(
+    # "به دنبال تشدید/وضع تحریم‌ها": seeking an act (but "به دنبال اعلام نتایج" is "after")
+    seeking = view.has_phrase(("به", "دنبال"), max(view.first, trigger - 3), trigger) is not None and \
+        _starts(view, trigger - 1, IMPOSE)
+    threat = soon or seeking or any(view.word(i) in THREAT for i in near) or any(
         view.has_phrase(ph, near.start, near.stop) is not None for ph in THREAT_PHRASES)
     if threat:
         return "threatened"
