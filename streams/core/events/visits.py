@@ -109,6 +109,10 @@ def _title_span(view: SentenceView, i: int) -> tuple[int, int] | None:
     while j < view.last and view.tokens[j].is_word and view.word(j) not in STOP_WORDS and j - i < 7 \
             and not any(p.first == j and p.mention.label == "PERSON" for p in view.actors):
         j += 1
+    # a title is complete with the country or body it names: "وزیر کشور لبنان [نیمه دوم ماه ...]"
+    inner = [p.last for p in view.actors if i < p.first and p.last <= j and p.mention.label in ("GPE", "ORG")]
+    if inner:
+        j = max(inner)
     return (i, j) if j - i >= 2 else None
 
 
