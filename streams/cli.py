@@ -9,7 +9,7 @@ from typing import BinaryIO, Iterator
 
 import orjson
 
-from streams.config import ARTICLES, DEADLETTER, ENRICHED, Settings, describe
+from streams.config import ARTICLES, DEADLETTER, ENRICHED, Settings, SettingsError, describe
 
 
 class InputError(Exception):
@@ -126,18 +126,19 @@ async def _produce(path: str, settings: Settings, progress: bool) -> tuple[int, 
 
     from aiokafka.errors import KafkaConnectionError
 
-    from streams.stream.admin import (BOOTSTRAP_FAILED, BrokerUnavailable, bootstrap_servers, ensure_topics,
-                                      quiet_bootstrap)
+    from streams.stream.admin import bootstrap_failed, bootstrap_servers, ensure_topics, quiet_bootstrap
+    from streams.stream.security import client_security
 
     await ensure_topics(settings, names=(ARTICLES,))
     producer = AIOKafkaProducer(bootstrap_servers=bootstrap_servers(settings.broker), acks="all",
-                                max_request_size=settings.max_message_bytes, linger_ms=5)
+                                max_request_size=settings.max_message_bytes, linger_ms=5,
+                                **client_security(settings))
     try:
-        with quiet_bootstrap():
+        with quiet_bootstrap() as reasons:
             await producer.start()
     except KafkaConnectionError as e:
         await producer.stop()
-        raise BrokerUnavailable(settings.broker, BOOTSTRAP_FAILED) from e
+        raise bootstrap_failed(settings, reasons) from e
     sent = unkeyed = 0
     try:
         lines = list(_lines(path))
@@ -245,7 +246,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         return args.func(args)
-    except BrokerUnavailable as e:  # expected: one line, no traceback
+    except (BrokerUnavailable, SettingsError) as e:  # expected: one line, no traceback
         print(f"khabar {args.command}: {e}", file=sys.stderr)
         return 2
 
