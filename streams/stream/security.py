@@ -6,6 +6,7 @@ consumer and producer and every client khabar opens itself (topic creation, `kha
 consumer-lag admin client, benchmarks) connect the same way."""
 from __future__ import annotations
 
+import logging
 import ssl
 from typing import Any
 
@@ -53,3 +54,20 @@ def broker_credentials(settings: Settings) -> CredentialsT | None:
 def client_security(settings: Settings) -> dict[str, Any]:
     """aiokafka client keyword arguments (security_protocol, ssl_context, sasl_*) for these settings."""
     return dict(credentials_to_aiokafka_auth(broker_credentials(settings)))
+
+
+class RedactSaslBytes(logging.Filter):
+    """aiokafka logs every request and response at debug, the SASL ones with their bytes: PLAIN's carry the
+    password in the clear (SCRAM's its proof and salt). Those arguments are replaced by their type name."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        args = record.args
+        if isinstance(args, tuple) and any(type(a).__name__.startswith("SaslAuthenticate") for a in args):
+            record.args = tuple(f"{type(a).__name__}(<redacted>)" if type(a).__name__.startswith("SaslAuthenticate")
+                                else a for a in args)
+        return True
+
+
+_CONN_LOG = logging.getLogger("aiokafka.conn")  # where aiokafka's connections log their traffic
+if not any(isinstance(f, RedactSaslBytes) for f in _CONN_LOG.filters):
+    _CONN_LOG.addFilter(RedactSaslBytes())
