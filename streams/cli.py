@@ -102,6 +102,7 @@ def _drop_faust_env() -> list[str]:
 def cmd_worker(args) -> int:
     dropped = _drop_faust_env()
     from streams.stream.admin import check_broker, ensure_topics_sync
+    from streams.stream.security import client_security
     from streams.stream.app import build, faust_env_names
 
     ignored = sorted(set(dropped) | set(faust_env_names()))
@@ -109,6 +110,7 @@ def cmd_worker(args) -> int:
         print(f"khabar worker: ignoring Faust's own environment variables {', '.join(ignored)} "
               f"(only KHABAR_* settings configure khabar)", file=sys.stderr)
     settings = Settings()
+    client_security(settings)  # unreadable CA, certificate or secret files are reported before any connection
     check_broker(settings.broker)
     created = ensure_topics_sync(settings)
     if created:
@@ -163,8 +165,10 @@ async def _produce(path: str, settings: Settings, progress: bool) -> tuple[int, 
 
 def cmd_produce(args) -> int:
     from streams.stream.admin import check_broker
+    from streams.stream.security import client_security
 
     settings = Settings()
+    client_security(settings)  # unreadable CA, certificate or secret files are reported before any connection
     check_broker(settings.broker)
     sent, unkeyed = asyncio.run(_produce(args.file, settings, progress=not args.quiet))
     print(f"khabar produce: sent {sent} messages to {settings.topic(ARTICLES)} ({unkeyed} without an id key)",
