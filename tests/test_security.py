@@ -53,8 +53,8 @@ def test_ssl_with_ca_client_certificate_and_no_hostname_check(tmp_path):
     from cryptography.hazmat.primitives import serialization
     (tmp_path / "ca.pem").write_bytes(ca.pem())
     (tmp_path / "client.pem").write_bytes(cert.public_bytes(serialization.Encoding.PEM))
-    (tmp_path / "client.key").write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                                                            serialization.BestAvailableEncryption(b"keypw")))
+    (tmp_path / "client.key").write_bytes(key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.BestAvailableEncryption(b"keypw")))
     settings = Settings(security_protocol="SSL", ssl_cafile=str(tmp_path / "ca.pem"),
                         ssl_certfile=str(tmp_path / "client.pem"), ssl_keyfile=str(tmp_path / "client.key"),
                         ssl_key_password="keypw", ssl_check_hostname=False)
