@@ -231,9 +231,10 @@ def main(argv: list[str] | None = None) -> int:
                        epilog=_settings_help(), formatter_class=argparse.RawDescriptionHelpFormatter)
     p.set_defaults(func=cmd_worker)
     p = sub.add_parser("produce", help="send article JSONL to the input topic",
-                       epilog="Uses KHABAR_BROKER, KHABAR_TOPIC_PREFIX, KHABAR_PARTITIONS, KHABAR_REPLICAS and "
-                              "KHABAR_MAX_MESSAGE_BYTES (see `khabar worker --help`). Exit code 2 when no broker "
-                              "is reachable.")
+                       epilog="Uses KHABAR_BROKER, KHABAR_TOPIC_PREFIX, KHABAR_PARTITIONS, KHABAR_REPLICAS, "
+                              "KHABAR_MAX_MESSAGE_BYTES and the KHABAR_SECURITY_PROTOCOL/SASL_*/SSL_* settings (see "
+                              "`khabar worker --help`). Exit code 2 when no broker is reachable or it refuses the "
+                              "connection.")
     p.add_argument("file", help="article JSONL file, or - for stdin")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=cmd_produce)
