@@ -7,7 +7,8 @@ same broker and the same input.
                                                                             [--partitions 4] [--skip-bare]
 
 Needs a broker (it starts none): KHABAR_BENCH_BROKER=host:port (default 127.0.0.1:9092), e.g. one started
-by `scripts/kafka-local start`.  Input: the first `--texts` Fars News texts (../shared/corpora/fars-news),
+by `scripts/kafka-local start` (the KHABAR_SECURITY_PROTOCOL/SASL_*/SSL_* settings apply to every client:
+README, Security).  Input: the first `--texts` Fars News texts (../shared/corpora/fars-news),
 then copies of them under new ids up to `--n` articles (syndicated copies: the near-duplicate path).  Each
 run gets its own topic prefix and consumer group; the input topic is filled before the consumer starts.
 
@@ -41,9 +42,11 @@ import orjson  # noqa: E402
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition  # noqa: E402
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic  # noqa: E402
 
-from streams.config import ARTICLES, ENRICHED  # noqa: E402
+from streams.config import ARTICLES, ENRICHED, Settings  # noqa: E402
+from streams.stream.security import client_security  # noqa: E402
 
 BROKER = os.environ.get("KHABAR_BENCH_BROKER", "127.0.0.1:9092")
+SECURITY = client_security(Settings())  # the bare loop and the helpers connect as the worker does
 
 
 def shared_dir() -> Path:
@@ -69,7 +72,7 @@ def load_articles(n: int, texts: int) -> list[dict]:
 
 
 async def create_topics(names: list[str], partitions: int) -> None:
-    admin = AIOKafkaAdminClient(bootstrap_servers=BROKER)
+    admin = AIOKafkaAdminClient(bootstrap_servers=BROKER, **SECURITY)
     await admin.start()
     try:
         await admin.create_topics([NewTopic(t, partitions, 1) for t in names])
@@ -78,7 +81,8 @@ async def create_topics(names: list[str], partitions: int) -> None:
 
 
 async def produce(topic: str, articles: list[dict]) -> None:
-    producer = AIOKafkaProducer(bootstrap_servers=BROKER, acks="all", linger_ms=20, max_request_size=16 << 20)
+    producer = AIOKafkaProducer(bootstrap_servers=BROKER, acks="all", linger_ms=20, max_request_size=16 << 20,
+                                **SECURITY)
     await producer.start()
     try:
         futures = [await producer.send(topic, value=orjson.dumps(a), key=a["id"].encode()) for a in articles]
@@ -89,13 +93,13 @@ async def produce(topic: str, articles: list[dict]) -> None:
 
 async def topic_counts(match) -> dict[str, int]:
     """Messages per topic (sum of end offsets) for every topic whose name satisfies match."""
-    admin = AIOKafkaAdminClient(bootstrap_servers=BROKER)
+    admin = AIOKafkaAdminClient(bootstrap_servers=BROKER, **SECURITY)
     await admin.start()
     try:
         names = [t for t in await admin.list_topics() if match(t)]
     finally:
         await admin.close()
-    consumer = AIOKafkaConsumer(bootstrap_servers=BROKER)
+    consumer = AIOKafkaConsumer(bootstrap_servers=BROKER, **SECURITY)
     await consumer.start()
     try:
         tps = [TopicPartition(t, p) for t in names for p in (consumer.partitions_for_topic(t) or
@@ -117,7 +121,8 @@ async def _partitions(consumer, topic: str) -> set[int]:
 async def enriched_span(topic: str, n: int, timeout: float) -> tuple[float, float, int]:
     """Read `topic` from the start until n records: (first timestamp, last timestamp, count), in seconds."""
     consumer = AIOKafkaConsumer(topic, bootstrap_servers=BROKER, auto_offset_reset="earliest", group_id=None,
-                                enable_auto_commit=False, fetch_max_bytes=64 << 20, max_partition_fetch_bytes=32 << 20)
+                                enable_auto_commit=False, fetch_max_bytes=64 << 20, max_partition_fetch_bytes=32 << 20,
+                                **SECURITY)
     await consumer.start()
     first, last, seen = None, 0.0, 0
     deadline = time.time() + timeout
@@ -136,7 +141,7 @@ async def enriched_span(topic: str, n: int, timeout: float) -> tuple[float, floa
 
 async def group_lag(group: str) -> int | None:
     """Total lag of a consumer group over every partition it has committed (None: nothing committed yet)."""
-    admin = AIOKafkaAdminClient(bootstrap_servers=BROKER)
+    admin = AIOKafkaAdminClient(bootstrap_servers=BROKER, **SECURITY)
     await admin.start()
     try:
         committed = await admin.list_consumer_group_offsets(group)
@@ -144,7 +149,7 @@ async def group_lag(group: str) -> int | None:
         await admin.close()
     if not committed:
         return None
-    consumer = AIOKafkaConsumer(bootstrap_servers=BROKER)
+    consumer = AIOKafkaConsumer(bootstrap_servers=BROKER, **SECURITY)
     await consumer.start()
     try:
         ends = await consumer.end_offsets(list(committed))
@@ -154,7 +159,7 @@ async def group_lag(group: str) -> int | None:
 
 
 async def group_topics(group: str) -> set[str]:
-    admin = AIOKafkaAdminClient(bootstrap_servers=BROKER)
+    admin = AIOKafkaAdminClient(bootstrap_servers=BROKER, **SECURITY)
     await admin.start()
     try:
         return {tp.topic for tp in await admin.list_consumer_group_offsets(group)}
@@ -172,8 +177,9 @@ async def bare_loop(prefix: str, n: int, partitions: int) -> dict:
                                                "articles.deadletter")}
     await create_topics(list(topics.values()), partitions)
     consumer = AIOKafkaConsumer(src, bootstrap_servers=BROKER, group_id=prefix + "bare", auto_offset_reset="earliest",
-                                enable_auto_commit=False, max_partition_fetch_bytes=32 << 20)
-    producer = AIOKafkaProducer(bootstrap_servers=BROKER, acks="all", linger_ms=5, max_request_size=16 << 20)
+                                enable_auto_commit=False, max_partition_fetch_bytes=32 << 20, **SECURITY)
+    producer = AIOKafkaProducer(bootstrap_servers=BROKER, acks="all", linger_ms=5, max_request_size=16 << 20,
+                                **SECURITY)
     await consumer.start()
     await producer.start()
     done = 0

@@ -9,7 +9,7 @@ from typing import BinaryIO, Iterator
 
 import orjson
 
-from streams.config import ARTICLES, DEADLETTER, ENRICHED, Settings, describe
+from streams.config import ARTICLES, DEADLETTER, ENRICHED, Settings, SettingsError, describe
 
 
 class InputError(Exception):
@@ -102,6 +102,7 @@ def _drop_faust_env() -> list[str]:
 def cmd_worker(args) -> int:
     dropped = _drop_faust_env()
     from streams.stream.admin import check_broker, ensure_topics_sync
+    from streams.stream.security import client_security
     from streams.stream.app import build, faust_env_names
 
     ignored = sorted(set(dropped) | set(faust_env_names()))
@@ -109,6 +110,7 @@ def cmd_worker(args) -> int:
         print(f"khabar worker: ignoring Faust's own environment variables {', '.join(ignored)} "
               f"(only KHABAR_* settings configure khabar)", file=sys.stderr)
     settings = Settings()
+    client_security(settings)  # unreadable CA, certificate or secret files are reported before any connection
     check_broker(settings.broker)
     created = ensure_topics_sync(settings)
     if created:
@@ -126,18 +128,19 @@ async def _produce(path: str, settings: Settings, progress: bool) -> tuple[int, 
 
     from aiokafka.errors import KafkaConnectionError
 
-    from streams.stream.admin import (BOOTSTRAP_FAILED, BrokerUnavailable, bootstrap_servers, ensure_topics,
-                                      quiet_bootstrap)
+    from streams.stream.admin import bootstrap_failed, bootstrap_servers, ensure_topics, quiet_bootstrap
+    from streams.stream.security import client_security
 
     await ensure_topics(settings, names=(ARTICLES,))
     producer = AIOKafkaProducer(bootstrap_servers=bootstrap_servers(settings.broker), acks="all",
-                                max_request_size=settings.max_message_bytes, linger_ms=5)
+                                max_request_size=settings.max_message_bytes, linger_ms=5,
+                                **client_security(settings))
     try:
-        with quiet_bootstrap():
+        with quiet_bootstrap() as reasons:
             await producer.start()
     except KafkaConnectionError as e:
         await producer.stop()
-        raise BrokerUnavailable(settings.broker, BOOTSTRAP_FAILED) from e
+        raise bootstrap_failed(settings, reasons) from e
     sent = unkeyed = 0
     try:
         lines = list(_lines(path))
@@ -162,8 +165,10 @@ async def _produce(path: str, settings: Settings, progress: bool) -> tuple[int, 
 
 def cmd_produce(args) -> int:
     from streams.stream.admin import check_broker
+    from streams.stream.security import client_security
 
     settings = Settings()
+    client_security(settings)  # unreadable CA, certificate or secret files are reported before any connection
     check_broker(settings.broker)
     sent, unkeyed = asyncio.run(_produce(args.file, settings, progress=not args.quiet))
     print(f"khabar produce: sent {sent} messages to {settings.topic(ARTICLES)} ({unkeyed} without an id key)",
@@ -226,9 +231,10 @@ def main(argv: list[str] | None = None) -> int:
                        epilog=_settings_help(), formatter_class=argparse.RawDescriptionHelpFormatter)
     p.set_defaults(func=cmd_worker)
     p = sub.add_parser("produce", help="send article JSONL to the input topic",
-                       epilog="Uses KHABAR_BROKER, KHABAR_TOPIC_PREFIX, KHABAR_PARTITIONS, KHABAR_REPLICAS and "
-                              "KHABAR_MAX_MESSAGE_BYTES (see `khabar worker --help`). Exit code 2 when no broker "
-                              "is reachable.")
+                       epilog="Uses KHABAR_BROKER, KHABAR_TOPIC_PREFIX, KHABAR_PARTITIONS, KHABAR_REPLICAS, "
+                              "KHABAR_MAX_MESSAGE_BYTES and the KHABAR_SECURITY_PROTOCOL/SASL_*/SSL_* settings (see "
+                              "`khabar worker --help`). Exit code 2 when no broker is reachable or it refuses the "
+                              "connection.")
     p.add_argument("file", help="article JSONL file, or - for stdin")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=cmd_produce)
@@ -245,7 +251,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         return args.func(args)
-    except BrokerUnavailable as e:  # expected: one line, no traceback
+    except (BrokerUnavailable, SettingsError) as e:  # expected: one line, no traceback
         print(f"khabar {args.command}: {e}", file=sys.stderr)
         return 2
 

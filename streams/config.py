@@ -13,13 +13,34 @@ def _env(name: str, default: str) -> str:
     return os.environ.get(name, default)
 
 
-def _setting(env: str, default: str, help: str, parse: Callable[[str], object] = str):
-    """A field read from `env` (else `default`) when Settings() is made."""
-    return field(default_factory=lambda: parse(_env(env, default)),
-                 metadata={"env": env, "default": default, "help": help})
+def _setting(env: str, default: str, help: str, parse: Callable[[str], object] = str, secret: bool = False):
+    """A field read from `env` (else `default`) when Settings() is made; a `secret` one is masked in repr()."""
+    def read():
+        try:
+            return parse(_env(env, default))
+        except ValueError as e:
+            raise SettingsError(f"{env}: {e}") from None
+
+    return field(default_factory=read, metadata={"env": env, "default": default, "help": help, "secret": secret})
+
+
+def _flag(value: str) -> bool:
+    lowered = value.strip().lower()
+    if lowered in ("1", "true", "yes", "on"):
+        return True
+    if lowered in ("0", "false", "no", "off"):
+        return False
+    raise ValueError(f"expected 1 or 0 (true/false), got {value!r}")
+
+
+class SettingsError(ValueError):
+    """A KHABAR_* setting that cannot work: the command reports it in one line (exit 2)."""
 
 
 PROCESSING_GUARANTEES = ("at_least_once", "exactly_once")
+SECURITY_PROTOCOLS = ("PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL")
+SASL_MECHANISMS = ("PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512")
+MASK = "********"
 
 
 @dataclass(frozen=True)
@@ -56,10 +77,72 @@ class Settings:
                                                "MinHash Jaccard above which an article is a syndicated copy",
                                                float)
 
+    # broker security (streams.stream.security turns these into every Kafka client's settings)
+    security_protocol: str = _setting("KHABAR_SECURITY_PROTOCOL", "PLAINTEXT",
+                                      "PLAINTEXT, SSL (TLS), SASL_PLAINTEXT or SASL_SSL (SASL over TLS)", str.upper)
+    sasl_mechanism: str = _setting("KHABAR_SASL_MECHANISM", "SCRAM-SHA-512",
+                                   "SASL mechanism: SCRAM-SHA-512, SCRAM-SHA-256 or PLAIN", str.upper)
+    sasl_username: str = _setting("KHABAR_SASL_USERNAME", "", "SASL user name")
+    sasl_password: str = _setting("KHABAR_SASL_PASSWORD", "", "SASL password (never logged or shown)",
+                                  secret=True)
+    sasl_password_file: str = _setting("KHABAR_SASL_PASSWORD_FILE", "",
+                                       "file holding the SASL password (e.g. a Docker/Kubernetes secret), "
+                                       "instead of KHABAR_SASL_PASSWORD")
+    ssl_cafile: str = _setting("KHABAR_SSL_CAFILE", "",
+                               "PEM file of the CA(s) that signed the broker certificate (default: system CAs)")
+    ssl_certfile: str = _setting("KHABAR_SSL_CERTFILE", "", "client certificate (PEM) for mutual TLS")
+    ssl_keyfile: str = _setting("KHABAR_SSL_KEYFILE", "",
+                                "private key (PEM) of the client certificate (default: in KHABAR_SSL_CERTFILE)")
+    ssl_key_password: str = _setting("KHABAR_SSL_KEY_PASSWORD", "", "password of an encrypted KHABAR_SSL_KEYFILE",
+                                     secret=True)
+    ssl_check_hostname: bool = _setting("KHABAR_SSL_CHECK_HOSTNAME", "1",
+                                        "1: the broker certificate must name the host connected to; 0: only its "
+                                        "CA is checked", _flag)
+
     def __post_init__(self) -> None:
         if self.processing_guarantee not in PROCESSING_GUARANTEES:
-            raise ValueError(f"KHABAR_PROCESSING_GUARANTEE must be one of {', '.join(PROCESSING_GUARANTEES)}, "
-                             f"got {self.processing_guarantee!r}")
+            raise SettingsError(f"KHABAR_PROCESSING_GUARANTEE must be one of {', '.join(PROCESSING_GUARANTEES)}, "
+                                f"got {self.processing_guarantee!r}")
+        if self.security_protocol not in SECURITY_PROTOCOLS:
+            raise SettingsError(f"KHABAR_SECURITY_PROTOCOL must be one of {', '.join(SECURITY_PROTOCOLS)}, "
+                                f"got {self.security_protocol!r}")
+        sasl, tls = self.security_protocol.startswith("SASL_"), self.security_protocol.endswith("SSL")
+        if sasl:
+            if self.sasl_mechanism not in SASL_MECHANISMS:
+                raise SettingsError(f"KHABAR_SASL_MECHANISM must be one of {', '.join(SASL_MECHANISMS)}, "
+                                    f"got {self.sasl_mechanism!r}")
+            if not self.sasl_username or not (self.sasl_password or self.sasl_password_file):
+                raise SettingsError(f"KHABAR_SECURITY_PROTOCOL={self.security_protocol} needs KHABAR_SASL_USERNAME "
+                                    f"and KHABAR_SASL_PASSWORD (or KHABAR_SASL_PASSWORD_FILE)")
+        # settings the protocol would silently ignore are a mistake: say so instead of connecting without them
+        unused = [] if sasl else [env for env, value in (
+            ("KHABAR_SASL_USERNAME", self.sasl_username), ("KHABAR_SASL_PASSWORD", self.sasl_password),
+            ("KHABAR_SASL_PASSWORD_FILE", self.sasl_password_file)) if value]
+        unused += [] if tls else [env for env, value in (
+            ("KHABAR_SSL_CAFILE", self.ssl_cafile), ("KHABAR_SSL_CERTFILE", self.ssl_certfile),
+            ("KHABAR_SSL_KEYFILE", self.ssl_keyfile), ("KHABAR_SSL_KEY_PASSWORD", self.ssl_key_password)) if value]
+        if unused:
+            raise SettingsError(f"{', '.join(unused)} set, but KHABAR_SECURITY_PROTOCOL={self.security_protocol} "
+                                f"does not use {'it' if len(unused) == 1 else 'them'}")
+        if self.ssl_keyfile and not self.ssl_certfile:
+            raise SettingsError("KHABAR_SSL_KEYFILE needs KHABAR_SSL_CERTFILE")
+
+    def __repr__(self) -> str:
+        shown = (f"{f.name}={MASK if f.metadata['secret'] and getattr(self, f.name) else getattr(self, f.name)!r}"
+                 for f in fields(self))
+        return f"Settings({', '.join(shown)})"
+
+    def sasl_secret(self) -> str:
+        """The SASL password: KHABAR_SASL_PASSWORD, else the content of KHABAR_SASL_PASSWORD_FILE (read on each
+        call, so a rotated secret file is picked up by the next client)."""
+        if self.sasl_password:
+            return self.sasl_password
+        try:
+            with open(self.sasl_password_file, encoding="utf-8") as f:
+                return f.read().rstrip("\r\n")
+        except OSError as e:
+            raise SettingsError(f"KHABAR_SASL_PASSWORD_FILE {self.sasl_password_file}: "
+                                f"cannot read: {e.strerror or e}") from None
 
     def topic(self, name: str) -> str:
         return f"{self.topic_prefix}{name}"

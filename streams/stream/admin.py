@@ -12,6 +12,7 @@ from aiokafka.errors import KafkaConnectionError, TopicAlreadyExistsError
 
 from streams.config import ALL_TOPICS, COOCCURRENCE, Settings
 from streams.stream.cooccurrence import DEDUP, PAIRS, REPARTITION_CONFIG
+from streams.stream.security import client_security
 
 # the worker's own repartition topics too: Faust would create them only after its consumer subscribed
 WORKER_TOPICS = ALL_TOPICS + (DEDUP, PAIRS)
@@ -20,26 +21,64 @@ TOPIC_CONFIGS = {COOCCURRENCE: {"cleanup.policy": "compact"}, DEDUP: REPARTITION
 
 
 BOOTSTRAP_FAILED = "the port accepts connections, but the Kafka bootstrap failed"
+START_HINT = "start one with `scripts/kafka-local start` or `docker compose up`, or set KHABAR_BROKER"
+# what a failed bootstrap's reason points at, and which settings to check
+HINTS = (("SaslAuthentication", "the broker refused the credentials: check KHABAR_SASL_USERNAME, "
+                                "KHABAR_SASL_PASSWORD(_FILE) and KHABAR_SASL_MECHANISM"),
+         ("CERTIFICATE_VERIFY_FAILED", "the broker's TLS certificate was not accepted: check KHABAR_SSL_CAFILE "
+                                       "(and KHABAR_SSL_CHECK_HOSTNAME)"),
+         ("SSL", "the TLS handshake failed: check KHABAR_SECURITY_PROTOCOL and the KHABAR_SSL_* settings"),
+         ("Unsupported SASL mechanism", "check KHABAR_SASL_MECHANISM"))
 
 
 class BrokerUnavailable(RuntimeError):
     """No Kafka broker answers at the configured URL: an expected failure, reported in one line."""
 
-    def __init__(self, broker: str, detail: str):
-        super().__init__(f"no Kafka broker reachable at {broker} ({detail}); start one with "
-                         f"`scripts/kafka-local start` or `docker compose up`, or set KHABAR_BROKER")
+    def __init__(self, broker: str, detail: str, hint: str = START_HINT):
+        super().__init__(f"no Kafka broker reachable at {broker} ({detail}); {hint}")
+
+
+def bootstrap_failed(settings: Settings, reasons: list[str]) -> BrokerUnavailable:
+    """The port answered, but no bootstrap succeeded: name aiokafka's reason and the settings behind it."""
+    reason = reasons[-1] if reasons else ""
+    hint = next((h for key, h in HINTS if key in reason), None)
+    if hint is None:  # the broker closed the connection: most often a listener of another protocol
+        protocol = settings.security_protocol
+        hint = f"does that listener speak {protocol}? check KHABAR_SECURITY_PROTOCOL and KHABAR_BROKER"
+        if protocol.endswith("SSL") and not settings.ssl_certfile:
+            hint += "; a listener that requires a client certificate needs KHABAR_SSL_CERTFILE"
+    return BrokerUnavailable(settings.broker, f"{BOOTSTRAP_FAILED}: {reason}" if reason else BOOTSTRAP_FAILED, hint)
+
+
+class _Reasons(logging.Handler):
+    """Keeps the errors of aiokafka's failed bootstrap connections: 'Unable connect to "%s:%s": %s'."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.ERROR)
+        self.reasons: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        args = record.args if isinstance(record.args, tuple) else ()
+        if str(record.msg).startswith("Unable connect to") and len(args) == 3:
+            self.reasons.append(str(args[2]))
 
 
 @contextlib.contextmanager
 def quiet_bootstrap():
-    """aiokafka logs every failed bootstrap connection itself; BrokerUnavailable says it once, in one line."""
+    """aiokafka logs every failed bootstrap connection itself, and raises an error that does not say why:
+    its log goes to a collector instead (the yielded list of reasons), for BrokerUnavailable to say once."""
     log = logging.getLogger("aiokafka")
-    level = log.level
-    log.setLevel(logging.CRITICAL)
+    collector = _Reasons()
+    saved = log.level, log.propagate
+    log.setLevel(logging.ERROR)
+    log.propagate = False
+    log.addHandler(collector)
     try:
-        yield
+        yield collector.reasons
     finally:
-        log.setLevel(level)
+        log.removeHandler(collector)
+        log.setLevel(saved[0])
+        log.propagate = saved[1]
 
 
 def bootstrap_servers(broker: str) -> str:
@@ -60,13 +99,13 @@ def check_broker(broker: str, timeout: float = 3.0) -> None:
 
 
 async def ensure_topics(settings: Settings, names=WORKER_TOPICS) -> list[str]:
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap_servers(settings.broker))
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap_servers(settings.broker), **client_security(settings))
     try:
-        with quiet_bootstrap():
+        with quiet_bootstrap() as reasons:
             await admin.start()
-    except KafkaConnectionError as e:  # the port answered, but not as a Kafka broker
+    except KafkaConnectionError as e:  # the port answered, but not as a Kafka broker (or refused us)
         await admin.close()
-        raise BrokerUnavailable(settings.broker, BOOTSTRAP_FAILED) from e
+        raise bootstrap_failed(settings, reasons) from e
     try:
         existing = set(await admin.list_topics())
         wanted = [settings.topic(n) for n in names if settings.topic(n) not in existing]

@@ -20,6 +20,7 @@ from streams.cooccurrence import WindowConfig, article_features
 from streams.processing import Counts, Output, process
 from streams.stream.delivery import Delivery, KhabarTransport, Send
 from streams.stream.metrics import Metrics, Stats
+from streams.stream.security import broker_credentials
 from streams.stream.worker import KhabarWorker
 from streams.version import PIPELINE_VERSION
 
@@ -105,6 +106,7 @@ def make_app(settings: Settings) -> faust.App:
         Worker=type("KhabarWorker", (KhabarWorker,), {"shutdown_timeout": settings.shutdown_timeout}),
         processing_guarantee=settings.processing_guarantee,
         broker=settings.broker,
+        broker_credentials=broker_credentials(settings),
         store=settings.store,
         datadir=settings.data_dir,
         web_host=settings.web_host,

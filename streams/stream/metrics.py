@@ -15,6 +15,7 @@ from prometheus_client.core import GaugeMetricFamily
 from streams.config import Settings
 from streams.processing import EVENT_TOPICS, Counts
 from streams.stream.admin import bootstrap_servers
+from streams.stream.security import client_security
 
 log = logging.getLogger(__name__)
 LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0)
@@ -99,7 +100,8 @@ class Metrics:
         tps = self.source_partitions()
         lag: dict[tuple[str, int], int] = {}
         if tps:
-            admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap_servers(self.settings.broker))
+            admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap_servers(self.settings.broker),
+                                        **client_security(self.settings))
             try:
                 ends = await self.app.consumer.highwaters(*tps)
                 await admin.start()
