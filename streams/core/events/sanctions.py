@@ -160,7 +160,8 @@ def _blocked(view: SentenceView, trigger: int) -> bool:
     _, after = view.next_word(trigger + 1)
     # "قانون تحریم‌ها" is a standing law, but "تمدید/لغو قانون تحریم‌ها" is an act on it
     acted_on_law = before in LAW_NOUNS and _starts(view, view.prev_word(at)[0], IMPOSE + LIFT)
-    if before in CONDITION_BEFORE and not acted_on_law or after in BOYCOTT_OBJECTS or after in {"ظالمانه", "ظالمانهای", "غیرقانونی"}:
+    if (before in CONDITION_BEFORE and not acted_on_law) or after in BOYCOTT_OBJECTS \
+            or after in {"ظالمانه", "ظالمانهای", "غیرقانونی"}:
         return True
     words = set(view.words)
     if words & RELIGIOUS or words & CONDITIONAL:
@@ -235,8 +236,12 @@ def _roles(view: SentenceView, trigger: int):
         conjunct_of = previous if before == "و" and previous is not None and previous.last == at else None
         previous = p
         if conjunct_of is not None and view.prev_word(conjunct_of.first)[1] in AUTHORITY_MARKERS | TARGET_MARKERS:
-            (authority if conjunct_of in authority else targets if conjunct_of in targets else []).append(p)
-            continue
+            if conjunct_of in authority:
+                authority.append(p)
+                continue
+            if conjunct_of in targets:
+                targets.append(p)
+                continue
         if p.mention.label == "GPE" and any(view.word(p.first - k) == "در" and view.word(p.first - k - 1) in
                                             ("مستقر", "واقع", "ساکن") for k in range(1, 8)):
             countries.append(p)                               # "مستقر در ایران، چین، روسیه و ترکیه"
