@@ -68,10 +68,13 @@ def _extract(lines: Iterator[tuple[int, bytes]], args, counts) -> None:
     from streams.processing import process
 
     out, err = sys.stdout.buffer, sys.stderr.buffer
-    cooccurrence = None
-    if args.cooccurrence:
+    cooccurrence = fusion = None
+    if args.cooccurrence or args.fuse:  # fusion reads the co-occurrence dedup decision
         from streams.cooccurrence import OfflineCooccurrence
         cooccurrence = OfflineCooccurrence(Settings())
+    if args.fuse:
+        from streams.fusion import OfflineFusion
+        fusion = OfflineFusion(Settings())
     seen: set[str] = set()
     for number, line in lines:
         for output in process(line, topic=args.file, offset=number, counts=counts,
@@ -81,13 +84,17 @@ def _extract(lines: Iterator[tuple[int, bytes]], args, counts) -> None:
                     output.value["duplicate_of"] = output.value["id"]
                 seen.add(output.value["id"])
                 if cooccurrence is not None:
-                    cooccurrence.add(output.value)  # first: it records duplicate_of on the article
+                    decision = cooccurrence.add(output.value)  # first: it records duplicate_of on the article
+                    if fusion is not None:
+                        fusion.add(output.value, decision)
                 out.write(output.value_bytes() + b"\n")
             elif output.topic == DEADLETTER:
                 err.write(output.value_bytes() + b"\n")
     out.flush()
-    if cooccurrence is not None:
+    if args.cooccurrence:
         cooccurrence.write(args.cooccurrence)
+    if fusion is not None:
+        fusion.write(args.fuse)
 
 
 def _drop_faust_env() -> list[str]:
@@ -218,6 +225,8 @@ def main(argv: list[str] | None = None) -> int:
                                        "2 if the file cannot be read")
     p.add_argument("file", nargs="?", default="-", help="article JSONL file, or - for stdin (default)")
     p.add_argument("--cooccurrence", metavar="OUT.jsonl", help="also write actor co-occurrence tables")
+    p.add_argument("--fuse", metavar="OUT.jsonl", help="also write the fused events (one record per event "
+                                                       "however many articles report it)")
     p.set_defaults(func=cmd_extract)
     p = sub.add_parser("worker", help="run the Faust worker (settings from KHABAR_* environment variables)",
                        description="Run the Faust worker: enrich the input topic, publish enriched records, "

@@ -10,13 +10,16 @@ import socket
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import KafkaConnectionError, TopicAlreadyExistsError
 
-from streams.config import ALL_TOPICS, COOCCURRENCE, Settings
+from streams.config import ALL_TOPICS, COOCCURRENCE, FUSED, Settings
 from streams.stream.cooccurrence import DEDUP, PAIRS, REPARTITION_CONFIG
+from streams.stream.fusion import REPORTS
 
 # the worker's own repartition topics too: Faust would create them only after its consumer subscribed
-WORKER_TOPICS = ALL_TOPICS + (DEDUP, PAIRS)
-# actors.cooccurrence is the changelog of the pair table: the latest message per pair is its current value
-TOPIC_CONFIGS = {COOCCURRENCE: {"cleanup.policy": "compact"}, DEDUP: REPARTITION_CONFIG, PAIRS: REPARTITION_CONFIG}
+WORKER_TOPICS = ALL_TOPICS + (DEDUP, PAIRS, REPORTS)
+# actors.cooccurrence is the changelog of the pair table, events.fused one message per changed fused event:
+# the latest message per key is its current value
+TOPIC_CONFIGS = {COOCCURRENCE: {"cleanup.policy": "compact"}, FUSED: {"cleanup.policy": "compact"},
+                 DEDUP: REPARTITION_CONFIG, PAIRS: REPARTITION_CONFIG, REPORTS: REPARTITION_CONFIG}
 
 
 BOOTSTRAP_FAILED = "the port accepts connections, but the Kafka bootstrap failed"
