@@ -41,7 +41,7 @@ class Fusion:
         self.groups = _table(app, "fusion-groups", s, RecoveredTable, value_type=bytes)
         self.groups.on_recovered = self._forget_index
         self._index: dict[str, str] | None = None   # fused id -> group key, of the groups held here
-        self.stats = {"articles": 0, "messages": 0, "applied": 0, "replayed": 0, "reports": 0, "changes": 0,
+        self.stats = {"articles": 0, "messages": 0, "taken": 0, "applied": 0, "replayed": 0, "reports": 0, "changes": 0,
                       "published": 0}
         self.unsent: list[Output] = []   # broker-less test mode: the repartition records
         self._install()
@@ -85,6 +85,7 @@ class Fusion:
             message = orjson.loads(event.value)
             for fid, rec in table.apply(message["group"], message["reports"]):
                 changed[fid] = rec   # the last state per fused id of this take
+        self.stats["taken"] += len(events)
         for name in ("applied", "replayed", "reports", "changes"):
             self.stats[name] += table.stats[name]
         index = self._local_index()
@@ -138,7 +139,14 @@ class Fusion:
                 raise BadRequest(f"type must be sanction or visit, not {etype!r}")
             return etype, co.limit(request, 20)
 
-        # registered before /events/{fused_id}, which would otherwise take "recent" for an id
+        # registered before /events/{fused_id}, which would otherwise take "recent" and "status" for ids
+        @page("/events/status")
+        async def status(web, request):
+            local = lambda: {"stats": dict(self.stats), "url": str(app.conf.canonical_url)}  # noqa: E731
+            if request.query.get("local"):
+                return web.json(local())
+            return web.json({"workers": await co.gather("/events/status", local)})
+
         @page("/events/recent")
         async def recent_events(web, request):
             etype, limit = args(request)
