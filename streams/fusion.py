@@ -230,16 +230,41 @@ def _record(group: str, lineage: str, anchor: str, reports: list[dict], cfg: Fus
     return record
 
 
+def copies(reports: list[dict]) -> dict[str, str]:
+    """Articles that report the event in the very words (folded) of an earlier article: copy -> original.
+
+    The dedup decision misses a copy when the index never held its original (an article too far behind the
+    watermark is not indexed; copies in a replayed archive are just that); a copy repeats the evidence
+    sentence, so it is recognised here too.  "Earlier" is the report order (publication time, then id): a
+    function of the set of reports, whatever order they arrived in."""
+    texts: dict[str, str] = {}
+    out: dict[str, str] = {}
+    by_article: dict[str, set[str]] = {}
+    for r in sorted(reports, key=_report_order):
+        by_article.setdefault(r["article_id"], set()).add(_fold(r["evidence"]["text"]))
+    for aid, folded in by_article.items():
+        original = next((texts[t] for t in sorted(folded) if t in texts), None)
+        if original is not None:
+            out[aid] = original
+            continue
+        for t in folded:
+            texts.setdefault(t, aid)
+    return out
+
+
 def fuse_group(group: str, reports: list[dict], cfg: FusionConfig) -> dict[str, dict]:
     """Every fused record of one group key, by fused id."""
     etype = group.split("|", 1)[0]
+    copied = copies(reports)
     lineages: dict[str, list[dict]] = {}
-    for r in reports:
+    for r in (r for r in reports if r["article_id"] not in copied):
         lineages.setdefault(r["status"] if etype == "sanction" else "", []).append(r)
     records = {}
     for lineage, rs in sorted(lineages.items()):
         for anchor, members in clusters(rs, cfg):
             rec = _record(group, lineage, anchor, members, cfg)
+            ids = {r["article_id"] for r in members}
+            rec["copies"] = sum(1 for original in copied.values() if original in ids)
             rec["_anchor"] = anchor
             records[rec["id"]] = rec
     # a sanction imposed follows the latest threat of the same authority and target at or before it (lifted:

@@ -111,6 +111,24 @@ def test_the_same_article_twice_and_a_syndicated_copy_do_not_raise_the_counts():
     assert again == [] and fusion.table.stats["replayed"] == 2
 
 
+def test_a_copy_the_dedup_index_cannot_see_is_still_counted_once():
+    """An archive replayed out of order: the Moscow articles are "late" behind a July article, so the
+    dedup index never holds them and cannot call the copy (same text, another id) a near-duplicate; the
+    copy repeats the evidence sentence, and fusion leaves it out whichever of the two comes first."""
+    copy = {**MOSCOW[0], "id": "m-copy", "published_at": "2024-05-06T09:00:00Z"}
+    for order in ([TOUR[0], MOSCOW[0], copy], [TOUR[0], copy, MOSCOW[0]]):
+        records = enrich(order + MOSCOW[1:])
+        dedup = OfflineCooccurrence(Settings())
+        fusion = OfflineFusion(Settings())
+        decisions = [dedup.add(dict(r)) for r in records]
+        assert [d.reason for d in decisions[1:3]] == ["late", "late"] and not any(d.duplicate_of for d in decisions)
+        for r, d in zip(records, decisions):
+            fusion.add(r, d)
+        (rec,) = visits(fusion, "city:moscow")
+        assert (rec["articles"], rec["sources"], rec["copies"]) == (3, 3, 1)
+        assert "m-copy" not in rec["article_ids"] and rec["evidence"]["article_id"] == "m-irna"  # the earlier one
+
+
 def test_sanction_statuses_are_separate_records_linked_by_follows():
     threat = article("s-threat", "irna", "2024-08-01T08:00:00Z",
                      "وزارت خزانه‌داری آمریکا تهدید کرد بانک ملت ایران را تحریم خواهد کرد." + LONG)
@@ -135,7 +153,7 @@ def report(aid, day, status="occurred", source=None, date=None):
     return {"article_id": aid, "event_id": f"visit-{aid}", "source": source or aid, "t": t and parse_time(t),
             "date": date, "day": date or day, "status": status,
             "args": {"visitor": [["person:x", "ایکس"]], "destination": [["city:y", "ایگرگ"]], "host": []},
-            "target_count": None, "evidence": {"article_id": aid, "text": "متن", "start": 0, "end": 3, "field": "body"},
+            "target_count": None, "evidence": {"article_id": aid, "text": f"متن {aid}", "start": 0, "end": 3, "field": "body"},
             "cameo": "042", "plover": {"event": "CONSULT", "mode": "visit", "context": None}, "host_cameo": None}
 
 
@@ -245,3 +263,13 @@ async def test_agents_fuse_like_the_offline_table(tmp_path):
     assert sorted(final.values(), key=lambda r: r["id"]) == fuse(enrich(MOSCOW + BEIJING + TOUR)).results()
     assert k.fusion.stats["replayed"] == 3 and k.fusion.stats["applied"] == 7
     assert k.fusion.local_record(next(iter(final))) == final[next(iter(final))]
+
+
+def test_a_title_standing_for_a_person_counts_as_the_person():
+    named = article("sh-1", "irna", "2024-09-10T08:00:00Z", "سرگئی شویگو وزیر دفاع روسیه امروز وارد تهران شد.")
+    titled = article("sh-2", "isna", "2024-09-11T08:00:00Z",
+                     "سرگئی شویگو، وزیر دفاع روسیه، از همکاری نظامی دو کشور سخن گفت. وزیر دفاع روسیه دیروز وارد "
+                     "تهران شده بود و با همتای ایرانی خود دیدار کرد.")
+    (rec,) = visits(fuse(enrich([named, titled])), "city:tehran")
+    assert [a["id"] for a in rec["arguments"]["visitor"]] == ["person:sergei-shoigu"] and rec["articles"] == 2
+    assert rec["arguments"]["visitor"][0]["name"] == "سرگئی شویگو"
