@@ -11,8 +11,8 @@ import pytest
 from conftest import assert_valid
 from streams.cli import main as cli_main
 from streams.config import ENRICHED, FUSED, Settings
-from streams.cooccurrence import OfflineCooccurrence
-from streams.fusion import FusionConfig, FusionTable, OfflineFusion, clusters, fuse_group, group_key
+from streams.cooccurrence import OfflineCooccurrence, parse_time
+from streams.fusion import FusionConfig, FusionTable, OfflineFusion, clusters, group_key
 from streams.processing import process
 
 LONG = (" دو طرف درباره همکاری‌های اقتصادی، انرژی و حمل و نقل و نیز تحولات منطقه گفت‌وگو کردند."
@@ -149,7 +149,6 @@ def test_sanction_statuses_are_separate_records_linked_by_follows():
 
 def report(aid, day, status="occurred", source=None, date=None):
     t = f"{day}T08:00:00Z" if day else None
-    from streams.cooccurrence import parse_time
     return {"article_id": aid, "event_id": f"visit-{aid}", "source": source or aid, "t": t and parse_time(t),
             "date": date, "day": date or day, "status": status,
             "args": {"visitor": [["person:x", "ایکس"]], "destination": [["city:y", "ایگرگ"]], "host": []},
