@@ -15,6 +15,7 @@ All fusing is in `streams.fusion` (pure, shared with ``khabar extract --fuse``).
 from __future__ import annotations
 
 import asyncio
+import logging
 import zlib
 
 import orjson
@@ -25,6 +26,7 @@ from streams.fusion import FusionConfig, FusionTable, article_reports, fuses, na
 from streams.processing import Output
 from streams.stream.cooccurrence import REPARTITION_CONFIG, TAKE_MAX, BadRequest, RecoveredTable, WriteBack, _table
 
+log = logging.getLogger(__name__)
 REPORTS = "events.reports"   # repartition topic: one message per (fused article, group key)
 
 
@@ -54,9 +56,14 @@ class Fusion:
         """The group messages of one decided article (none for a copy or an article counted before)."""
         if not fuses(decision):
             return []
+        try:
+            groups = article_reports(record)
+        except Exception:  # fusion must never cost the article its enrichment
+            log.exception("fusion reports failed for %s", record.get("id"))
+            return []
         self.stats["articles"] += 1
         out = []
-        for group, reports in sorted(article_reports(record).items()):
+        for group, reports in sorted(groups.items()):
             value = {"group": group, "reports": reports}
             self.stats["messages"] += 1
             if self.khabar.sink is not None:  # broker-less test mode: kept for the test to feed the agent
