@@ -108,7 +108,7 @@ def _drop_faust_env() -> list[str]:
 
 def cmd_worker(args) -> int:
     dropped = _drop_faust_env()
-    from streams.stream.admin import check_broker, ensure_topics_sync
+    from streams.stream.admin import WORKER_TOPICS, check_broker, ensure_topics_sync
     from streams.stream.app import build, faust_env_names
 
     ignored = sorted(set(dropped) | set(faust_env_names()))
@@ -117,10 +117,13 @@ def cmd_worker(args) -> int:
               f"(only KHABAR_* settings configure khabar)", file=sys.stderr)
     settings = Settings()
     check_broker(settings.broker)
-    created = ensure_topics_sync(settings)
+    khabar = build(settings)
+    public = {settings.topic(n) for n in WORKER_TOPICS}  # actors.cooccurrence is a table's changelog too
+    changelogs = [name for name in (t.changelog_topic.get_topic_name() for t in khabar.app.tables.values())
+                  if name not in public]
+    created = ensure_topics_sync(settings, changelogs)
     if created:
         print(f"created topics: {', '.join(created)}", file=sys.stderr)
-    khabar = build(settings)
     sys.argv = ["khabar", "worker", "--loglevel", settings.log_level.replace("warning", "warn"),
                 "--web-host", settings.web_host, "--web-port", str(settings.web_port)]
     khabar.app.main()

@@ -62,7 +62,11 @@ def check_broker(broker: str, timeout: float = 3.0) -> None:
     raise BrokerUnavailable(broker, "; ".join(errors))
 
 
-async def ensure_topics(settings: Settings, names=WORKER_TOPICS) -> list[str]:
+async def ensure_topics(settings: Settings, names=WORKER_TOPICS, changelogs=()) -> list[str]:
+    """Create the missing topics among `names` (logical names, prefixed) and `changelogs` (table changelog
+    topics by their full name, compacted).  A changelog Faust creates itself at start can be missing from
+    the cluster metadata when the group assigns partitions: the assignor then ignores it ("Ignoring missing
+    topic") and the worker may wait on the table for good."""
     admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap_servers(settings.broker))
     try:
         with quiet_bootstrap():
@@ -72,18 +76,19 @@ async def ensure_topics(settings: Settings, names=WORKER_TOPICS) -> list[str]:
         raise BrokerUnavailable(settings.broker, BOOTSTRAP_FAILED) from e
     try:
         existing = set(await admin.list_topics())
-        wanted = [settings.topic(n) for n in names if settings.topic(n) not in existing]
-        if wanted:
+        new = [NewTopic(settings.topic(n), settings.partitions, settings.replicas, topic_configs=TOPIC_CONFIGS.get(n, {}))
+               for n in names if settings.topic(n) not in existing]
+        new += [NewTopic(n, settings.partitions, settings.replicas, topic_configs={"cleanup.policy": "compact"})
+                for n in changelogs if n not in existing]
+        if new:
             try:
-                await admin.create_topics([NewTopic(settings.topic(n), settings.partitions, settings.replicas,
-                                                    topic_configs=TOPIC_CONFIGS.get(n, {}))
-                                           for n in names if settings.topic(n) in wanted])
+                await admin.create_topics(new)
             except TopicAlreadyExistsError:
                 pass
-        return wanted
+        return [t.name for t in new]
     finally:
         await admin.close()
 
 
-def ensure_topics_sync(settings: Settings) -> list[str]:
-    return asyncio.run(ensure_topics(settings))
+def ensure_topics_sync(settings: Settings, changelogs=()) -> list[str]:
+    return asyncio.run(ensure_topics(settings, changelogs=changelogs))
