@@ -68,10 +68,13 @@ def _extract(lines: Iterator[tuple[int, bytes]], args, counts) -> None:
     from streams.processing import process
 
     out, err = sys.stdout.buffer, sys.stderr.buffer
-    cooccurrence = None
-    if args.cooccurrence:
+    cooccurrence = fusion = None
+    if args.cooccurrence or args.fuse:  # fusion reads the co-occurrence dedup decision
         from streams.cooccurrence import OfflineCooccurrence
         cooccurrence = OfflineCooccurrence(Settings())
+    if args.fuse:
+        from streams.fusion import OfflineFusion
+        fusion = OfflineFusion(Settings())
     seen: set[str] = set()
     for number, line in lines:
         for output in process(line, topic=args.file, offset=number, counts=counts,
@@ -81,13 +84,17 @@ def _extract(lines: Iterator[tuple[int, bytes]], args, counts) -> None:
                     output.value["duplicate_of"] = output.value["id"]
                 seen.add(output.value["id"])
                 if cooccurrence is not None:
-                    cooccurrence.add(output.value)  # first: it records duplicate_of on the article
+                    decision = cooccurrence.add(output.value)  # first: it records duplicate_of on the article
+                    if fusion is not None:
+                        fusion.add(output.value, decision)
                 out.write(output.value_bytes() + b"\n")
             elif output.topic == DEADLETTER:
                 err.write(output.value_bytes() + b"\n")
     out.flush()
-    if cooccurrence is not None:
+    if args.cooccurrence:
         cooccurrence.write(args.cooccurrence)
+    if fusion is not None:
+        fusion.write(args.fuse)
 
 
 def _drop_faust_env() -> list[str]:
@@ -101,7 +108,7 @@ def _drop_faust_env() -> list[str]:
 
 def cmd_worker(args) -> int:
     dropped = _drop_faust_env()
-    from streams.stream.admin import check_broker, ensure_topics_sync
+    from streams.stream.admin import WORKER_TOPICS, check_broker, ensure_topics_sync
     from streams.stream.security import client_security
     from streams.stream.app import build, faust_env_names
 
@@ -112,10 +119,13 @@ def cmd_worker(args) -> int:
     settings = Settings()
     client_security(settings)  # unreadable CA, certificate or secret files are reported before any connection
     check_broker(settings.broker)
-    created = ensure_topics_sync(settings)
+    khabar = build(settings)
+    public = {settings.topic(n) for n in WORKER_TOPICS}  # actors.cooccurrence is a table's changelog too
+    changelogs = [name for name in (t.changelog_topic.get_topic_name() for t in khabar.app.tables.values())
+                  if name not in public]
+    created = ensure_topics_sync(settings, changelogs)
     if created:
         print(f"created topics: {', '.join(created)}", file=sys.stderr)
-    khabar = build(settings)
     sys.argv = ["khabar", "worker", "--loglevel", settings.log_level.replace("warning", "warn"),
                 "--web-host", settings.web_host, "--web-port", str(settings.web_port)]
     khabar.app.main()
@@ -223,6 +233,8 @@ def main(argv: list[str] | None = None) -> int:
                                        "2 if the file cannot be read")
     p.add_argument("file", nargs="?", default="-", help="article JSONL file, or - for stdin (default)")
     p.add_argument("--cooccurrence", metavar="OUT.jsonl", help="also write actor co-occurrence tables")
+    p.add_argument("--fuse", metavar="OUT.jsonl", help="also write the fused events (one record per event "
+                                                       "however many articles report it)")
     p.set_defaults(func=cmd_extract)
     p = sub.add_parser("worker", help="run the Faust worker (settings from KHABAR_* environment variables)",
                        description="Run the Faust worker: enrich the input topic, publish enriched records, "

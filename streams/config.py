@@ -76,6 +76,9 @@ class Settings:
     near_duplicate_threshold: float = _setting("KHABAR_NEAR_DUPLICATE_THRESHOLD", "0.8",
                                                "MinHash Jaccard above which an article is a syndicated copy",
                                                float)
+    fusion_span_days: float = _setting("KHABAR_FUSION_SPAN_DAYS", "3",
+                                       "reports of one event (same type and key actors) at most this many days "
+                                       "apart fuse into one record (event date, else publication date)", float)
 
     # broker security (streams.stream.security turns these into every Kafka client's settings)
     security_protocol: str = _setting("KHABAR_SECURITY_PROTOCOL", "PLAINTEXT",
@@ -159,4 +162,5 @@ SANCTIONS = "events.sanctions"
 VISITS = "events.visits"
 DEADLETTER = "articles.deadletter"
 COOCCURRENCE = "actors.cooccurrence"
-ALL_TOPICS = (ARTICLES, ENRICHED, SANCTIONS, VISITS, DEADLETTER, COOCCURRENCE)
+FUSED = "events.fused"
+ALL_TOPICS = (ARTICLES, ENRICHED, SANCTIONS, VISITS, DEADLETTER, COOCCURRENCE, FUSED)

@@ -411,8 +411,9 @@ class DedupIndex:
             return Decision(False, entry.get("dup"), "seen", entry["t"], resend=entry.get("dup") is None)
         wm = self._lateness_mark()
         if dated and wm is not None and t < wm - self.cfg.lateness:
-            # Too late for any live window: it could only land in a window already dropped.
-            return Decision(False, None, "late", t)
+            # Too late for any live window: it could only land in a window already dropped.  Still linked
+            # to an original it copies (looked up, not indexed): event fusion counts late articles.
+            return Decision(False, self._near_duplicate(signature) if signature else None, "late", t)
         duplicate_of = self._near_duplicate(signature) if signature else None
         entry = {"t": t, "sig": signature if duplicate_of is None else None, "dup": duplicate_of, "dated": dated,
                  "src": source}

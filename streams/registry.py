@@ -13,7 +13,7 @@ import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
-from streams.config import ARTICLES, COOCCURRENCE, DEADLETTER, ENRICHED, SANCTIONS, VISITS, Settings
+from streams.config import ARTICLES, COOCCURRENCE, DEADLETTER, ENRICHED, FUSED, SANCTIONS, VISITS, Settings
 
 # the contract of every topic (the tests validate every message against these)
 TOPIC_SCHEMAS = {
@@ -23,6 +23,7 @@ TOPIC_SCHEMAS = {
     VISITS: "visit-event.schema.json",
     DEADLETTER: "deadletter.schema.json",
     COOCCURRENCE: "cooccurrence.schema.json",
+    FUSED: "fused-event.schema.json",
 }
 CONTENT_TYPE = "application/vnd.schemaregistry.v1+json"
 

@@ -37,6 +37,7 @@ TOPICS = (
     "events.visits",
     "articles.deadletter",
     "actors.cooccurrence",
+    "events.fused",
 )
 # An exact release: 1.2.3 with an optional leading "v" and an optional suffix (-slim-bookworm).
 EXACT_VERSION = re.compile(r"^v?\d+\.\d+\.\d+(?:[-._][0-9A-Za-z.-]+)?$")

@@ -14,6 +14,7 @@ import re
 import subprocess
 import time
 import urllib.error
+import urllib.parse
 from pathlib import Path
 
 import pytest
@@ -129,7 +130,7 @@ PAGE_STATE = """(() => {
 })()"""
 
 
-async def drive_page(url: str, profile: Path, expected: dict, shot: Path) -> dict:
+async def drive_page(url: str, profile: Path, expected: dict, shot: Path, events_actor: str | None = None) -> dict:
     browser = Browser(url, profile)
     try:
         await browser.connect()
@@ -146,6 +147,17 @@ async def drive_page(url: str, profile: Path, expected: dict, shot: Path) -> dic
         page["node_tooltip"] = await browser.wait_js(
             "!document.getElementById('tooltip').hidden && document.getElementById('tooltip').textContent")
         page["hovered"] = target
+        if events_actor is not None:  # a click lists the actor's fused events
+            box = await browser.js(f"""(() => {{ const c = [...document.querySelectorAll('circle.node')]
+                .find(c => c.dataset.id === {json.dumps(events_actor)}); const r = c.getBoundingClientRect();
+                return {{x: r.x + r.width / 2, y: r.y + r.height / 2}}; }})()""")
+            for kind in ("mousePressed", "mouseReleased"):
+                await browser.call("Input.dispatchMouseEvent", type=kind, x=box["x"], y=box["y"], button="left",
+                                   clickCount=1)
+            await browser.wait_js(f"(p => p.dataset.actor === {json.dumps(events_actor)} && "
+                                  f"p.dataset.state === 'ready')(document.getElementById('events'))")
+            page["events"] = await browser.js("[...document.querySelectorAll('#events li')].map("
+                                              "li => ({id: li.dataset.id, text: li.textContent}))")
         data = await browser.call("Page.captureScreenshot", format="png")
         shot.write_bytes(base64.b64decode(data["data"]))
 
@@ -196,6 +208,8 @@ def test_graph_page_renders_in_headless_chromium(tmp_path):
             previous[0] = now
             return ok
         wait_for(settled, 240, "all dev articles aggregated", [worker])
+        wait_for(lambda: (f := get(worker, "/events/status?local=1")["stats"])["taken"] == f["messages"] > 0, 60,
+                 "every fusion message taken", [worker])
         expected = get(worker, "/cooccurrence/graph?window=current&limit=80")
         assert expected["nodes"] and expected["edges"]
         # "current" follows the newest published_at, not the ingest time of the undated articles
@@ -220,7 +234,15 @@ def test_graph_page_renders_in_headless_chromium(tmp_path):
         shot = OUTPUT / "cooccurrence-graph.png"
         profile = tmp_path / "chromium-profile"
         profile.mkdir()
-        page = asyncio.run(drive_page(f"http://127.0.0.1:{worker.port}/graph", profile, expected, shot))
+        # an actor of the graph that fused events name (the visitors and authorities of the dev set)
+        with_events = {}
+        for node in expected["nodes"]:
+            found = get(worker, f"/events/actor/{urllib.parse.quote(node['id'], safe='')}?limit=10")["events"]
+            if found:
+                with_events[node["id"]] = found
+        assert with_events
+        actor = min(with_events)
+        page = asyncio.run(drive_page(f"http://127.0.0.1:{worker.port}/graph", profile, expected, shot, actor))
     except BaseException:
         print(worker.tail())
         raise
@@ -254,5 +276,7 @@ def test_graph_page_renders_in_headless_chromium(tmp_path):
     assert hovered["name"] in page["node_tooltip"] and to_fa(hovered["mentions"]) in page["node_tooltip"]
     assert page["options"][0] == "current" and page["options"][-1] == "total" and len(page["options"]) >= 3
     assert page["total_nodes"] > 0 and "کل" in page["total_summary"]
+    assert [e["id"] for e in page["events"]] == [e["id"] for e in with_events[actor]]
+    assert all(to_fa(e["articles"]) in li["text"] for e, li in zip(with_events[actor], page["events"]))
     assert shot.stat().st_size > 20_000
     print(f"screenshot: {shot}")

@@ -10,14 +10,17 @@ import socket
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import KafkaConnectionError, TopicAlreadyExistsError
 
-from streams.config import ALL_TOPICS, COOCCURRENCE, Settings
+from streams.config import ALL_TOPICS, COOCCURRENCE, FUSED, Settings
 from streams.stream.cooccurrence import DEDUP, PAIRS, REPARTITION_CONFIG
+from streams.stream.fusion import REPORTS
 from streams.stream.security import client_security
 
 # the worker's own repartition topics too: Faust would create them only after its consumer subscribed
-WORKER_TOPICS = ALL_TOPICS + (DEDUP, PAIRS)
-# actors.cooccurrence is the changelog of the pair table: the latest message per pair is its current value
-TOPIC_CONFIGS = {COOCCURRENCE: {"cleanup.policy": "compact"}, DEDUP: REPARTITION_CONFIG, PAIRS: REPARTITION_CONFIG}
+WORKER_TOPICS = ALL_TOPICS + (DEDUP, PAIRS, REPORTS)
+# actors.cooccurrence is the changelog of the pair table, events.fused one message per changed fused event:
+# the latest message per key is its current value
+TOPIC_CONFIGS = {COOCCURRENCE: {"cleanup.policy": "compact"}, FUSED: {"cleanup.policy": "compact"},
+                 DEDUP: REPARTITION_CONFIG, PAIRS: REPARTITION_CONFIG, REPORTS: REPARTITION_CONFIG}
 
 
 BOOTSTRAP_FAILED = "the port accepts connections, but the Kafka bootstrap failed"
@@ -98,7 +101,11 @@ def check_broker(broker: str, timeout: float = 3.0) -> None:
     raise BrokerUnavailable(broker, "; ".join(errors))
 
 
-async def ensure_topics(settings: Settings, names=WORKER_TOPICS) -> list[str]:
+async def ensure_topics(settings: Settings, names=WORKER_TOPICS, changelogs=()) -> list[str]:
+    """Create the missing topics among `names` (logical names, prefixed) and `changelogs` (table changelog
+    topics by their full name, compacted).  A changelog Faust creates itself at start can be missing from
+    the cluster metadata when the group assigns partitions: the assignor then ignores it ("Ignoring missing
+    topic") and the worker may wait on the table for good."""
     admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap_servers(settings.broker), **client_security(settings))
     try:
         with quiet_bootstrap() as reasons:
@@ -108,18 +115,19 @@ async def ensure_topics(settings: Settings, names=WORKER_TOPICS) -> list[str]:
         raise bootstrap_failed(settings, reasons) from e
     try:
         existing = set(await admin.list_topics())
-        wanted = [settings.topic(n) for n in names if settings.topic(n) not in existing]
-        if wanted:
+        new = [NewTopic(settings.topic(n), settings.partitions, settings.replicas, topic_configs=TOPIC_CONFIGS.get(n, {}))
+               for n in names if settings.topic(n) not in existing]
+        new += [NewTopic(n, settings.partitions, settings.replicas, topic_configs={"cleanup.policy": "compact"})
+                for n in changelogs if n not in existing]
+        if new:
             try:
-                await admin.create_topics([NewTopic(settings.topic(n), settings.partitions, settings.replicas,
-                                                    topic_configs=TOPIC_CONFIGS.get(n, {}))
-                                           for n in names if settings.topic(n) in wanted])
+                await admin.create_topics(new)
             except TopicAlreadyExistsError:
                 pass
-        return wanted
+        return [t.name for t in new]
     finally:
         await admin.close()
 
 
-def ensure_topics_sync(settings: Settings) -> list[str]:
-    return asyncio.run(ensure_topics(settings))
+def ensure_topics_sync(settings: Settings, changelogs=()) -> list[str]:
+    return asyncio.run(ensure_topics(settings, changelogs=changelogs))

@@ -135,6 +135,8 @@ def build(settings: Settings | None = None) -> Khabar:
     khabar = Khabar(settings, app, topics, Stats(app, settings), Metrics(app, settings))
     from streams.stream.cooccurrence import install as install_cooccurrence
     cooccurrence = install_cooccurrence(khabar)
+    from streams.stream.fusion import install as install_fusion
+    cooccurrence.fusion = fusion = install_fusion(khabar, cooccurrence)
 
     @app.agent(topics[ARTICLES], name="enrich")
     async def enrich(stream):
@@ -179,6 +181,7 @@ def build(settings: Settings | None = None) -> Khabar:
 
     khabar.enrich = enrich  # type: ignore[attr-defined]
     khabar.cooccurrence = cooccurrence  # type: ignore[attr-defined]
+    khabar.fusion = fusion  # type: ignore[attr-defined]
     return khabar
 
 

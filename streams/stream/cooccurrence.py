@@ -183,6 +183,7 @@ class Cooccurrence:
         self._mark: float | None = None
         self._mark_known = False
         self.sink = None            # like Khabar.sink, for the repartition records
+        self.fusion = None          # streams.stream.fusion.Fusion: fed by the dedup decision
         self.unsent: list[Output] = []
         self._install_agents()
 
@@ -276,6 +277,8 @@ class Cooccurrence:
         if decision.counts or decision.resend:
             self.stats["resent"] += decision.resend
             sends = self._batch_sends(features, decision)
+        if self.fusion is not None:
+            sends += self.fusion.sends(record, decision)
         for _, out in [s for s in sends if s[0] == "sink"]:
             await self.sink(out)
         await self.khabar.publish(Output(ENRICHED, key, record), then=then,
@@ -439,33 +442,35 @@ class Cooccurrence:
             return None
 
     # ------------------------------------------------------------------ web views
+    def page(self, path: str):
+        """app.page, answering 503 when a worker did not answer a scatter-gather and 400 for a bad parameter."""
+        def decorate(fn):
+            @functools.wraps(fn)
+            async def guarded(web, request, *args, **kwargs):
+                try:
+                    return await fn(web, request, *args, **kwargs)
+                except Incomplete as e:
+                    return web.json({"error": "a worker did not answer; try again", "detail": str(e)}, status=503)
+                except BadRequest as e:
+                    return web.json({"error": str(e)}, status=400)
+            return self.app.page(path)(guarded)
+        return decorate
+
+    @staticmethod
+    def limit(request, default: int) -> int:
+        value = request.query.get("limit")
+        if value is None:
+            return default
+        try:
+            limit = int(value)
+        except ValueError:
+            limit = 0
+        if not 1 <= limit <= 1000:
+            raise BadRequest(f"limit must be a whole number from 1 to 1000, not {value!r}")
+        return limit
+
     def _install_views(self) -> None:
-        app, cfg = self.app, self.cfg
-
-        def page(path: str):
-            def decorate(fn):
-                @functools.wraps(fn)
-                async def guarded(web, request, *args, **kwargs):
-                    try:
-                        return await fn(web, request, *args, **kwargs)
-                    except Incomplete as e:
-                        return web.json({"error": "a worker did not answer; try again", "detail": str(e)}, status=503)
-                    except BadRequest as e:
-                        return web.json({"error": str(e)}, status=400)
-                return app.page(path)(guarded)
-            return decorate
-
-        def _limit(request, default: int) -> int:
-            value = request.query.get("limit")
-            if value is None:
-                return default
-            try:
-                limit = int(value)
-            except ValueError:
-                limit = 0
-            if not 1 <= limit <= 1000:
-                raise BadRequest(f"limit must be a whole number from 1 to 1000, not {value!r}")
-            return limit
+        app, cfg, page, _limit = self.app, self.cfg, self.page, self.limit
 
         @page("/cooccurrence/status")
         async def status(web, request):

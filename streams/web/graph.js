@@ -8,6 +8,7 @@
   var windowSelect = document.getElementById("window");
   var limitSelect = document.getElementById("limit");
   var summary = document.getElementById("summary");
+  var eventsPanel = document.getElementById("events");
   var faDigits = "۰۱۲۳۴۵۶۷۸۹";
 
   function fa(n) { return String(n).replace(/[0-9]/g, function (d) { return faDigits[+d]; }); }
@@ -131,6 +132,7 @@
         showTip(evt, "<b>" + esc(d.name) + "</b><br>" + fa(d.mentions) + " اشاره در " + fa(d.articles) + " خبر<br>" + fa(d.partners) + " هم‌آیند");
       });
       c.addEventListener("mouseleave", hideTip);
+      c.addEventListener("click", function () { showEvents(d); });
       var t = el("text", {x: d.x, y: (d.y + r + 13).toFixed(1), "text-anchor": "middle", direction: "rtl",
                           "class": "label", "data-id": d.id}, gLabels);
       t.textContent = d.name;
@@ -139,6 +141,46 @@
     document.body.dataset.state = "ready";
     document.body.dataset.nodes = nodes.length;
     document.body.dataset.edges = edges.length;
+  }
+
+  // The fused events naming an actor (GET /events/actor/{id}): one line per event, however many reports.
+  var TYPES = {visit: "سفر", sanction: "تحریم"};
+  var STATUSES = {occurred: "انجام شد", planned: "برنامه‌ریزی‌شده", imposed: "اعمال شد", threatened: "تهدید",
+                  lifted: "لغو شد"};
+  function names(args) { return (args || []).map(function (a) { return a.name; }).join("، "); }
+  function counted(c) {  // a sanction naming no target is known by its target counts
+    var parts = [];
+    if (c && c.persons != null) { parts.push(fa(c.persons) + " فرد"); }
+    if (c && c.entities != null) { parts.push(fa(c.entities) + " نهاد"); }
+    return parts.join(" و ") || "؟";
+  }
+  function showEvents(d) {
+    eventsPanel.hidden = false;
+    eventsPanel.dataset.actor = d.id;
+    eventsPanel.dataset.state = "loading";
+    eventsPanel.innerHTML = "<h2>" + esc(d.name) + ": رویدادها</h2>";
+    fetch("/events/actor/" + encodeURIComponent(d.id) + "?limit=10")
+      .then(function (r) { if (!r.ok) { throw new Error("HTTP " + r.status); } return r.json(); })
+      .then(function (data) {
+        var list = document.createElement("ol");
+        data.events.forEach(function (e) {
+          var a = e.arguments, who = e.type === "visit" ? names(a.visitor) + " ← " + names(a.destination)
+                                                       : names(a.authority) + " ← " + (names(a.target) || counted(e.target_count));
+          var li = document.createElement("li");
+          li.dataset.id = e.id;
+          li.innerHTML = "<b>" + esc(TYPES[e.type] || e.type) + "</b> " + esc(who) + " · " +
+            esc(STATUSES[e.status] || e.status) + (e.date ? " · \u2066" + esc(e.date) + "\u2069" : "") +
+            "<br><small>" + fa(e.articles) + " خبر از " + fa(e.sources) + " منبع، " + fa(e.mentions) + " اشاره</small>";
+          list.appendChild(li);
+        });
+        if (!data.events.length) { list.innerHTML = "<li>رویدادی ثبت نشده است</li>"; }
+        eventsPanel.appendChild(list);
+        eventsPanel.dataset.state = "ready";
+      })
+      .catch(function (err) {
+        eventsPanel.appendChild(document.createTextNode("خطا: " + err.message));
+        eventsPanel.dataset.state = "error";
+      });
   }
 
   function fillWindows(data, selected) {
