@@ -77,7 +77,8 @@ def _fold(text: str) -> str:
 
 def _arg_key(arg: Mapping) -> str | None:
     if arg.get("entity_id"):
-        return arg["entity_id"]
+        # "واشنگتن تحریم کرد" and "آمریکا تحریم کرد" are one authority: a capital in such a role stands for its state
+        return arg.get("stands_for") or arg["entity_id"]
     folded = _fold(arg.get("text") or "")
     return f"text:{folded}" if folded else None
 

@@ -272,3 +272,14 @@ def test_a_title_standing_for_a_person_counts_as_the_person():
     (rec,) = visits(fuse(enrich([named, titled])), "city:tehran")
     assert [a["id"] for a in rec["arguments"]["visitor"]] == ["person:sergei-shoigu"] and rec["articles"] == 2
     assert rec["arguments"]["visitor"][0]["name"] == "سرگئی شویگو"
+
+
+def test_a_capital_standing_for_its_state_fuses_with_the_state():
+    reports = [
+        article("s-1", "irna", "2024-08-01T08:00:00Z", "آمریکا امروز سه شرکت کشتیرانی ونزوئلا را تحریم کرد."),
+        article("s-2", "isna", "2024-08-01T12:00:00Z", "واشنگتن امروز سه شرکت کشتیرانی ونزوئلا را تحریم کرد."),
+    ]
+    records = enrich(reports)
+    assert [len(r["events"]) for r in records] == [1, 1]
+    [fused] = fuse(records).results()
+    assert fused["articles"] == 2 and fused["sources"] == 2
