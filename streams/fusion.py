@@ -124,7 +124,8 @@ def article_reports(record: Mapping[str, Any]) -> dict[str, list[dict]]:
         group = group_key(ev) or f"{ev['type']}|event={ev['id']}"
         args = {}
         for role in KEY_ROLES[ev["type"]] + EXTRA_ROLES[ev["type"]]:
-            args[role] = sorted({(_arg_key(a), names.get(a.get("entity_id")) or a.get("text") or "")
+            args[role] = sorted({(_arg_key(a), names.get(_arg_key(a)) or names.get(a.get("entity_id"))
+                                  or a.get("text") or "")
                                  for a in ev["arguments"].get(role) or [] if _arg_key(a)})
         out.setdefault(group, []).append({
             "article_id": str(record["id"]), "event_id": ev["id"], "source": record.get("source") or None,
