@@ -57,3 +57,13 @@ def test_hijri():
     assert hijri_to_gregorian(1445, 9, 1) in (dt.date(2024, 3, 10), dt.date(2024, 3, 11), dt.date(2024, 3, 12))
     found, _ = _dates("در ۱۵ رمضان ۱۴۴۵ برگزار شد.")
     assert found and found[0][1] is not None and found[0][1].year == 2024
+
+
+def test_a_bare_weekday_reads_the_tense_of_its_verb():
+    import streams
+    published = "2024-06-01T08:00:00Z"   # a Saturday
+    dates = {}
+    for body in ("محمد جواد ظریف روز دوشنبه به پکن سفر می‌کند.", "محمد جواد ظریف روز دوشنبه به پکن سفر کرد."):
+        [e] = streams.extract({"id": "d", "body": body, "published_at": published})["events"]
+        dates[e["status"]] = e["date"]
+    assert dates == {"planned": "2024-06-03", "occurred": "2024-05-27"}

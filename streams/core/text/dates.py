@@ -13,6 +13,7 @@ from functools import lru_cache
 import jdatetime
 
 from streams.core.document import DateMention, Document, Field, Span
+from streams.core.text.verbs import analyse
 
 ZWNJ = "\u200c"
 
@@ -115,7 +116,7 @@ class _Raw:
         self.ymd = kw.get("ymd")            # (year or None, month, day)
         self.weekday = kw.get("weekday")
         self.offset = kw.get("offset")      # relative days
-        self.direction = kw.get("direction", 0)  # -1 past, +1 next, 0 nearest
+        self.direction = kw.get("direction", 0)  # -1 past, +1 next, 0 nearest, UPCOMING this or next
         self.this_year = kw.get("this_year", False)
 
 
@@ -141,6 +142,8 @@ def _scan(f: Field) -> list[_Raw]:
                 direction, j = -1, j + 1
             elif j < len(toks) and toks[j].text in NEXT_WORDS:
                 direction, j = 1, j + 1
+            elif _speaks_of_the_future(toks, j):
+                direction = UPCOMING
             found.append(_Raw(f.name, t.start, toks[j - 1].end, "weekday", weekday=wd, direction=direction))
             i = j
             continue
@@ -176,7 +179,26 @@ def _scan(f: Field) -> list[_Raw]:
     return found
 
 
+UPCOMING = 2          # a weekday in a sentence about the future: this one or the next, never a past one
+CLAUSE_ENDS = {".", "،", "؛", ":", "!", "؟", "?", "که", "و"}
+
+
+def _speaks_of_the_future(toks, j: int, width: int = 12) -> bool:
+    """The first verb after a bare weekday is future ("خواهد رفت") or a progressive present ("سفر می‌کند"):
+    "روز دوشنبه به تهران سفر می‌کند" is the coming Monday, "روز دوشنبه ... سفر کرد" the last one."""
+    for k in range(j, min(len(toks), j + width)):
+        if toks[k].text in CLAUSE_ENDS:
+            return False
+        form = analyse(toks[k].text)
+        if form is not None:
+            return form.present == "خواه" and form.tense == "present" and not form.progressive \
+                or form.tense == "present" and form.progressive
+    return False
+
+
 def _nearest_weekday(anchor: dt.date, weekday: int, direction: int) -> dt.date:
+    if direction == UPCOMING:
+        return anchor + dt.timedelta(days=(weekday - anchor.weekday()) % 7)
     delta = (anchor.weekday() - weekday) % 7
     if direction > 0:
         return anchor + dt.timedelta(days=(weekday - anchor.weekday()) % 7 or 7)
@@ -235,7 +257,7 @@ def find_dates(doc: Document) -> Document:
             results.append(DateMention(r.field, r.start, r.end, date, "relative"))
         elif r.kind == "weekday" and (r.field, r.end) in pending_weekdays:
             date = None
-            if r.direction == 0 and r.weekday in named_days:
+            if r.direction in (0, UPCOMING) and r.weekday in named_days:
                 date = named_days[r.weekday]
             elif anchor is not None:
                 date = _nearest_weekday(anchor, r.weekday, r.direction)
