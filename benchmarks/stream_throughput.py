@@ -25,6 +25,7 @@ import argparse
 import asyncio
 import json
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -69,10 +70,14 @@ def load_articles(n: int, texts: int) -> list[dict]:
 
 
 async def create_topics(names: list[str], partitions: int) -> None:
+    """Create the topics that do not exist yet."""
     admin = AIOKafkaAdminClient(bootstrap_servers=BROKER)
     await admin.start()
     try:
-        await admin.create_topics([NewTopic(t, partitions, 1) for t in names])
+        existing = set(await admin.list_topics())
+        new = [NewTopic(t, partitions, 1) for t in names if t not in existing]
+        if new:
+            await admin.create_topics(new)
     finally:
         await admin.close()
 
@@ -206,32 +211,53 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def rss_mib(pid: int) -> float:
+def rss_mib(pid: int, field: str = "VmRSS") -> float:
+    """Resident memory of a process (VmHWM: its peak)."""
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
+        if line.startswith(field + ":"):
             return int(line.split()[1]) / 1024
     return float("nan")
 
 
-def worker_run(prefix: str, n: int, partitions: int, timeout: float, log_dir: Path) -> dict:
-    app_id = prefix + "worker"
+def start_worker(prefix: str, partitions: int, log_dir: Path, name: str = "worker",
+                 env_extra: dict | None = None, trace: bool = False) -> tuple[subprocess.Popen, int]:
+    """A `khabar worker` subprocess on the run's topics, once its web server answers: (process, web port)."""
     port = free_port()
     env = {**os.environ, "PYTHONPATH": str(REPO), "KHABAR_BROKER": f"kafka://{BROKER}", "KHABAR_TOPIC_PREFIX": prefix,
-           "KHABAR_APP_ID": app_id, "KHABAR_PARTITIONS": str(partitions), "KHABAR_WEB_PORT": str(port),
-           "KHABAR_DATA_DIR": str(log_dir / "data"), "KHABAR_LOG_LEVEL": "warn"}
-    log = open(log_dir / "worker.log", "wb")
-    proc = subprocess.Popen([sys.executable, "-m", "streams.cli", "worker"], env=env, stdout=log,
+           "KHABAR_APP_ID": prefix + "worker", "KHABAR_PARTITIONS": str(partitions), "KHABAR_WEB_PORT": str(port),
+           "KHABAR_DATA_DIR": str(log_dir / f"data-{name}"), "KHABAR_LOG_LEVEL": "warn", **(env_extra or {})}
+    log = open(log_dir / f"{name}.log", "wb")
+    command = [str(Path(__file__).parent / "traced_worker.py")] if trace else ["-m", "streams.cli", "worker"]
+    if trace:
+        env["KHABAR_TRACE_OUT"] = str(log_dir / f"{name}-tracemalloc.txt")
+    proc = subprocess.Popen([sys.executable, *command], env=env, stdout=log,
                             stderr=subprocess.STDOUT, cwd=REPO)
+    log.close()  # the child holds its own copy
+    deadline = time.time() + 120
+    while True:
+        if proc.poll() is not None or time.time() > deadline:
+            stop_worker(proc)
+            raise SystemExit(f"worker did not start; see {log_dir / (name + '.log')}")
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=2).read()
+            return proc, port
+        except OSError:
+            time.sleep(0.5)
+
+
+def stop_worker(proc: subprocess.Popen) -> None:
+    proc.terminate()
     try:
-        deadline = time.time() + 120
-        while True:
-            if proc.poll() is not None or time.time() > deadline:
-                raise SystemExit(f"worker did not start; see {log_dir / 'worker.log'}")
-            try:
-                urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=2).read()
-                break
-            except OSError:
-                time.sleep(0.5)
+        proc.wait(30)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+
+
+def worker_run(prefix: str, n: int, partitions: int, timeout: float, log_dir: Path, trace: bool = False) -> dict:
+    app_id = prefix + "worker"
+    proc, port = start_worker(prefix, partitions, log_dir, trace=trace)
+    try:
         rss_start = rss_mib(proc.pid)
         first, last, seen = asyncio.run(enriched_span(prefix + ENRICHED, n, timeout))
         if seen < n:
@@ -252,20 +278,25 @@ def worker_run(prefix: str, n: int, partitions: int, timeout: float, log_dir: Pa
             time.sleep(0.5)
         if drained is None:
             raise SystemExit(f"co-occurrence not drained within {timeout}s")
-        rss_end = rss_mib(proc.pid)
+        rss_end, rss_peak = rss_mib(proc.pid), rss_mib(proc.pid, "VmHWM")
+        traced = None
+        if trace:
+            out = log_dir / "worker-tracemalloc.txt"
+            os.kill(proc.pid, signal.SIGUSR1)
+            for _ in range(600):
+                if out.exists():
+                    break
+                time.sleep(0.5)
+            time.sleep(1)
+            traced = out.read_text()
         status = json.loads(urllib.request.urlopen(f"http://127.0.0.1:{port}/cooccurrence/status", timeout=30).read())
         topics = sorted(asyncio.run(group_topics(app_id)))
     finally:
-        proc.terminate()
-        try:
-            proc.wait(30)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-        log.close()
+        stop_worker(proc)
     return {"articles_per_s": seen / max(last - first, 1e-9), "seconds": last - first,
             "lag_s": max(0.0, drained - last), "end_to_end_per_s": n / max(drained - first, 1e-9),
-            "rss_start_mib": rss_start, "rss_end_mib": rss_end, "read_topics": topics,
+            "rss_start_mib": rss_start, "rss_end_mib": rss_end, "rss_peak_mib": rss_peak, "read_topics": topics,
+            "tracemalloc": traced,
             "stats": status["workers"][0]["stats"] if status.get("workers") else status}
 
 
@@ -285,6 +316,9 @@ def main() -> int:
     ap.add_argument("--partitions", type=int, default=4)
     ap.add_argument("--timeout", type=float, default=1800, help="give up after this many seconds per phase")
     ap.add_argument("--skip-bare", action="store_true", help="worker only (no ratio)")
+    ap.add_argument("--trace-memory", action="store_true",
+                    help="run the worker under tracemalloc (slower) and print its top allocation sites at the end")
+    ap.add_argument("--json", type=Path, help="write the results here")
     args = ap.parse_args()
 
     articles = load_articles(args.n, args.texts)
@@ -307,7 +341,7 @@ def main() -> int:
     prefix = f"bench-{run}-w-"
     asyncio.run(create_topics([prefix + ARTICLES], args.partitions))
     asyncio.run(produce(prefix + ARTICLES, articles))
-    w = results["worker"] = worker_run(prefix, n, args.partitions, args.timeout, log_dir)
+    w = results["worker"] = worker_run(prefix, n, args.partitions, args.timeout, log_dir, args.trace_memory)
     counts = asyncio.run(topic_counts(lambda t, p=prefix: t.startswith(p)))
     w["messages"] = print_counts("khabar worker", counts, prefix, n)
     print(f"\nworker reads: {', '.join(t.replace(prefix, '') for t in w['read_topics'])}")
@@ -322,7 +356,15 @@ def main() -> int:
           f"{w['messages'] / n:.1f} | {w['lag_s']:.1f} s | {w['rss_start_mib']:.0f} -> {w['rss_end_mib']:.0f} MiB |")
     print(f"| khabar worker, co-occurrence drained | {w['end_to_end_per_s']:.1f} | {ratio(w['end_to_end_per_s'])} "
           f"| | | |")
+    print(f"worker RSS peak: {w['rss_peak_mib']:.0f} MiB")
+    if w["tracemalloc"]:
+        print("\n" + w["tracemalloc"])
     print(f"\nworker log: {log_dir / 'worker.log'}")
+    if args.json:
+        args.json.parent.mkdir(parents=True, exist_ok=True)
+        args.json.write_text(json.dumps({"broker": BROKER, "n": n, "texts": args.texts, "partitions": args.partitions,
+                                         **results}, indent=1) + "\n")
+        print(f"results: {args.json}")
     return 0
 
 

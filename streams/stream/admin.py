@@ -10,8 +10,7 @@ import socket
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import KafkaConnectionError, TopicAlreadyExistsError
 
-from streams.config import ALL_TOPICS, COOCCURRENCE, Settings
-from streams.stream.cooccurrence import DEDUP, PAIRS, REPARTITION_CONFIG
+from streams.config import ALL_TOPICS, COOCCURRENCE, DEDUP, PAIRS, REPARTITION_CONFIG, Settings
 
 # the worker's own repartition topics too: Faust would create them only after its consumer subscribed
 WORKER_TOPICS = ALL_TOPICS + (DEDUP, PAIRS)

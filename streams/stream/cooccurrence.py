@@ -35,19 +35,14 @@ from aiokafka.partitioner import murmur2
 from faust.exceptions import SameNode
 from faust.serializers import codecs
 
-from streams.config import COOCCURRENCE, ENRICHED, Settings
+from streams.config import COOCCURRENCE, DEDUP, ENRICHED, PAIRS, REPARTITION_CONFIG, Settings
 from streams.processing import Output
 from streams.cooccurrence import (Aggregator, Decision, DedupIndex, Features, WindowConfig, actor_summary,
                                   actor_window, actor_windows, article_batches, current_window, iso, parse_time,
                                   rank_pairs, rank_partners, top_pairs, window_at, window_starts)
 
 log = logging.getLogger(__name__)
-DEDUP = "actors.dedup"          # repartition topic: every article's features, all on partition 0
-PAIRS = "actors.pairs"          # repartition topic: one batch per (counted article, owning partition)
 WEB_DIR = Path(__file__).resolve().parents[1] / "web"
-# Event timestamps of a replayed archive are years old: keep time-based deletion and segment rolling
-# from dropping unread repartition records (size-bounded instead).
-REPARTITION_CONFIG = {"retention.ms": "-1", "retention.bytes": str(1 << 30), "segment.ms": str(100 * 365 * 86400000)}
 TAKE_MAX = 2000                 # batches per flush at most (one flush per interval otherwise)
 _DELETED = object()
 

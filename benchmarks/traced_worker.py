@@ -1,0 +1,39 @@
+#!/usr/bin/env python
+"""`khabar worker` under tracemalloc, for `stream_throughput.py --trace-memory`: on SIGUSR1 it writes the
+live Python allocations grouped by source line (top 40) and their total to $KHABAR_TRACE_OUT.
+
+    KHABAR_TRACE_OUT=/tmp/trace.txt python benchmarks/traced_worker.py      # same environment as khabar worker
+
+tracemalloc slows the worker down and counts only Python allocations (not C libraries' own, nor malloc's
+free-but-unreturned pages): read its totals against the RSS of an untraced run.
+"""
+from __future__ import annotations
+
+import linecache
+import os
+import signal
+import sys
+import tracemalloc
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+
+def dump(*_args) -> None:
+    snapshot = tracemalloc.take_snapshot().filter_traces([tracemalloc.Filter(False, tracemalloc.__file__),
+                                                          tracemalloc.Filter(False, linecache.__file__)])
+    stats = snapshot.statistics("lineno")
+    total = sum(s.size for s in stats)
+    lines = [f"traced Python memory: {total / 2**20:.1f} MiB in {sum(s.count for s in stats)} blocks"]
+    for s in stats[:40]:
+        frame = s.traceback[0]
+        lines.append(f"{s.size / 2**20:8.1f} MiB {s.count:>9} blocks  {frame.filename}:{frame.lineno}")
+    Path(os.environ["KHABAR_TRACE_OUT"]).write_text("\n".join(lines) + "\n")
+
+
+if __name__ == "__main__":
+    tracemalloc.start()
+    signal.signal(signal.SIGUSR1, dump)
+    from streams.cli import main
+
+    sys.exit(main(["worker"]))
