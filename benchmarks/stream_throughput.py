@@ -25,7 +25,6 @@ import argparse
 import asyncio
 import json
 import os
-import signal
 import socket
 import subprocess
 import sys
@@ -282,7 +281,7 @@ def worker_run(prefix: str, n: int, partitions: int, timeout: float, log_dir: Pa
         traced = None
         if trace:
             out = log_dir / "worker-tracemalloc.txt"
-            os.kill(proc.pid, signal.SIGUSR1)
+            Path(f"{out}.request").touch()
             for _ in range(600):
                 if out.exists():
                     break

@@ -1,6 +1,7 @@
 #!/usr/bin/env python
-"""`khabar worker` under tracemalloc, for `stream_throughput.py --trace-memory`: on SIGUSR1 it writes the
-live Python allocations grouped by source line (top 40) and their total to $KHABAR_TRACE_OUT.
+"""`khabar worker` under tracemalloc, for `stream_throughput.py --trace-memory`: when the file
+$KHABAR_TRACE_OUT.request appears, it writes the live Python allocations grouped by source line (top 40)
+and their total to $KHABAR_TRACE_OUT (a file, not a signal: Faust's worker owns SIGUSR1 and SIGUSR2).
 
     KHABAR_TRACE_OUT=/tmp/trace.txt python benchmarks/traced_worker.py      # same environment as khabar worker
 
@@ -11,15 +12,16 @@ from __future__ import annotations
 
 import linecache
 import os
-import signal
 import sys
+import threading
+import time
 import tracemalloc
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 
-def dump(*_args) -> None:
+def dump() -> None:
     snapshot = tracemalloc.take_snapshot().filter_traces([tracemalloc.Filter(False, tracemalloc.__file__),
                                                           tracemalloc.Filter(False, linecache.__file__)])
     stats = snapshot.statistics("lineno")
@@ -28,12 +30,24 @@ def dump(*_args) -> None:
     for s in stats[:40]:
         frame = s.traceback[0]
         lines.append(f"{s.size / 2**20:8.1f} MiB {s.count:>9} blocks  {frame.filename}:{frame.lineno}")
-    Path(os.environ["KHABAR_TRACE_OUT"]).write_text("\n".join(lines) + "\n")
+    out = Path(os.environ["KHABAR_TRACE_OUT"])
+    partial = out.with_suffix(".partial")
+    partial.write_text("\n".join(lines) + "\n")
+    partial.rename(out)
+
+
+def watch() -> None:
+    request = Path(os.environ["KHABAR_TRACE_OUT"] + ".request")
+    while True:
+        if request.exists():
+            request.unlink()
+            dump()
+        time.sleep(0.5)
 
 
 if __name__ == "__main__":
     tracemalloc.start()
-    signal.signal(signal.SIGUSR1, dump)
+    threading.Thread(target=watch, daemon=True, name="tracemalloc-dump").start()
     from streams.cli import main
 
     sys.exit(main(["worker"]))

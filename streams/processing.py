@@ -22,6 +22,9 @@ class Output:
     topic: str        # logical topic name (streams.config)
     key: bytes | None
     value: dict[str, Any]
+    # the Document an enriched record was made from, in this process only (never sent): the co-occurrence
+    # features reuse its normalised fields instead of normalising and splitting the text again
+    document: Any = field(default=None, compare=False, repr=False)
 
     def value_bytes(self) -> bytes:
         return orjson.dumps(self.value)
@@ -56,7 +59,8 @@ def process(payload: bytes | str | dict, *, key: bytes | str | None = None, topi
     try:
         limit = max_body_chars or MAX_BODY_CHARS
         article = check_article(payload, limit) if isinstance(payload, dict) else parse_article(payload, limit)
-        record = enriched_record(default_pipeline()(article))
+        doc = default_pipeline()(article)
+        record = enriched_record(doc)
     except InvalidArticle as e:
         return [_dead(payload, e.reason, str(e), key, topic, partition, offset, counts)]
     except Exception as e:  # a bug must not kill the worker: the message goes to the dead letters
@@ -64,7 +68,7 @@ def process(payload: bytes | str | dict, *, key: bytes | str | None = None, topi
         return [_dead(payload, "processing_error", f"{type(e).__name__}: {e}", key, topic, partition, offset, counts)]
     counts.enriched += 1
     article_key = record["id"].encode("utf-8")
-    outputs = [Output(ENRICHED, article_key, record)]
+    outputs = [Output(ENRICHED, article_key, record, doc)]
     for message in event_messages(record):
         counts.events[message["type"]] += 1
         outputs.append(Output(EVENT_TOPICS[message["type"]], message["id"].encode("utf-8"), message))

@@ -185,11 +185,12 @@ def _process_with_features(cfg: WindowConfig, payload, **kwargs):
     start = time.perf_counter()
     outputs = process(payload, **kwargs)
     seconds = time.perf_counter() - start
-    record = next((o.value for o in outputs if o.topic == ENRICHED), None)
-    if record is None:
+    enriched = next((o for o in outputs if o.topic == ENRICHED), None)
+    if enriched is None:
         return outputs, None, seconds
+    record = enriched.value
     try:
-        return outputs, article_features(record, cfg), seconds
+        return outputs, article_features(record, cfg, enriched.document.fields), seconds
     except Exception:  # co-occurrence must never cost the article its enrichment
         log.exception("co-occurrence features failed for %s", record.get("id"))
         return outputs, None, seconds
