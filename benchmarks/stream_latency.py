@@ -16,7 +16,7 @@ bare loop's figures from the same run (timings are noisy; nothing is asserted):
 * latency = arrival of the enriched record at the reader - send time of its article (p50, p90, p99, max);
   `produced` = the enriched record's own broker timestamp - send time (without the reader's fetch);
 * the rate actually produced, records still missing after a 60 s grace, and the CPU seconds the worker
-  used per article (from /proc).
+  (with its extraction process) used per article (from /proc).
 """
 from __future__ import annotations
 
@@ -50,8 +50,16 @@ def percentile(values: list[float], q: float) -> float:
 
 
 def cpu_seconds(pid: int) -> float:
+    """CPU time of a process and its live descendants (the worker's extraction process)."""
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / 100  # utime + stime, in clock ticks (USER_HZ = 100)
+    total = (int(fields[11]) + int(fields[12])) / 100  # utime + stime, in clock ticks (USER_HZ = 100)
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        for child in (task / "children").read_text().split():
+            try:
+                total += cpu_seconds(int(child))
+            except FileNotFoundError:  # ended meanwhile
+                pass
+    return total
 
 
 async def measure(prefix: str, articles: list[dict], rate: float) -> dict:

@@ -210,12 +210,21 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def rss_mib(pid: int, field: str = "VmRSS") -> float:
-    """Resident memory of a process (VmHWM: its peak)."""
+def rss_mib(pid: int, field: str = "VmRSS", children: bool = True) -> float:
+    """Resident memory of a process and (`children`) its descendants, e.g. the worker's extraction process
+    (VmHWM: the sum of their peaks)."""
+    total = 0.0
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith(field + ":"):
-            return int(line.split()[1]) / 1024
-    return float("nan")
+            total = int(line.split()[1]) / 1024
+    if children:
+        for task in Path(f"/proc/{pid}/task").iterdir():
+            for child in (task / "children").read_text().split():
+                try:
+                    total += rss_mib(int(child), field)
+                except FileNotFoundError:  # ended meanwhile
+                    pass
+    return total
 
 
 def start_worker(prefix: str, partitions: int, log_dir: Path, name: str = "worker",
@@ -335,7 +344,7 @@ def main() -> int:
         counts = asyncio.run(topic_counts(lambda t, p=prefix: t.startswith(p)))
         results["bare"]["messages"] = print_counts("bare loop", counts, prefix, n)
         print(f"bare loop: {results['bare']['articles_per_s']:.1f} articles/s ({results['bare']['seconds']:.1f} s); "
-              f"this process's RSS with the pipeline loaded: {rss_mib(os.getpid()):.0f} MiB")
+              f"this process's RSS with the pipeline loaded: {rss_mib(os.getpid(), children=False):.0f} MiB")
 
     prefix = f"bench-{run}-w-"
     asyncio.run(create_topics([prefix + ARTICLES], args.partitions))
