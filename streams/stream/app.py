@@ -29,6 +29,7 @@ from streams.version import PIPELINE_VERSION
 
 log = logging.getLogger(__name__)
 Sink = Callable[[Output], Awaitable[None]]
+EXTRACT_AHEAD = 8  # inputs handed to the extraction process before their predecessors are published
 
 
 class QuietBackpressure(logging.Filter):
@@ -112,14 +113,16 @@ class Extractor:
 
     async def __call__(self, payload, cfg: WindowConfig, *, key, topic, partition, offset, max_body_chars):
         for attempt in range(1, self.ATTEMPTS + 1):
+            pool = self.start()
             try:
-                return await asyncio.wrap_future(self.start().submit(
+                return await asyncio.wrap_future(pool.submit(
                     process_with_features, payload, cfg, key=key, topic=topic, partition=partition, offset=offset,
                     max_body_chars=max_body_chars))
             except BrokenProcessPool:
                 log.error("the extraction process died on %s/%s@%s (attempt %d of %d); starting a new one",
                           topic, partition, offset, attempt, self.ATTEMPTS)
-                self._pool = None
+                if self._pool is pool:  # not yet replaced by another input's attempt
+                    self._pool = None
         counts = Counts()
         counts.received += 1
         dead = dead_letter(payload, "processing_error", "the extraction process died twice on this input",
@@ -208,22 +211,47 @@ def build(settings: Settings | None = None) -> Khabar:
         # manual acks: an input is acked (and so committable) only once all its outputs are on the
         # broker; a stop or crash in between leaves it unacked, to be processed again
         stream = stream.noack()
-        async for event in stream.events():
-            msg = event.message
-            outputs, features, seconds, delta = await extractor(
-                msg.value, cooccurrence.cfg, key=msg.key, topic=msg.topic, partition=msg.partition,
-                offset=msg.offset, max_body_chars=settings.max_body_chars)
-            khabar.stats.add(delta, msg.partition)
-            khabar.metrics.observe(delta, seconds)
-            sends: list[Send] = []
-            if features is not None:
-                # the enriched record goes to the global dedup agent, which publishes it once decided (with
-                # duplicate_of for a copy); delivered with the article's other outputs before the ack
-                enriched = next(o for o in outputs if o.topic == ENRICHED)
-                sends = await cooccurrence.submit(enriched.value, features, msg.partition)
-                outputs = [o for o in outputs if o is not enriched]
-            await khabar.publish(outputs, then=functools.partial(stream.ack, event), extra=sends)
-            yield [out.topic for out in outputs]
+        # A reader hands the next inputs to the extraction process while this loop publishes the outputs of
+        # earlier ones (in input order), so the extraction never waits for the event loop; at most
+        # EXTRACT_AHEAD inputs are in flight (back-pressure on the stream).
+        queue: asyncio.Queue = asyncio.Queue(maxsize=EXTRACT_AHEAD)
+
+        async def read() -> None:
+            async for event in stream.events():
+                msg = event.message
+                extraction = asyncio.ensure_future(extractor(
+                    msg.value, cooccurrence.cfg, key=msg.key, topic=msg.topic, partition=msg.partition,
+                    offset=msg.offset, max_body_chars=settings.max_body_chars))
+                await queue.put((event, extraction))
+
+        reader = asyncio.ensure_future(read())
+        try:
+            while True:
+                get = asyncio.ensure_future(queue.get())
+                await asyncio.wait([get, reader], return_when=asyncio.FIRST_COMPLETED)
+                if not get.done():  # the stream ended, or the reader failed: say so
+                    get.cancel()
+                    reader.result()
+                    return
+                event, extraction = get.result()
+                msg = event.message
+                outputs, features, seconds, delta = await extraction
+                # this task is not the one iterating the stream: tell Faust's tables whose changelog
+                # partition the stats update belongs to (the input's)
+                stream._set_current_event(event)
+                khabar.stats.add(delta, msg.partition)
+                khabar.metrics.observe(delta, seconds)
+                sends: list[Send] = []
+                if features is not None:
+                    # the enriched record goes to the global dedup agent, which publishes it once decided (with
+                    # duplicate_of for a copy); delivered with the article's other outputs before the ack
+                    enriched = next(o for o in outputs if o.topic == ENRICHED)
+                    sends = await cooccurrence.submit(enriched.value, features, msg.partition)
+                    outputs = [o for o in outputs if o is not enriched]
+                await khabar.publish(outputs, then=functools.partial(stream.ack, event), extra=sends)
+                yield [out.topic for out in outputs]
+        finally:
+            reader.cancel()
 
     @app.page("/")
     async def health(web, request):
