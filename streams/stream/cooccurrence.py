@@ -44,6 +44,7 @@ from streams.cooccurrence import (Aggregator, Decision, DedupIndex, Features, Wi
 log = logging.getLogger(__name__)
 WEB_DIR = Path(__file__).resolve().parents[1] / "web"
 TAKE_MAX = 2000                 # batches per flush at most (one flush per interval otherwise)
+YIELD_EVERY = 32                # batches folded between two turns of the event loop
 _DELETED = object()
 
 
@@ -283,7 +284,9 @@ class Cooccurrence:
         applied = WriteBack(self.applied, lambda k: int(k.split(":", 1)[0]))
         agg = Aggregator(self.cfg, pairs, actors, applied)
         horizon = None
-        for event in events:
+        for i, event in enumerate(events):
+            if i and i % YIELD_EVERY == 0:  # a flush of many batches must not stall the enrich path meanwhile
+                await asyncio.sleep(0)
             batch = orjson.loads(event.value)
             if agg.apply(batch, event.message.partition):
                 self._see_mark(batch.get("mark"))
