@@ -1,7 +1,8 @@
 #!/usr/bin/env python
 """`khabar worker` under tracemalloc, for `stream_throughput.py --trace-memory`: when the file
 $KHABAR_TRACE_OUT.request appears, it writes the live Python allocations grouped by source line (top 40)
-and their total to $KHABAR_TRACE_OUT (a file, not a signal: Faust's worker owns SIGUSR1 and SIGUSR2).
+and their total to $KHABAR_TRACE_OUT, and from the second dump on what grew since the previous one (by
+allocation site and its callers); a file, not a signal: Faust's worker owns SIGUSR1 and SIGUSR2.
 
     KHABAR_TRACE_OUT=/tmp/trace.txt python benchmarks/traced_worker.py      # same environment as khabar worker
 
@@ -21,6 +22,10 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 
+FRAMES = 4
+_previous: list = []
+
+
 def dump() -> None:
     snapshot = tracemalloc.take_snapshot().filter_traces([tracemalloc.Filter(False, tracemalloc.__file__),
                                                           tracemalloc.Filter(False, linecache.__file__)])
@@ -30,6 +35,12 @@ def dump() -> None:
     for s in stats[:40]:
         frame = s.traceback[0]
         lines.append(f"{s.size / 2**20:8.1f} MiB {s.count:>9} blocks  {frame.filename}:{frame.lineno}")
+    if _previous:  # what grew since the last dump, by allocation site and its callers
+        lines.append(f"\ngrowth since the previous dump (top 15, {FRAMES} frames each):")
+        for d in snapshot.compare_to(_previous[-1], "traceback")[:15]:
+            lines.append(f"{d.size_diff / 2**20:+8.1f} MiB {d.count_diff:+9} blocks")
+            lines += [f"      {f.filename}:{f.lineno}" for f in d.traceback]
+    _previous[:] = [snapshot]
     out = Path(os.environ["KHABAR_TRACE_OUT"])
     partial = out.with_suffix(".partial")
     partial.write_text("\n".join(lines) + "\n")
@@ -46,7 +57,7 @@ def watch() -> None:
 
 
 if __name__ == "__main__":
-    tracemalloc.start()
+    tracemalloc.start(FRAMES)
     threading.Thread(target=watch, daemon=True, name="tracemalloc-dump").start()
     from streams.cli import main
 
