@@ -11,6 +11,7 @@ free-but-unreturned pages): read its totals against the RSS of an untraced run.
 """
 from __future__ import annotations
 
+import gc
 import linecache
 import os
 import sys
@@ -27,11 +28,15 @@ _previous: list = []
 
 
 def dump() -> None:
+    before = tracemalloc.get_traced_memory()[0]
+    unreachable = gc.collect()  # garbage in reference cycles waits for a full collection: count it apart
+    freed = before - tracemalloc.get_traced_memory()[0]
     snapshot = tracemalloc.take_snapshot().filter_traces([tracemalloc.Filter(False, tracemalloc.__file__),
                                                           tracemalloc.Filter(False, linecache.__file__)])
     stats = snapshot.statistics("lineno")
     total = sum(s.size for s in stats)
-    lines = [f"traced Python memory: {total / 2**20:.1f} MiB in {sum(s.count for s in stats)} blocks"]
+    lines = [f"traced Python memory: {total / 2**20:.1f} MiB in {sum(s.count for s in stats)} blocks, after a full "
+             f"garbage collection that found {unreachable} unreachable objects and freed {freed / 2**20:.1f} MiB"]
     for s in stats[:40]:
         frame = s.traceback[0]
         lines.append(f"{s.size / 2**20:8.1f} MiB {s.count:>9} blocks  {frame.filename}:{frame.lineno}")

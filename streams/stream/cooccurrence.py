@@ -114,13 +114,20 @@ class WriteBack(MutableMapping):
                 if publish:
                     futures.append(self.table.send_changelog(partition, raw, None, value_serializer="raw"))
                 continue
-            store[raw] = value = orjson.dumps(value)
+            store[raw] = value = compact(orjson.dumps(value))
             if key_partition is not None:  # lets the store drop it when the partition moves away
                 key_partition[raw] = partition
             if publish:
                 futures.append(self.table.send_changelog(partition, raw, value))
         self.dirty.clear()
         return futures
+
+
+def compact(raw: bytes) -> bytes:
+    """A copy of exactly the JSON's size.  orjson hands over its output buffer as the bytes object, 4 KiB
+    for a 300-byte pair value: kept in a table, 200,000 such values held 800 MB of RSS (25 MB copied);
+    the worker's tables were most of its memory."""
+    return bytes(memoryview(raw))
 
 
 class Incomplete(RuntimeError):
