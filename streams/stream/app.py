@@ -30,8 +30,6 @@ from streams.version import PIPELINE_VERSION
 log = logging.getLogger(__name__)
 Sink = Callable[[Output], Awaitable[None]]
 EXTRACT_AHEAD = 8  # inputs handed to the extraction process before their predecessors are published
-FETCH_BYTES = 1 << 20
-STREAM_BUFFER = 256
 
 
 class QuietBackpressure(logging.Filter):
@@ -188,12 +186,7 @@ def make_app(settings: Settings) -> faust.App:
         consumer_auto_offset_reset="earliest",
         # large articles must reach the dead-letter topic whole (broker message.max.bytes must match)
         producer_max_request_size=settings.max_message_bytes,
-        # Fetched-ahead data per partition (Faust's default, 1 MiB; it was max_message_bytes, 16 MiB): a larger
-        # message still comes, alone (fetch v3+ returns the first batch whatever its size); with the input
-        # produced ahead, every partition of the input and repartition topics held its 16 MiB in memory.
-        consumer_max_fetch_size=FETCH_BYTES,
-        # events queued per agent stream (Faust: 4096): an actors.dedup event carries a whole enriched record
-        stream_buffer_maxsize=STREAM_BUFFER,
+        consumer_max_fetch_size=settings.max_message_bytes,
         broker_session_timeout=float(10),
         broker_heartbeat_interval=float(1),
         autodiscover=False,
