@@ -4,7 +4,8 @@ aiokafka loop (consume -> `streams.processing.process` -> produce the enriched r
 same broker and the same input.
 
     KHABAR_BENCH_BROKER=127.0.0.1:9092 python benchmarks/stream_throughput.py [--n 5000] [--texts 1500]
-                                                                            [--partitions 4] [--skip-bare]
+                                              [--partitions 4] [--skip-bare] [--workers 2] [--check-tables]
+                                              [--trace-memory] [--json results/FILE.json]
 
 Needs a broker (it starts none): KHABAR_BENCH_BROKER=host:port (default 127.0.0.1:9092), e.g. one started
 by `scripts/kafka-local start` (the KHABAR_SECURITY_PROTOCOL/SASL_*/SSL_* settings apply to every client:
@@ -18,7 +19,13 @@ Printed, with ratios against the bare loop measured in the same run (timings are
   topic it reads (input and internal repartition topics; resolution = Faust's commit interval, ~3 s), and
   the end-to-end articles/s including it;
 * messages written per article, by topic (every topic of the run: outputs, repartition, changelogs);
-* worker RSS after start and at the end.
+* worker RSS (with its extraction process) after start, at the end and at its peak;
+* `--workers K`: the same input once more with K workers in one group (the later ones join while the first
+  runs: a rebalance mid-stream), articles/s against one worker;
+* `--check-tables`: each run's final `actors.cooccurrence` (latest message per pair) against the offline
+  computation over the same enriched records in input order: counts (not which copy's id is last), and
+  apart from them the pairs whose display names differ (order-dependent spelling of a provisional actor);
+* `--trace-memory`: the one-worker run under tracemalloc (slower): its top allocation sites at the end.
 """
 from __future__ import annotations
 
@@ -42,7 +49,7 @@ import orjson  # noqa: E402
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition  # noqa: E402
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic  # noqa: E402
 
-from streams.config import ARTICLES, ENRICHED, Settings  # noqa: E402
+from streams.config import ARTICLES, COOCCURRENCE, ENRICHED, Settings  # noqa: E402
 from streams.stream.security import client_security  # noqa: E402
 
 BROKER = os.environ.get("KHABAR_BENCH_BROKER", "127.0.0.1:9092")
@@ -72,10 +79,14 @@ def load_articles(n: int, texts: int) -> list[dict]:
 
 
 async def create_topics(names: list[str], partitions: int) -> None:
+    """Create the topics that do not exist yet."""
     admin = AIOKafkaAdminClient(bootstrap_servers=BROKER, **SECURITY)
     await admin.start()
     try:
-        await admin.create_topics([NewTopic(t, partitions, 1) for t in names])
+        existing = set(await admin.list_topics())
+        new = [NewTopic(t, partitions, 1) for t in names if t not in existing]
+        if new:
+            await admin.create_topics(new)
     finally:
         await admin.close()
 
@@ -212,33 +223,70 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def rss_mib(pid: int) -> float:
+def rss_mib(pid: int, field: str = "VmRSS", children: bool = True) -> float:
+    """Resident memory of a process and (`children`) its descendants, e.g. the worker's extraction process
+    (VmHWM: the sum of their peaks)."""
+    total = 0.0
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    return float("nan")
+        if line.startswith(field + ":"):
+            total = int(line.split()[1]) / 1024
+    if children:
+        for task in Path(f"/proc/{pid}/task").iterdir():
+            for child in (task / "children").read_text().split():
+                try:
+                    total += rss_mib(int(child), field)
+                except FileNotFoundError:  # ended meanwhile
+                    pass
+    return total
 
 
-def worker_run(prefix: str, n: int, partitions: int, timeout: float, log_dir: Path) -> dict:
-    app_id = prefix + "worker"
+def start_worker(prefix: str, partitions: int, log_dir: Path, name: str = "worker",
+                 env_extra: dict | None = None, trace: bool = False) -> tuple[subprocess.Popen, int]:
+    """A `khabar worker` subprocess on the run's topics, once its web server answers: (process, web port)."""
     port = free_port()
     env = {**os.environ, "PYTHONPATH": str(REPO), "KHABAR_BROKER": f"kafka://{BROKER}", "KHABAR_TOPIC_PREFIX": prefix,
-           "KHABAR_APP_ID": app_id, "KHABAR_PARTITIONS": str(partitions), "KHABAR_WEB_PORT": str(port),
-           "KHABAR_DATA_DIR": str(log_dir / "data"), "KHABAR_LOG_LEVEL": "warn"}
-    log = open(log_dir / "worker.log", "wb")
-    proc = subprocess.Popen([sys.executable, "-m", "streams.cli", "worker"], env=env, stdout=log,
+           "KHABAR_APP_ID": prefix + "worker", "KHABAR_PARTITIONS": str(partitions), "KHABAR_WEB_PORT": str(port),
+           "KHABAR_DATA_DIR": str(log_dir / f"data-{name}"), "KHABAR_LOG_LEVEL": "warn", **(env_extra or {})}
+    log = open(log_dir / f"{name}.log", "wb")
+    command = [str(Path(__file__).parent / "traced_worker.py")] if trace else ["-m", "streams.cli", "worker"]
+    if trace:
+        env["KHABAR_TRACE_OUT"] = str(log_dir / f"{name}-tracemalloc.txt")
+    proc = subprocess.Popen([sys.executable, *command], env=env, stdout=log,
                             stderr=subprocess.STDOUT, cwd=REPO)
+    log.close()  # the child holds its own copy
+    deadline = time.time() + 120
+    while True:
+        if proc.poll() is not None or time.time() > deadline:
+            stop_worker(proc)
+            raise SystemExit(f"worker did not start; see {log_dir / (name + '.log')}")
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=2).read()
+            return proc, port
+        except OSError:
+            time.sleep(0.5)
+
+
+def stop_worker(proc: subprocess.Popen) -> None:
+    proc.terminate()
     try:
-        deadline = time.time() + 120
-        while True:
-            if proc.poll() is not None or time.time() > deadline:
-                raise SystemExit(f"worker did not start; see {log_dir / 'worker.log'}")
-            try:
-                urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=2).read()
-                break
-            except OSError:
-                time.sleep(0.5)
+        proc.wait(30)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+
+
+def worker_run(prefix: str, n: int, partitions: int, timeout: float, log_dir: Path, trace: bool = False,
+               workers: int = 1) -> dict:
+    """`workers` workers in one group (the second and later start as the first is running: a rebalance
+    mid-stream) until every article is enriched and the group has no lag left."""
+    app_id = prefix + "worker"
+    procs = []
+    try:
+        proc, port = start_worker(prefix, partitions, log_dir, trace=trace)
+        procs.append(proc)
         rss_start = rss_mib(proc.pid)
+        for i in range(1, workers):
+            procs.append(start_worker(prefix, partitions, log_dir, name=f"worker{i + 1}")[0])
         first, last, seen = asyncio.run(enriched_span(prefix + ENRICHED, n, timeout))
         if seen < n:
             raise SystemExit(f"only {seen}/{n} enriched within {timeout}s; see {log_dir / 'worker.log'}")
@@ -258,21 +306,85 @@ def worker_run(prefix: str, n: int, partitions: int, timeout: float, log_dir: Pa
             time.sleep(0.5)
         if drained is None:
             raise SystemExit(f"co-occurrence not drained within {timeout}s")
-        rss_end = rss_mib(proc.pid)
+        rss_end, rss_peak = rss_mib(proc.pid), rss_mib(proc.pid, "VmHWM")
+        traced = None
+        if trace:
+            out = log_dir / "worker-tracemalloc.txt"
+            Path(f"{out}.request").touch()
+            for _ in range(600):
+                if out.exists():
+                    break
+                time.sleep(0.5)
+            time.sleep(1)
+            traced = out.read_text()
         status = json.loads(urllib.request.urlopen(f"http://127.0.0.1:{port}/cooccurrence/status", timeout=30).read())
         topics = sorted(asyncio.run(group_topics(app_id)))
     finally:
-        proc.terminate()
-        try:
-            proc.wait(30)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-        log.close()
+        for proc in procs:
+            stop_worker(proc)
+    stats: dict[str, int] = {}
+    for w in status.get("workers", []):  # every worker's, summed
+        for k, v in w["stats"].items():
+            stats[k] = stats.get(k, 0) + v
     return {"articles_per_s": seen / max(last - first, 1e-9), "seconds": last - first,
             "lag_s": max(0.0, drained - last), "end_to_end_per_s": n / max(drained - first, 1e-9),
-            "rss_start_mib": rss_start, "rss_end_mib": rss_end, "read_topics": topics,
-            "stats": status["workers"][0]["stats"] if status.get("workers") else status}
+            "rss_start_mib": rss_start, "rss_end_mib": rss_end, "rss_peak_mib": rss_peak, "read_topics": topics,
+            "tracemalloc": traced, "workers": workers, "stats": stats}
+
+
+async def read_topic(topic: str, idle: float = 5.0) -> list:
+    """Every message of a topic, from the start, until nothing new came for `idle` seconds."""
+    consumer = AIOKafkaConsumer(topic, bootstrap_servers=BROKER, auto_offset_reset="earliest", group_id=None,
+                                enable_auto_commit=False, fetch_max_bytes=64 << 20, max_partition_fetch_bytes=32 << 20)
+    await consumer.start()
+    out = []
+    try:
+        quiet_since = time.time()
+        while time.time() - quiet_since < idle:
+            batch = await consumer.getmany(timeout_ms=500)
+            for messages in batch.values():
+                out += messages
+            if batch:
+                quiet_since = time.time()
+    finally:
+        await consumer.stop()
+    return out
+
+
+def counts_only(values: dict) -> dict:
+    """A pair's counts without the article ids: which copy of a syndicated text counts depends on the order
+    the partitions interleave, every count does not."""
+    return {k: {**{f: x for f, x in v.items() if f not in ("last_article_id", "buckets")},
+                "buckets": [{f: x for f, x in b.items() if f != "last_article_id"} for b in v["buckets"]]}
+            for k, v in values.items()}
+
+
+def tables_vs_offline(prefix: str, articles: list[dict]) -> dict:
+    """The worker(s)' final actors.cooccurrence (latest message per pair) against the offline computation
+    (`OfflineCooccurrence`, as `khabar extract --cooccurrence`) over the same enriched records in input order."""
+    from streams.config import Settings
+    from streams.cooccurrence import OfflineCooccurrence
+
+    streamed = {}
+    for m in asyncio.run(read_topic(prefix + COOCCURRENCE)):
+        streamed[m.key.decode()] = orjson.loads(m.value)
+    records = {}
+    for m in asyncio.run(read_topic(prefix + ENRICHED)):
+        record = orjson.loads(m.value)
+        record.pop("duplicate_of", None)  # the stream's decision; the offline run makes its own
+        records.setdefault(record["id"], record)
+    offline = OfflineCooccurrence(Settings())
+    for a in articles:
+        offline.add(records[a["id"]])
+    expected = {row["key"]: row for row in offline.results()}
+    got, want = counts_only(streamed), counts_only(expected)
+    # a provisional (NER) actor's display name is the spelling of the article that named it last, and the
+    # partitions interleave the articles in another order than the input: names apart from counts
+    unnamed = lambda v: {f: x for f, x in v.items() if f not in ("a_name", "b_name")} if v else v  # noqa: E731
+    differ = sorted(k for k in set(got) | set(want) if unnamed(got.get(k)) != unnamed(want.get(k)))
+    names = sorted(k for k in set(got) & set(want) if got[k] != want[k] and k not in differ)
+    return {"pairs_streamed": len(got), "pairs_offline": len(want), "pairs_differ": len(differ),
+            "equal": not differ, "examples": differ[:5], "names_differ": len(names), "name_examples": names[:3]}
 
 
 def print_counts(title: str, counts: dict[str, int], prefix: str, n: int) -> int:
@@ -291,6 +403,13 @@ def main() -> int:
     ap.add_argument("--partitions", type=int, default=4)
     ap.add_argument("--timeout", type=float, default=1800, help="give up after this many seconds per phase")
     ap.add_argument("--skip-bare", action="store_true", help="worker only (no ratio)")
+    ap.add_argument("--trace-memory", action="store_true",
+                    help="run the worker under tracemalloc (slower) and print its top allocation sites at the end")
+    ap.add_argument("--workers", type=int, default=1,
+                    help="also run this many workers in one group (they join while the first runs: a rebalance)")
+    ap.add_argument("--check-tables", action="store_true",
+                    help="compare each run's final actors.cooccurrence with the offline computation")
+    ap.add_argument("--json", type=Path, help="write the results here")
     args = ap.parse_args()
 
     articles = load_articles(args.n, args.texts)
@@ -308,27 +427,46 @@ def main() -> int:
         counts = asyncio.run(topic_counts(lambda t, p=prefix: t.startswith(p)))
         results["bare"]["messages"] = print_counts("bare loop", counts, prefix, n)
         print(f"bare loop: {results['bare']['articles_per_s']:.1f} articles/s ({results['bare']['seconds']:.1f} s); "
-              f"this process's RSS with the pipeline loaded: {rss_mib(os.getpid()):.0f} MiB")
+              f"this process's RSS with the pipeline loaded: {rss_mib(os.getpid(), children=False):.0f} MiB")
 
-    prefix = f"bench-{run}-w-"
-    asyncio.run(create_topics([prefix + ARTICLES], args.partitions))
-    asyncio.run(produce(prefix + ARTICLES, articles))
-    w = results["worker"] = worker_run(prefix, n, args.partitions, args.timeout, log_dir)
-    counts = asyncio.run(topic_counts(lambda t, p=prefix: t.startswith(p)))
-    w["messages"] = print_counts("khabar worker", counts, prefix, n)
-    print(f"\nworker reads: {', '.join(t.replace(prefix, '') for t in w['read_topics'])}")
-    print(f"worker co-occurrence stats: {w['stats']}")
-    print("\n| | articles/s | ratio to bare loop | messages/article | co-occurrence lag at end | RSS start -> end |")
-    print("|---|---|---|---|---|---|")
     bare = results.get("bare")
-    if bare:
-        print(f"| bare aiokafka loop | {bare['articles_per_s']:.1f} | 1.00 | {bare['messages'] / n:.1f} | - | - |")
     ratio = lambda x: f"{x / bare['articles_per_s']:.2f}" if bare else "-"  # noqa: E731
-    print(f"| khabar worker, until last enriched | {w['articles_per_s']:.1f} | {ratio(w['articles_per_s'])} | "
-          f"{w['messages'] / n:.1f} | {w['lag_s']:.1f} s | {w['rss_start_mib']:.0f} -> {w['rss_end_mib']:.0f} MiB |")
-    print(f"| khabar worker, co-occurrence drained | {w['end_to_end_per_s']:.1f} | {ratio(w['end_to_end_per_s'])} "
-          f"| | | |")
-    print(f"\nworker log: {log_dir / 'worker.log'}")
+    rows = []
+    for workers in sorted({1, args.workers}):
+        name = "worker" if workers == 1 else f"{workers} workers"
+        prefix = f"bench-{run}-w{workers}-"
+        asyncio.run(create_topics([prefix + ARTICLES], args.partitions))
+        asyncio.run(produce(prefix + ARTICLES, articles))
+        w = results[name] = worker_run(prefix, n, args.partitions, args.timeout, log_dir,
+                                       args.trace_memory and workers == 1, workers)
+        counts = asyncio.run(topic_counts(lambda t, p=prefix: t.startswith(p)))
+        w["messages"] = print_counts(f"khabar {name}", counts, prefix, n)
+        print(f"\n{name} reads: {', '.join(t.replace(prefix, '') for t in w['read_topics'])}")
+        print(f"{name} co-occurrence stats: {w['stats']}")
+        if args.check_tables:
+            w["tables"] = tables_vs_offline(prefix, articles)
+            print(f"{name}: actors.cooccurrence vs offline: {w['tables']}")
+        one = results["worker"]["articles_per_s"]
+        rows.append(f"| khabar {name}, until last enriched | {w['articles_per_s']:.1f} | {ratio(w['articles_per_s'])} | "
+                    f"{w['articles_per_s'] / one:.2f} | {w['messages'] / n:.1f} | {w['lag_s']:.1f} s | "
+                    f"{w['rss_start_mib']:.0f} -> {w['rss_end_mib']:.0f} (peak {w['rss_peak_mib']:.0f}) MiB |")
+        rows.append(f"| khabar {name}, co-occurrence drained | {w['end_to_end_per_s']:.1f} | "
+                    f"{ratio(w['end_to_end_per_s'])} | {w['end_to_end_per_s'] / results['worker']['end_to_end_per_s']:.2f}"
+                    f" | | | |")
+        if w["tracemalloc"]:
+            print("\n" + w["tracemalloc"])
+    print("\n| | articles/s | ratio to bare loop | ratio to one worker | messages/article | co-occurrence lag at end "
+          "| RSS start -> end (first worker, with its extraction process) |")
+    print("|---|---|---|---|---|---|---|")
+    if bare:
+        print(f"| bare aiokafka loop | {bare['articles_per_s']:.1f} | 1.00 | | {bare['messages'] / n:.1f} | - | - |")
+    print("\n".join(rows))
+    print(f"\nworker logs: {log_dir}")
+    if args.json:
+        args.json.parent.mkdir(parents=True, exist_ok=True)
+        args.json.write_text(json.dumps({"broker": BROKER, "n": n, "texts": args.texts, "partitions": args.partitions,
+                                         **results}, indent=1) + "\n")
+        print(f"results: {args.json}")
     return 0
 
 

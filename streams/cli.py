@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 import os
 import sys
 from typing import BinaryIO, Iterator
@@ -133,6 +132,8 @@ def cmd_worker(args) -> int:
 
 
 async def _produce(path: str, settings: Settings, progress: bool) -> tuple[int, int]:
+    import asyncio
+
     from aiokafka import AIOKafkaProducer
     from tqdm import tqdm
 
@@ -174,6 +175,8 @@ async def _produce(path: str, settings: Settings, progress: bool) -> tuple[int, 
 
 
 def cmd_produce(args) -> int:
+    import asyncio
+
     from streams.stream.admin import check_broker
     from streams.stream.security import client_security
 
@@ -223,8 +226,6 @@ def _settings_help() -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from streams.stream.admin import BrokerUnavailable
-
     parser = argparse.ArgumentParser(prog="khabar", description=__doc__)
     parser.add_argument("--version", action="version", version=_version())
     sub = parser.add_subparsers(dest="command", required=True)
@@ -263,8 +264,16 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         return args.func(args)
-    except (BrokerUnavailable, SettingsError) as e:  # expected: one line, no traceback
+    except SettingsError as e:  # expected: one line, no traceback
         print(f"khabar {args.command}: {e}", file=sys.stderr)
+        return 2
+    except RuntimeError as e:
+        # imported only here: `khabar extract` starts without the Kafka client libraries
+        from streams.stream.admin import BrokerUnavailable
+
+        if not isinstance(e, BrokerUnavailable):
+            raise
+        print(f"khabar {args.command}: {e}", file=sys.stderr)  # expected: one line, no traceback
         return 2
 
 

@@ -164,3 +164,10 @@ DEADLETTER = "articles.deadletter"
 COOCCURRENCE = "actors.cooccurrence"
 FUSED = "events.fused"
 ALL_TOPICS = (ARTICLES, ENRICHED, SANCTIONS, VISITS, DEADLETTER, COOCCURRENCE, FUSED)
+# The worker's internal repartition topics (here, not in streams.stream.cooccurrence, so that creating
+# topics does not import Faust: `khabar extract` starts without it).
+DEDUP = "actors.dedup"          # every article's features, all on partition 0
+PAIRS = "actors.pairs"          # one batch per (counted article, owning partition)
+# Event timestamps of a replayed archive are years old: keep time-based deletion and segment rolling
+# from dropping unread repartition records (size-bounded instead).
+REPARTITION_CONFIG = {"retention.ms": "-1", "retention.bytes": str(1 << 30), "segment.ms": str(100 * 365 * 86400000)}

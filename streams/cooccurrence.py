@@ -190,8 +190,9 @@ def pair_key(a: str, b: str) -> str:
     return f"{a}{PAIR_SEP}{b}"
 
 
-def _sentence_starts(record: Mapping[str, Any]) -> dict[str, list[int]]:
-    """Original-text offsets where each sentence of title and body starts."""
+def _sentence_starts(record: Mapping[str, Any], fields: Mapping[str, Any] | None = None) -> dict[str, list[int]]:
+    """Original-text offsets where each sentence of title and body starts; `fields`: the record's own
+    document fields, already normalised and split (else built here from the text)."""
     from streams.core.document import Field
 
     starts: dict[str, list[int]] = {}
@@ -200,7 +201,7 @@ def _sentence_starts(record: Mapping[str, Any]) -> dict[str, list[int]]:
         if not text:
             starts[name] = [0]
             continue
-        f = Field.build(name, text)
+        f = fields[name] if fields is not None else Field.build(name, text)
         starts[name] = [f.norm.to_original(s.start, max(s.end, s.start + 1))[0] if s.start < len(f.norm.starts)
                         else len(text) for s in f.sentences]
     return starts
@@ -235,8 +236,8 @@ class Features:
         return cls(**value)
 
 
-def article_actors(record: Mapping[str, Any]) -> list[ArticleActor]:
-    starts = _sentence_starts(record)
+def article_actors(record: Mapping[str, Any], fields: Mapping[str, Any] | None = None) -> list[ArticleActor]:
+    starts = _sentence_starts(record, fields)
     actors = []
     for ent in record.get("entities") or []:
         if ent.get("type") not in ACTOR_TYPES or not ent.get("id"):
@@ -269,9 +270,11 @@ def article_pairs(actors: list[ArticleActor]) -> list[dict]:
     return pairs
 
 
-def article_features(record: Mapping[str, Any], cfg: WindowConfig | None = None) -> Features:
+def article_features(record: Mapping[str, Any], cfg: WindowConfig | None = None,
+                     fields: Mapping[str, Any] | None = None) -> Features:
+    """`fields`: the Document fields the record was made from, when at hand (the same features, sooner)."""
     cfg = cfg or WindowConfig()
-    actors = article_actors(record)
+    actors = article_actors(record, fields)
     text = f"{record.get('title') or ''}\n{record.get('body') or ''}"
     return Features(
         article_id=str(record["id"]), time=event_time(record),

@@ -3,7 +3,8 @@ and the offline CLI.  No Kafka imports: outputs are (logical topic, key, value) 
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
+import time
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import orjson
@@ -22,6 +23,9 @@ class Output:
     topic: str        # logical topic name (streams.config)
     key: bytes | None
     value: dict[str, Any]
+    # the Document an enriched record was made from, in this process only (never sent): the co-occurrence
+    # features reuse its normalised fields instead of normalising and splitting the text again
+    document: Any = field(default=None, compare=False, repr=False)
 
     def value_bytes(self) -> bytes:
         return orjson.dumps(self.value)
@@ -56,24 +60,47 @@ def process(payload: bytes | str | dict, *, key: bytes | str | None = None, topi
     try:
         limit = max_body_chars or MAX_BODY_CHARS
         article = check_article(payload, limit) if isinstance(payload, dict) else parse_article(payload, limit)
-        record = enriched_record(default_pipeline()(article))
+        doc = default_pipeline()(article)
+        record = enriched_record(doc)
     except InvalidArticle as e:
-        return [_dead(payload, e.reason, str(e), key, topic, partition, offset, counts)]
+        return [dead_letter(payload, e.reason, str(e), key, topic, partition, offset, counts)]
     except Exception as e:  # a bug must not kill the worker: the message goes to the dead letters
         log.exception("processing failed for key=%r", key)
-        return [_dead(payload, "processing_error", f"{type(e).__name__}: {e}", key, topic, partition, offset, counts)]
+        return [dead_letter(payload, "processing_error", f"{type(e).__name__}: {e}", key, topic, partition, offset,
+                            counts)]
     counts.enriched += 1
     article_key = record["id"].encode("utf-8")
-    outputs = [Output(ENRICHED, article_key, record)]
+    outputs = [Output(ENRICHED, article_key, record, doc)]
     for message in event_messages(record):
         counts.events[message["type"]] += 1
         outputs.append(Output(EVENT_TOPICS[message["type"]], message["id"].encode("utf-8"), message))
     return outputs
 
 
-def _dead(payload, reason, message, key, topic, partition, offset, counts: Counts) -> Output:
+def dead_letter(payload, reason, message, key, topic, partition, offset, counts: Counts) -> Output:
     counts.deadlettered += 1
     counts.reasons[reason] = counts.reasons.get(reason, 0) + 1
     raw = orjson.dumps(payload) if isinstance(payload, dict) else payload
     record = deadletter_record(raw, reason, message, key=key, topic=topic, partition=partition, offset=offset)
     return Output(DEADLETTER, _key_bytes(key), record)
+
+
+def process_with_features(payload: bytes | str | dict, cfg: Any = None, **kwargs) -> tuple[list[Output], Any, float,
+                                                                                          Counts]:
+    """process() plus the co-occurrence features of its enriched record (the worker runs both, CPU-bound, in
+    its extraction process): (outputs, features or None, seconds of process() itself, counts).  The outputs
+    come back without their document: it stays in the process that made it."""
+    from streams.cooccurrence import article_features
+
+    counts = Counts()
+    start = time.perf_counter()
+    outputs = process(payload, counts=counts, **kwargs)
+    seconds = time.perf_counter() - start
+    features = None
+    enriched = next((o for o in outputs if o.topic == ENRICHED), None)
+    if enriched is not None:
+        try:
+            features = article_features(enriched.value, cfg, enriched.document.fields)
+        except Exception:  # co-occurrence must never cost the article its enrichment
+            log.exception("co-occurrence features failed for %s", enriched.value.get("id"))
+    return [replace(o, document=None) for o in outputs], features, seconds, counts

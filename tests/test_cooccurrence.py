@@ -317,3 +317,21 @@ async def test_agents_mark_duplicates_send_one_batch_per_partition_and_flush_onc
     final = {m["key"]: m for m in published}
     assert final == {r["key"]: r for r in off.results()}
     assert stats["replayed"] > 0 and stats["batches"] == len(batches) - stats["replayed"]
+
+
+def test_table_values_are_kept_at_their_own_size():
+    """orjson's output is its 4 KiB buffer: the tables keep a copy of exactly the JSON's size."""
+    import tracemalloc
+
+    from streams.stream.cooccurrence import compact
+
+    value = {"key": "a|b", "a": "a", "b": "b", "articles": 3, "buckets": [{"start": "2024-05-06", "articles": 3}]}
+    tracemalloc.start()
+    try:
+        before = tracemalloc.get_traced_memory()[0]
+        kept = [compact(orjson.dumps(value)) for _ in range(200)]
+        per_value = (tracemalloc.get_traced_memory()[0] - before) / len(kept)
+    finally:
+        tracemalloc.stop()
+    assert kept[0] == orjson.dumps(value)
+    assert per_value < 1024, per_value

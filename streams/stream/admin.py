@@ -10,8 +10,7 @@ import socket
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import KafkaConnectionError, TopicAlreadyExistsError
 
-from streams.config import ALL_TOPICS, COOCCURRENCE, FUSED, Settings
-from streams.stream.cooccurrence import DEDUP, PAIRS, REPARTITION_CONFIG
+from streams.config import ALL_TOPICS, COOCCURRENCE, DEDUP, FUSED, PAIRS, REPARTITION_CONFIG, Settings
 from streams.stream.fusion import REPORTS
 from streams.stream.security import client_security
 

@@ -8,16 +8,20 @@ from __future__ import annotations
 import asyncio
 import functools
 import logging
+import multiprocessing
 import os
+import threading
 import time
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from typing import Awaitable, Callable
 
 import faust
 
 from streams.config import ALL_TOPICS, ARTICLES, ENRICHED, Settings
-from streams.cooccurrence import WindowConfig, article_features
-from streams.processing import Counts, Output, process
+from streams.cooccurrence import WindowConfig
+from streams.processing import Counts, Output, dead_letter, process_with_features
 from streams.stream.delivery import Delivery, KhabarTransport, Send
 from streams.stream.metrics import Metrics, Stats
 from streams.stream.security import broker_credentials
@@ -26,6 +30,7 @@ from streams.version import PIPELINE_VERSION
 
 log = logging.getLogger(__name__)
 Sink = Callable[[Output], Awaitable[None]]
+EXTRACT_AHEAD = 8  # inputs handed to the extraction process before their predecessors are published
 
 
 class QuietBackpressure(logging.Filter):
@@ -77,6 +82,70 @@ class Khabar:
 
 async def _nothing() -> None:
     return None
+
+
+class Extractor:
+    """Extraction (`process_with_features`) in one child process, which has its own interpreter and GIL.
+
+    In a thread of the worker, the CPU-bound pipeline took turns for one GIL with the event loop (Kafka I/O,
+    the dedup and co-occurrence agents, the web views) and Faust's consumer thread: every step of the loop
+    waited for the extractor's switch interval, and the worker used one core at most.  In a process they
+    run side by side.  One child: the enrich agent handles one input at a time, in order, anyway.
+    A child that dies (killed, out of memory) is replaced and the input tried once more; an input whose
+    second attempt dies too is dead-lettered (processing_error), so one poison message cannot stop the
+    worker and is never dropped."""
+
+    ATTEMPTS = 2
+
+    def __init__(self) -> None:
+        self._pool: ProcessPoolExecutor | None = None
+
+    def start(self) -> ProcessPoolExecutor:
+        if self._pool is None:
+            # spawn, not fork: the worker has threads (Faust's consumer, aiokafka) a fork would copy mid-state
+            self._pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"),
+                                             initializer=_load_pipeline)
+        return self._pool
+
+    def stop(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=False, cancel_futures=True)
+            self._pool = None
+
+    async def __call__(self, payload, cfg: WindowConfig, *, key, topic, partition, offset, max_body_chars):
+        for attempt in range(1, self.ATTEMPTS + 1):
+            pool = self.start()
+            try:
+                return await asyncio.wrap_future(pool.submit(
+                    process_with_features, payload, cfg, key=key, topic=topic, partition=partition, offset=offset,
+                    max_body_chars=max_body_chars))
+            except BrokenProcessPool:
+                log.error("the extraction process died on %s/%s@%s (attempt %d of %d); starting a new one",
+                          topic, partition, offset, attempt, self.ATTEMPTS)
+                if self._pool is pool:  # not yet replaced by another input's attempt
+                    self._pool = None
+        counts = Counts()
+        counts.received += 1
+        dead = dead_letter(payload, "processing_error", "the extraction process died twice on this input",
+                           key, topic, partition, offset, counts)
+        return [dead], None, 0.0, counts
+
+
+def _load_pipeline() -> None:
+    """In the extraction process, before the first input: load the models, and end with the worker.  The
+    process waits on its input pipe, which it holds open itself: a SIGKILLed worker would leave it
+    running for ever."""
+    from streams.core.pipeline import default_pipeline
+
+    parent = os.getppid()
+
+    def exit_with_parent() -> None:
+        while os.getppid() == parent:
+            time.sleep(1)
+        os._exit(0)
+
+    threading.Thread(target=exit_with_parent, daemon=True, name="exit-with-worker").start()
+    default_pipeline()
 
 
 class KhabarApp(faust.App):
@@ -138,31 +207,56 @@ def build(settings: Settings | None = None) -> Khabar:
     from streams.stream.fusion import install as install_fusion
     cooccurrence.fusion = fusion = install_fusion(khabar, cooccurrence)
 
+    extractor = Extractor()
+
     @app.agent(topics[ARTICLES], name="enrich")
     async def enrich(stream):
-        loop = asyncio.get_running_loop()
+        extractor.start()
         # manual acks: an input is acked (and so committable) only once all its outputs are on the
         # broker; a stop or crash in between leaves it unacked, to be processed again
         stream = stream.noack()
-        async for event in stream.events():
-            msg = event.message
-            delta = Counts()
-            # CPU-bound extraction off the event loop, so heartbeats and the web server stay live
-            outputs, features, seconds = await loop.run_in_executor(None, functools.partial(
-                _process_with_features, cooccurrence.cfg, msg.value, key=msg.key, topic=msg.topic,
-                partition=msg.partition, offset=msg.offset, counts=delta,
-                max_body_chars=settings.max_body_chars))
-            khabar.stats.add(delta, msg.partition)
-            khabar.metrics.observe(delta, seconds)
-            sends: list[Send] = []
-            if features is not None:
-                # the enriched record goes to the global dedup agent, which publishes it once decided (with
-                # duplicate_of for a copy); delivered with the article's other outputs before the ack
-                enriched = next(o for o in outputs if o.topic == ENRICHED)
-                sends = await cooccurrence.submit(enriched.value, features, msg.partition)
-                outputs = [o for o in outputs if o is not enriched]
-            await khabar.publish(outputs, then=functools.partial(stream.ack, event), extra=sends)
-            yield [out.topic for out in outputs]
+        # A reader hands the next inputs to the extraction process while this loop publishes the outputs of
+        # earlier ones (in input order), so the extraction never waits for the event loop; at most
+        # EXTRACT_AHEAD inputs are in flight (back-pressure on the stream).
+        queue: asyncio.Queue = asyncio.Queue(maxsize=EXTRACT_AHEAD)
+
+        async def read() -> None:
+            async for event in stream.events():
+                msg = event.message
+                extraction = asyncio.ensure_future(extractor(
+                    msg.value, cooccurrence.cfg, key=msg.key, topic=msg.topic, partition=msg.partition,
+                    offset=msg.offset, max_body_chars=settings.max_body_chars))
+                await queue.put((event, extraction))
+
+        reader = asyncio.ensure_future(read())
+        try:
+            while True:
+                get = asyncio.ensure_future(queue.get())
+                await asyncio.wait([get, reader], return_when=asyncio.FIRST_COMPLETED)
+                if not get.done():  # the stream ended, or the reader failed: say so
+                    get.cancel()
+                    reader.result()
+                    return
+                event, extraction = get.result()
+                msg = event.message
+                outputs, features, seconds, delta = await extraction
+                # this task is not the one iterating the stream: tell Faust's tables whose changelog
+                # partition the stats update belongs to (the input's)
+                stream._set_current_event(event)
+                khabar.stats.add(delta, msg.partition)
+                khabar.metrics.observe(delta, seconds)
+                sends: list[Send] = []
+                if features is not None:
+                    # the enriched record goes to the global dedup agent, which publishes it once decided (with
+                    # duplicate_of for a copy); delivered with the article's other outputs before the ack
+                    enriched = next(o for o in outputs if o.topic == ENRICHED)
+                    sends = await cooccurrence.submit(enriched.value, features, msg.partition)
+                    outputs = [o for o in outputs if o is not enriched]
+                await khabar.publish(outputs, then=functools.partial(stream.ack, event), extra=sends)
+                yield [out.topic for out in outputs]
+        finally:
+            reader.cancel()
+            extractor.stop()  # the agent is stopping (a worker shutdown, a test context's end)
 
     @app.page("/")
     async def health(web, request):
@@ -183,18 +277,3 @@ def build(settings: Settings | None = None) -> Khabar:
     khabar.cooccurrence = cooccurrence  # type: ignore[attr-defined]
     khabar.fusion = fusion  # type: ignore[attr-defined]
     return khabar
-
-
-def _process_with_features(cfg: WindowConfig, payload, **kwargs):
-    """process() plus the co-occurrence features of the enriched record (both CPU-bound), and process()'s time."""
-    start = time.perf_counter()
-    outputs = process(payload, **kwargs)
-    seconds = time.perf_counter() - start
-    record = next((o.value for o in outputs if o.topic == ENRICHED), None)
-    if record is None:
-        return outputs, None, seconds
-    try:
-        return outputs, article_features(record, cfg), seconds
-    except Exception:  # co-occurrence must never cost the article its enrichment
-        log.exception("co-occurrence features failed for %s", record.get("id"))
-        return outputs, None, seconds
