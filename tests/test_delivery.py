@@ -52,6 +52,7 @@ def _consumer(committed=None, generation=3, guarantee="at_least_once") -> Khabar
     c._n_acked = 0
     c._waiting_for_ack = None
     c._stalled = {}
+    c._start_offset = {}
     return c
 
 
@@ -108,6 +109,32 @@ async def test_a_stalled_committed_offset_is_read_again(monkeypatch):
     for o in range(10, 20):                     # read again and processed
         assert c.ack(_message(o))
     assert c._new_offset(TP0) == 21
+
+
+async def test_a_partition_without_a_commit_waits_for_its_first_offset(monkeypatch):
+    """Before the group's first commit of a partition, the first acked run must start at the partition's
+    first offset: records the fetch loop dropped after a rebalance are read again, never committed past."""
+    c = _consumer(committed=None)
+    assignment = {TP0}
+    c.assignment = lambda: assignment
+
+    async def no_seek():
+        return None
+
+    async def earliest_offsets(*tps):
+        return {tp: 0 for tp in tps}
+
+    import faust.transport.drivers.aiokafka as faust_aiokafka
+    monkeypatch.setattr(faust_aiokafka.Consumer, "perform_seek", lambda self: no_seek())   # no broker here
+    c.earliest_offsets = earliest_offsets
+    await c.perform_seek()
+    assert c._start_offset == {TP0: 0}
+    for o in range(17, 20):                     # 0..16 dropped by the fetch loop
+        assert c.ack(_message(o))
+    assert c._new_offset(TP0) is None           # not 20
+    for o in range(0, 17):
+        assert c.ack(_message(o))
+    assert c._new_offset(TP0) == 20
 
 
 def test_gaps_do_not_count_under_at_least_once():

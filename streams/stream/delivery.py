@@ -52,6 +52,23 @@ class KhabarConsumer(faust_aiokafka.Consumer):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self._stalled: dict = {}  # tp -> since when its committed offset waits
+        self._start_offset: dict = {}  # tp -> where reading starts while the group has no commit for it
+
+    async def perform_seek(self) -> None:
+        """After the seek to the committed offsets, note where each partition without a commit starts (its
+        earliest offset: the consumer resets to earliest).  Without it, the first commit of such a partition
+        trusted whatever run of offsets was acked first, and records the fetch loop dropped after a
+        rebalance (see `_reread_if_stalled`) were committed past, unprocessed."""
+        await super().perform_seek()
+        uncommitted = [tp for tp in self.assignment() if self._committed_offset.get(tp) is None]
+        self._start_offset = {tp: o for tp, o in self._start_offset.items() if tp in self.assignment()}
+        if uncommitted:
+            try:
+                earliest = await self.earliest_offsets(*uncommitted)
+            except Exception as e:  # no worse than before: the first acked run decides
+                log.warning("could not read the earliest offsets of %s: %r", uncommitted, e)
+                return
+            self._start_offset.update({tp: o for tp, o in earliest.items() if o is not None and o >= 0})
 
     def ack(self, message) -> bool:
         if message.generation_id != self.app.consumer_generation_id:
@@ -69,6 +86,8 @@ class KhabarConsumer(faust_aiokafka.Consumer):
         self._fold_gaps(tp, acked)
         acked[:] = sorted(set(acked))  # a gap offset can also be acked after a re-read
         committed = self._committed_offset[tp]
+        if committed is None:
+            committed = self._start_offset.get(tp)
         if committed is not None:  # acks below the committed offset are stale (acked twice)
             stale = sum(1 for o in acked if o < committed)
             if stale:
