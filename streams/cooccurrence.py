@@ -708,11 +708,7 @@ class OfflineCooccurrence:
         return [self.agg.pairs[k] for k in sorted(self.agg.pairs)]
 
     def write(self, path: str) -> int:
-        rows = self.results()
-        with open(path, "wb") as fh:
-            for row in rows:
-                fh.write(orjson.dumps(row) + b"\n")
-        return len(rows)
+        return write_jsonl(path, self.results())
 
     def current(self) -> Window:
         """The window the views call current: the last `size` up to the newest published_at counted (now
@@ -726,3 +722,11 @@ class OfflineCooccurrence:
 
     def top(self, window: Window | None = None, limit: int = 50) -> list[dict]:
         return top_pairs(self.agg.pairs.values(), window, self.cfg, limit)
+
+
+def write_jsonl(path: str, rows: list[dict]) -> int:
+    """One JSON object per line (the offline tables' output files); returns the number of rows."""
+    with open(path, "wb") as fh:
+        for row in rows:
+            fh.write(orjson.dumps(row) + b"\n")
+    return len(rows)

@@ -35,7 +35,7 @@ from typing import Any, Iterable, Mapping, MutableMapping
 
 import orjson
 
-from streams.cooccurrence import _FOLD, DAY, Decision, iso, parse_time
+from streams.cooccurrence import _FOLD, DAY, Decision, iso, parse_time, write_jsonl
 
 KEY_ROLES = {"sanction": ("authority", "target"), "visit": ("visitor", "destination")}
 EXTRA_ROLES = {"sanction": (), "visit": ("host",)}      # listed on the record, not part of the identity
@@ -364,8 +364,4 @@ class OfflineFusion:
                       key=lambda r: r["id"])
 
     def write(self, path: str) -> int:
-        rows = self.results()
-        with open(path, "wb") as fh:
-            for row in rows:
-                fh.write(orjson.dumps(row) + b"\n")
-        return len(rows)
+        return write_jsonl(path, self.results())
