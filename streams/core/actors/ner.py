@@ -304,17 +304,17 @@ def default_model_dir() -> Path:
     return Path(str(resources.files("streams.data").joinpath("ner")))
 
 
-class NerTagger:
-    """A loaded CRF model plus its feature extractor. Thread-safe for tagging."""
+class CrfSequenceTagger:
+    """A loaded python-crfsuite model plus the feature function it was trained with (``sentence_features``:
+    one sentence's tokens -> one feature list per token). Thread-safe for tagging. The NER and the
+    part-of-speech tagger are both one."""
 
-    def __init__(self, model_dir: Path | str | None = None):
+    def __init__(self, model_path: Path, features, what: str, script: str):
         import pycrfsuite  # noqa: PLC0415 - imported lazily so importing this module is cheap
 
-        self.model_dir = Path(model_dir) if model_dir is not None else default_model_dir()
-        model_path = self.model_dir / MODEL_FILE
         if not model_path.exists():
-            raise FileNotFoundError(f"NER model not found at {model_path}; run scripts/train_ner.py")
-        self.features = FeatureExtractor(load_clusters(self.model_dir / CLUSTER_FILE), default_lexicon())
+            raise FileNotFoundError(f"{what} model not found at {model_path}; run {script}")
+        self.features = features
         self._tagger = pycrfsuite.Tagger()
         self._tagger.open(str(model_path))
         self._lock = threading.Lock()  # a pycrfsuite Tagger is not safe for concurrent calls
@@ -328,6 +328,15 @@ class NerTagger:
 
     def tag_many(self, sentences: Iterable[Sequence[str]]) -> list[list[str]]:
         return [self.tag(s) for s in sentences]
+
+
+class NerTagger(CrfSequenceTagger):
+    """The NER CRF with its feature extractor."""
+
+    def __init__(self, model_dir: Path | str | None = None):
+        self.model_dir = Path(model_dir) if model_dir is not None else default_model_dir()
+        features = FeatureExtractor(load_clusters(self.model_dir / CLUSTER_FILE), default_lexicon())
+        super().__init__(self.model_dir / MODEL_FILE, features, "NER", "scripts/train_ner.py")
 
     def entities(self, tokens: Sequence[str]) -> list[tuple[int, int, str]]:
         return bio_to_spans(self.tag(tokens))

@@ -23,10 +23,10 @@ import os
 import threading
 from importlib import resources
 from pathlib import Path
-from typing import TYPE_CHECKING, Iterable, Sequence
+from typing import TYPE_CHECKING, Sequence
 
-from streams.core.actors.ner import (CLUSTER_FILE, NameLexicon, _shape, default_lexicon, load_clusters,
-                                     window_features)
+from streams.core.actors.ner import (CLUSTER_FILE, CrfSequenceTagger, NameLexicon, _shape, default_lexicon,
+                                     load_clusters, window_features)
 from streams.core.text import lexicon
 from streams.core.text.normalize import key
 
@@ -136,31 +136,14 @@ def default_features(model_dir: Path | None = None) -> PosFeatures:
                        default_lexicon())
 
 
-class Tagger:
-    """A loaded CRF model plus its feature function. Thread-safe for tagging."""
+class Tagger(CrfSequenceTagger):
+    """The part-of-speech CRF with its feature function: ``tag`` gives the UPOS per token of one sentence
+    (tokens as produced by normalize() + tokenize())."""
 
     def __init__(self, model_dir: Path | str | None = None):
-        import pycrfsuite  # noqa: PLC0415 - imported lazily so importing this module is cheap
-
         self.model_dir = Path(model_dir) if model_dir is not None else default_model_dir()
-        model_path = self.model_dir / MODEL_FILE
-        if not model_path.exists():
-            raise FileNotFoundError(f"POS tagger model not found at {model_path}; run scripts/train_tagger.py")
-        self.features = default_features(self.model_dir)
-        self._tagger = pycrfsuite.Tagger()
-        self._tagger.open(str(model_path))
-        self._lock = threading.Lock()  # a pycrfsuite Tagger is not safe for concurrent calls
-
-    def tag(self, tokens: Sequence[str]) -> list[str]:
-        """UPOS per token of one sentence (tokens as produced by normalize() + tokenize())."""
-        if not tokens:
-            return []
-        feats = self.features.sentence_features(list(tokens))
-        with self._lock:
-            return list(self._tagger.tag(feats))
-
-    def tag_many(self, sentences: Iterable[Sequence[str]]) -> list[list[str]]:
-        return [self.tag(s) for s in sentences]
+        super().__init__(self.model_dir / MODEL_FILE, default_features(self.model_dir), "POS tagger",
+                         "scripts/train_tagger.py")
 
     def tag_sentence(self, field: "Field", sentence: "Sentence") -> list[str]:
         """UPOS per token of one sentence of a document field (aligned with field.tokens[first:last])."""
