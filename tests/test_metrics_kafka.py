@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from kafkautil import Worker, broker_or_skip, free_port, worker_env
+from kafkautil import Worker, broker_or_skip, free_port, stop_process, worker_env
 from streams.processing import Counts, process
 
 pytestmark = pytest.mark.kafka
@@ -83,12 +83,7 @@ class Prometheus:
         raise AssertionError(f"prometheus: {what} not seen within {timeout}s")
 
     def stop(self):
-        self.proc.terminate()
-        try:
-            self.proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait()
+        stop_process(self.proc)
         self.log.close()
 
 
