@@ -519,27 +519,39 @@ class Aggregator:
 
     `pairs`: pair key -> the actors.cooccurrence message itself (schema cooccurrence.schema.json: names,
     total articles/sentences, `buckets`); `actors`: actor id -> totals, partners and buckets;
-    `applied`: "partition:article id" -> [event time, mark] of every batch applied (expired with the
-    horizon), so a batch delivered again changes nothing.  Values are updated in place: the worker hands
-    in a write-back cache (one table write per key per flush), offline passes dicts."""
+    `applied`: "partition:article id" -> [event time, mark, offset] of every batch applied (expired with
+    the horizon), so a batch delivered again changes nothing.  Values are updated in place: the worker
+    hands in a write-back cache (one table write per key per flush), offline passes dicts.
+
+    With an `offset` (the batch's offset in its partition; the worker), each pair and actor key also
+    keeps the offset of the last batch applied to it (the mappings then offer `version(key)` and
+    `put(key, value, offset)`, as the worker's write-back cache does): a key's writes come from one
+    partition in order, so a batch read again after a crash skips exactly the keys whose new value was
+    already delivered, even when the crash cut its flush in half (its `applied` mark delivered, some
+    pair writes not; or the reverse)."""
 
     def __init__(self, cfg: WindowConfig, pairs: MutableMapping, actors: MutableMapping, applied: MutableMapping):
         self.cfg, self.pairs, self.actors, self.applied = cfg, pairs, actors, applied
         self.bucket_name = format_duration(cfg.step)
         self.stats = {"batches": 0, "replayed": 0, "pair_records": 0, "actor_records": 0}
 
-    def apply(self, batch: Mapping, partition: int = 0) -> bool:
+    def apply(self, batch: Mapping, partition: int = 0, offset: int | None = None) -> bool:
         akey = f"{partition}:{batch['article_id']}"
-        if akey in self.applied:
+        mark = self.applied.get(akey)
+        # applied before: skip, unless this is the very message that applied it, read again (its flush
+        # may not have delivered every key; the keys' offsets tell which)
+        if mark is not None and (offset is None or mark[2:3] != [offset]):
             self.stats["replayed"] += 1
             return False
         start = iso(bucket_start(batch["t"], self.cfg))
         aid, limit = batch["article_id"], _expiry_limit(batch.get("horizon"), self.cfg)
         for p in batch["pairs"]:
-            self._pair(p, aid, start, limit)
+            if offset is None or self.pairs.version(p["key"]) < offset:
+                self._store(self.pairs, p["key"], self._pair(p, aid, start, limit), offset)
         for a in batch["actors"]:
-            self._actor(a, aid, start, limit)
-        self.applied[akey] = [batch["t"], batch.get("mark")]
+            if offset is None or self.actors.version(a["id"]) < offset:
+                self._store(self.actors, a["id"], self._actor(a, aid, start, limit), offset)
+        self.applied[akey] = [batch["t"], batch.get("mark"), offset]
         self.stats["batches"] += 1
         self.stats["pair_records"] += len(batch["pairs"])
         self.stats["actor_records"] += len(batch["actors"])
@@ -554,7 +566,14 @@ class Aggregator:
         b = _bucket(value["buckets"], start, {"articles": 0, "sentences": 0})
         b.update(articles=b["articles"] + 1, sentences=b["sentences"] + same, last_article_id=article_id)
         _expire(value["buckets"], limit)
-        self.pairs[p["key"]] = value
+        return value
+
+    @staticmethod
+    def _store(mapping: MutableMapping, key: str, value: dict, offset: int | None) -> None:
+        if offset is None:
+            mapping[key] = value
+        else:
+            mapping.put(key, value, offset)
 
     def _actor(self, a: Mapping, article_id: str, start: str, limit: str | None) -> None:
         value = self.actors.get(a["id"]) or {"id": a["id"], "articles": 0, "mentions": 0, "partners": {},
@@ -569,13 +588,13 @@ class Aggregator:
             old = b["partners"].get(pid) or [0, 0]
             b["partners"][pid] = [old[0] + 1, old[1] + int(same)]
         _expire(value["buckets"], limit)
-        self.actors[a["id"]] = value
+        return value
 
     def expire_applied(self, horizon: float | None) -> int:
         """Forget applied batches behind the horizon: such an article is 'late' and never sent again."""
         if horizon is None:
             return 0
-        stale = [k for k, (t, _mark) in list(self.applied.items()) if t < horizon]
+        stale = [k for k, mark in list(self.applied.items()) if mark[0] < horizon]
         for k in stale:
             del self.applied[k]
         return len(stale)

@@ -155,6 +155,64 @@ def test_batches_by_partition_and_replays_change_nothing():
     assert four.stats["replayed"] == 2 * four.stats["batches"] and four.stats["batches"] > 5
 
 
+class MemoryTable:
+    """The two attributes of a worker table that the write-back cache reads and writes without a broker."""
+
+    def __init__(self, data=None, versions=None):
+        self.data, self.versions = dict(data or {}), dict(versions or {})
+
+
+def test_a_flush_cut_anywhere_by_a_crash_then_read_again_counts_every_batch_once():
+    """The worker writes a flush's changed keys to three changelogs, without a transaction: a SIGKILL may
+    deliver any subset of them (the applied mark without some pair values, or the reverse).  Reading the
+    flush's batches again from the committed offset must give exactly the tables of a run without a crash,
+    whichever subset was delivered; a batch re-sent later under a new offset changes nothing."""
+    import random
+
+    from streams.stream.cooccurrence import WriteBack
+
+    cfg = WindowConfig()
+    off = OfflineCooccurrence(cfg=cfg)
+    batches = []
+    for i in range(6):
+        r = record(f"c{i}", published_at=f"2024-05-0{i + 1}")
+        f = article_features(r)
+        batches += article_batches(f, off.add(r), off.dedup, lambda key: 0).values()
+    resend = batches[3]  # the dedup agent re-sends a seen id's batch: a new offset, the same content
+
+    def run(tables, messages):
+        """One flush over (offset, batch) messages, as the cooccur agent does it."""
+        caches = [WriteBack(t, lambda key: 0) for t in tables]
+        agg = Aggregator(cfg, *caches)
+        for offset, batch in messages:
+            agg.apply(batch, 0, offset)
+        for cache in caches:
+            cache.flush(publish=False)
+        return tables
+
+    def state(tables):
+        return [(t.data, t.versions) for t in tables]
+
+    committed = list(enumerate(batches[:2]))            # flushed and committed before the crash
+    cut = list(enumerate(batches))[2:] + [(6, resend)]  # the flush the crash cuts
+    clean = run([MemoryTable() for _ in range(3)], committed + cut)
+    before = state(run([MemoryTable() for _ in range(3)], committed))
+    after = state(clean)
+    keys = [(i, k) for i, (data, _) in enumerate(after) for k in data if data[k] != before[i][0].get(k)]
+    assert len(keys) > 10
+    rng = random.Random(7)
+    subsets = [set(), set(keys)] + [{k for k in keys if rng.random() < 0.5} for _ in range(200)]
+    for delivered in subsets:
+        recovered = [MemoryTable(data, versions) for data, versions in before]
+        for i, k in delivered:
+            recovered[i].data[k] = after[i][0][k]
+            if k in after[i][1]:
+                recovered[i].versions[k] = after[i][1][k]
+        assert state(run(recovered, cut)) == after
+    totals = clean[0].data[next(iter(clean[0].data))]
+    assert orjson.loads(totals)["articles"] == 6  # six articles, the re-sent one counted once
+
+
 def test_near_duplicate_under_another_id_counts_once_and_links():
     long_body = BODY + "\n" + " ".join(f"جمله شماره {i} درباره این دیدار مهم و نتایج آن بود." for i in range(30))
     syndicated = "به گزارش ایرنا، " + long_body.replace("حمایت کرد", "پشتیبانی کرد")

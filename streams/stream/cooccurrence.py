@@ -25,7 +25,7 @@ import logging
 import math
 import time
 import zlib
-from collections.abc import MutableMapping
+from collections.abc import Mapping, MutableMapping
 from pathlib import Path
 from typing import Any
 
@@ -48,10 +48,30 @@ YIELD_EVERY = 32                # batches folded between two turns of the event 
 _DELETED = object()
 
 
+VERSION_HEADER = "khabar-version"
+
+
 class RecoveredTable(faust.Table):
-    """A table that tells its owner when recovery (after a start or a rebalance) replaced its data."""
+    """A table that tells its owner when recovery (after a start or a rebalance) replaced its data, and
+    keeps each key's version: the offset of the last actors.pairs batch applied to it, carried in a
+    header of the key's changelog message (so the value and its version are delivered together, or
+    neither is) and read back with the value on recovery."""
 
     on_recovered = None
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.versions: dict[Any, int] = {}
+
+    def apply_changelog_batch(self, batch) -> None:
+        batch = list(batch)
+        for event in batch:
+            key, version = self._to_key(event.key), _header_int(event.message.headers, VERSION_HEADER)
+            if version is None or event.message.value is None:
+                self.versions.pop(key, None)
+            else:
+                self.versions[key] = version
+        super().apply_changelog_batch(batch)
 
     async def on_recovery_completed(self, active_tps, standby_tps) -> None:
         await super().on_recovery_completed(active_tps, standby_tps)
@@ -65,9 +85,20 @@ class WriteBack(MutableMapping):
     The table holds each value as its JSON bytes (the changelog message itself): a third of the memory
     of the Python objects, and no serializer between the table and the topic."""
 
-    def __init__(self, table: faust.Table, partition_of, encode=lambda k: k, decode=lambda k: k):
+    def __init__(self, table: RecoveredTable, partition_of, encode=lambda k: k, decode=lambda k: k):
         self.table, self.partition_of, self.encode, self.decode = table, partition_of, encode, decode
         self.dirty: dict[Any, Any] = {}
+        self.dirty_versions: dict[Any, int] = {}
+
+    def version(self, key) -> int:
+        """Offset of the last batch applied to the key (-1: none recorded)."""
+        if key in self.dirty_versions:
+            return self.dirty_versions[key]
+        return self.table.versions.get(self.encode(key), -1)
+
+    def put(self, key, value, version: int) -> None:
+        self.dirty[key] = value
+        self.dirty_versions[key] = version
 
     def __getitem__(self, key):
         if key in self.dirty:
@@ -109,6 +140,7 @@ class WriteBack(MutableMapping):
             raw, partition = self.encode(key), self.partition_of(key)
             if value is _DELETED:
                 store.pop(raw, None)
+                self.table.versions.pop(raw, None)
                 if key_partition is not None:
                     key_partition.pop(raw, None)
                 if publish:
@@ -117,10 +149,38 @@ class WriteBack(MutableMapping):
             store[raw] = value = compact(orjson.dumps(value))
             if key_partition is not None:  # lets the store drop it when the partition moves away
                 key_partition[raw] = partition
+            version = self.dirty_versions.get(key)
+            if version is not None:
+                self.table.versions[raw] = version
             if publish:
-                futures.append(self.table.send_changelog(partition, raw, value))
+                futures.append(self._send(partition, raw, value, version))
         self.dirty.clear()
+        self.dirty_versions.clear()
         return futures
+
+    def _send(self, partition: int, raw, value: bytes, version: int | None):
+        if version is None:
+            return self.table.send_changelog(partition, raw, value)
+        # Table.send_changelog with the version header (it takes no headers)
+        table = self.table
+        return table.changelog_topic.send_soon(
+            key=raw, value=value, partition=partition, headers=[(VERSION_HEADER, str(version).encode())],
+            key_serializer=table.key_serializer, value_serializer=table.value_serializer,
+            callback=table._on_changelog_sent, eager_partitioning=True)
+
+
+def _header_int(headers, name: str) -> int | None:
+    """An integer header of a consumed message (aiokafka hands a sequence of pairs, Faust may a dict)."""
+    if not headers:
+        return None
+    items = headers.items() if isinstance(headers, Mapping) else headers
+    for key, value in items:
+        if key == name and value is not None:
+            try:
+                return int(value)
+            except ValueError:
+                return None
+    return None
 
 
 def compact(raw: bytes) -> bytes:
@@ -298,7 +358,7 @@ class Cooccurrence:
             if i and i % YIELD_EVERY == 0:  # a flush of many batches must not stall the enrich path meanwhile
                 await asyncio.sleep(0)
             batch = orjson.loads(event.value)
-            if agg.apply(batch, event.message.partition):
+            if agg.apply(batch, event.message.partition, event.message.offset):
                 self._see_mark(batch.get("mark"))
             if batch.get("horizon") is not None:
                 horizon = max(horizon or batch["horizon"], batch["horizon"])
@@ -347,7 +407,7 @@ class Cooccurrence:
         """Newest published_at among the counted articles applied here ("the current window")."""
         if not self._mark_known:
             for _, value in self.active_items(self.applied):
-                self._see_mark(orjson.loads(value)[1])
+                self._see_mark(orjson.loads(value)[1])  # [event time, mark, offset]
             self._mark_known = True
         return self._mark
 
