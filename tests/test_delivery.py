@@ -111,6 +111,47 @@ async def test_a_stalled_committed_offset_is_read_again(monkeypatch):
     assert c._new_offset(TP0) == 21
 
 
+async def test_a_partition_whose_records_were_all_dropped_is_read_again(monkeypatch):
+    """After a restart: records fetched before the rebalance's seek overtook it (the fetch loop's read
+    offset is now past the committed one, so it drops the records read again below it), and every one of
+    them was skipped by the stream as another generation's.  Nothing is acked or in flight, so no commit
+    asks; the watchdog still reads the partition again from the committed offset, once, after
+    `stall_seconds`.  A partition merely caught up, or with records in flight, is left alone."""
+    import asyncio
+
+    import streams.stream.delivery as delivery
+
+    clock = [100.0]
+    monkeypatch.setattr(delivery.time, "monotonic", lambda: clock[0])
+    seeks = []
+
+    async def seek(tp, offset):
+        seeks.append((tp, offset))
+
+    c = _consumer(committed=3)
+    c.seek = seek
+    c.app.rebalancing, c.app.in_recovery, c.flow_active = False, False, True
+    c._active_partitions = {TP0}
+    c._read_offset = {TP0: 33}
+    c.highwater = lambda tp: 34
+    for o in range(3, 34):                       # skipped by the stream: acks refused, not processed
+        assert not c.ack(_message(o, generation=2))
+    c.check_dropped()
+    clock[0] += c.stall_seconds + 1
+    c.check_dropped()
+    await asyncio.sleep(0)
+    assert seeks == [(TP0, 3)]
+    c.check_dropped()                            # just re-read: not again at once
+    await asyncio.sleep(0)
+    assert seeks == [(TP0, 3)]
+
+    assert not delivery.dropped(committed=34, read=33, highwater=34, acked=0, in_flight=0)   # caught up
+    assert not delivery.dropped(committed=3, read=33, highwater=34, acked=0, in_flight=2)    # in the agent
+    assert not delivery.dropped(committed=3, read=33, highwater=34, acked=5, in_flight=0)    # commit watches
+    assert not delivery.dropped(committed=3, read=2, highwater=34, acked=0, in_flight=0)     # next to fetch
+    assert delivery.dropped(committed=3, read=3, highwater=34, acked=0, in_flight=0)
+
+
 async def test_a_partition_without_a_commit_waits_for_its_first_offset(monkeypatch):
     """Before the group's first commit of a partition, the first acked run must start at the partition's
     first offset: records the fetch loop dropped after a rebalance are read again, never committed past."""

@@ -273,6 +273,10 @@ def build(settings: Settings | None = None) -> Khabar:
     async def metrics(web, request):
         return await khabar.metrics.page(web)
 
+    @app.page("/debug/consumer")
+    async def consumer_state(web, request):
+        return web.json(app.consumer.state())
+
     khabar.enrich = enrich  # type: ignore[attr-defined]
     khabar.cooccurrence = cooccurrence  # type: ignore[attr-defined]
     khabar.fusion = fusion  # type: ignore[attr-defined]

@@ -15,7 +15,9 @@ Three holes in faust-streaming 0.15 (each seen or reasoned from its source, see 
    offsets are read again after the rebalance's seek and acked when really processed.
 4. A record fetched before that seek can reach Faust's fetch loop after it; the loop then drops the
    re-read records below it and books them as a gap.  The commit waits at the committed offset (2.),
-   and `KhabarConsumer._reread_if_stalled()` reads the partition again from there.
+   and `KhabarConsumer._reread_if_stalled()` reads the partition again from there.  When every record
+   that overtook the seek was itself skipped as another generation's (nothing acked, nothing in flight),
+   no commit ever asks: `_watch_dropped` finds such partitions on a timer.
 """
 from __future__ import annotations
 
@@ -42,6 +44,17 @@ def committable(acked: list[int], committed: Optional[int]) -> Optional[int]:
         return None
     run = next(consecutive_numbers(acked))
     return run[-1] + 1
+
+
+def dropped(committed: Optional[int], read: Optional[int], highwater: Optional[int], acked: int,
+            in_flight: int) -> bool:
+    """A partition whose records from the committed offset on were all dropped on the way to the agents:
+    the fetch loop has read at or past the committed offset (so it drops any record below its read offset
+    when fetched again), yet no record of the partition is acked or in flight, and records are there to
+    read.  Nothing will move it until it is read again from the committed offset."""
+    if committed is None or read is None or highwater is None:
+        return False
+    return acked == 0 and in_flight == 0 and read >= committed and highwater > committed
 
 
 class KhabarConsumer(faust_aiokafka.Consumer):
@@ -119,9 +132,38 @@ class KhabarConsumer(faust_aiokafka.Consumer):
         # forget the holes booked by the dropped records (folded in or not); a re-read finds the real ones
         self._gap.pop(tp, None)
         self._acked[tp][:] = sorted(self._acked_index[tp])
-        log.warning("%s: offset %d not processed for %.0f s while later ones are; reading again from it",
-                    tp, committed, now - since)
+        log.warning("%s: offset %d not processed for %.0f s while later ones were acked or dropped; reading "
+                    "again from it", tp, committed, now - since)
         asyncio.ensure_future(self.seek(tp, committed))
+
+    @faust_aiokafka.Consumer.timer(5.0)
+    async def _watch_dropped(self) -> None:
+        self.check_dropped()
+
+    def check_dropped(self) -> None:
+        """Partitions no commit will ever unblock (see `dropped`): read them again after `stall_seconds`."""
+        app = self.app
+        if app.rebalancing or app.in_recovery or not self.flow_active:
+            return
+        fetched = self._active_partitions
+        in_flight: dict = {}
+        for message in list(self._unacked_messages):
+            if not message.acked:
+                in_flight[message.tp] = in_flight.get(message.tp, 0) + 1
+        for tp in list(fetched or ()):
+            if self._acked.get(tp):
+                continue  # acked offsets wait for the committed one: _new_offset watches those
+            try:
+                highwater = self.highwater(tp)
+            except Exception:
+                continue
+            committed = self._committed_offset.get(tp)
+            if committed is None:
+                committed = self._start_offset.get(tp)
+            if dropped(committed, self._read_offset.get(tp), highwater, 0, in_flight.get(tp, 0)):
+                self._reread_if_stalled(tp, committed)
+            else:
+                self._stalled.pop(tp, None)
 
     def _fold_gaps(self, tp, acked: list[int]) -> None:
         """Offsets the fetcher never saw count as done only under exactly_once, where Faust's own
@@ -141,6 +183,35 @@ class KhabarConsumer(faust_aiokafka.Consumer):
         if covered:
             acked.extend(o for iv in covered for o in range(iv.begin, min(iv.end, top)))
             gaps.chop(0, top)
+
+
+    def state(self) -> dict:
+        """Where each assigned partition stands (the /debug/consumer view): committed, read and
+        highwater offsets, acked offsets waiting for the committed one, Faust's fetch flags.  A partition
+        that is behind its highwater with no acks pending and `fetching` false is not being read."""
+        app = self.app
+        active = self._active_partitions
+        try:
+            paused = {(tp.topic, tp.partition) for tp in self._thread._ensure_consumer().paused()}
+        except Exception:
+            paused = set()
+        partitions = []
+        for tp in sorted(self.assignment()):
+            try:
+                highwater = self.highwater(tp)
+            except Exception:
+                highwater = None
+            acked = self._acked.get(tp) or []
+            partitions.append({
+                "topic": tp.topic, "partition": tp.partition, "committed": self._committed_offset.get(tp),
+                "read": self._read_offset.get(tp), "highwater": highwater, "acked_waiting": len(acked),
+                "first_acked": min(acked) if acked else None,
+                "fetching": active is None or tp in active or tp in self._buffered_partitions,
+                "buffer_full": tp in self._buffered_partitions, "paused": (tp.topic, tp.partition) in paused,
+                "stalled_since": self._stalled.get(tp)})
+        return {"generation": app.consumer_generation_id, "flow_active": self.flow_active,
+                "rebalancing": app.rebalancing, "in_recovery": app.in_recovery,
+                "unacked": len(self._unacked_messages), "partitions": partitions}
 
 
 class KhabarTransport(faust_aiokafka.Transport):
