@@ -463,6 +463,22 @@ def test_topics_script_creates_then_tolerates_existing(services, fake_rpk):
     assert second.stdout.count("already exists") == len(TOPICS)
 
 
+def test_topics_script_configures_topics_as_the_worker_does(services, fake_rpk):
+    """Compose (rpk) and the worker (streams/stream/admin.py) create each topic with the same configs, so
+    actors.cooccurrence, the pair table's changelog, is compacted the same way in both stacks."""
+    admin = pytest.importorskip("streams.stream.admin")
+    from streams.config import ALL_TOPICS, Settings
+
+    bindir, state = fake_rpk
+    assert _run_topics(services, bindir).returncode == 0
+    expected = admin.topic_configs(Settings())
+    for call in (state / "calls").read_text().splitlines():
+        topic = call.split()[2]
+        configs = dict(c.split("=", 1) for c in re.findall(r"-c (\S+)", call))
+        configs.pop("max.message.bytes")
+        assert topic in ALL_TOPICS and configs == expected.get(topic, {}), (topic, configs)
+
+
 def test_topics_script_honours_prefix_and_partitions(services, fake_rpk):
     bindir, state = fake_rpk
     run = _run_topics(services, bindir, KHABAR_TOPIC_PREFIX="dev.", KHABAR_PARTITIONS="6")

@@ -152,7 +152,11 @@ def test_streaming_equals_offline_survives_restart_and_ignores_duplicates(tmp_pa
             assert_valid(COOCCURRENCE, orjson.loads(m.value))
         streamed = final_values(got[out_topic])
         assert comparable(streamed, same_day) == comparable(expected, same_day)  # streaming == offline, every pair
-        assert asyncio.run(topic_config(out_topic))["cleanup.policy"] == "compact"  # latest per key = current
+        config = asyncio.run(topic_config(out_topic))
+        assert config["cleanup.policy"] == "compact"  # latest per key = current
+        # short segments, so that the cleaner reaches them: a restart replays keys, not all history
+        assert config["segment.ms"] == str(Settings().changelog_segment_ms)
+        assert config["min.cleanable.dirty.ratio"] == "0.1"
         # a few messages per pair, not one per article and window: the record cache coalesced the changes
         assert len(got[out_topic]) < off.stats["pairs"]
 

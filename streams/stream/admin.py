@@ -10,16 +10,21 @@ import socket
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import KafkaConnectionError, TopicAlreadyExistsError
 
-from streams.config import ALL_TOPICS, COOCCURRENCE, DEDUP, FUSED, PAIRS, REPARTITION_CONFIG, Settings
+from streams.config import (ALL_TOPICS, COOCCURRENCE, DEDUP, FUSED, PAIRS, REPARTITION_CONFIG, Settings,
+                            changelog_config)
 from streams.stream.fusion import REPORTS
 from streams.stream.security import client_security
 
 # the worker's own repartition topics too: Faust would create them only after its consumer subscribed
 WORKER_TOPICS = ALL_TOPICS + (DEDUP, PAIRS, REPORTS)
-# actors.cooccurrence is the changelog of the pair table, events.fused one message per changed fused event:
-# the latest message per key is its current value
-TOPIC_CONFIGS = {COOCCURRENCE: {"cleanup.policy": "compact"}, FUSED: {"cleanup.policy": "compact"},
-                 DEDUP: REPARTITION_CONFIG, PAIRS: REPARTITION_CONFIG, REPORTS: REPARTITION_CONFIG}
+
+
+def topic_configs(settings: Settings) -> dict[str, dict[str, str]]:
+    """Configs of the topics created here.  actors.cooccurrence is the changelog of the pair table (so
+    configured like every changelog), events.fused one message per changed fused event: the latest
+    message per key is its current value."""
+    return {COOCCURRENCE: changelog_config(settings), FUSED: {"cleanup.policy": "compact"},
+            DEDUP: REPARTITION_CONFIG, PAIRS: REPARTITION_CONFIG, REPORTS: REPARTITION_CONFIG}
 
 
 BOOTSTRAP_FAILED = "the port accepts connections, but the Kafka bootstrap failed"
@@ -114,9 +119,10 @@ async def ensure_topics(settings: Settings, names=WORKER_TOPICS, changelogs=()) 
         raise bootstrap_failed(settings, reasons) from e
     try:
         existing = set(await admin.list_topics())
-        new = [NewTopic(settings.topic(n), settings.partitions, settings.replicas, topic_configs=TOPIC_CONFIGS.get(n, {}))
+        configs = topic_configs(settings)
+        new = [NewTopic(settings.topic(n), settings.partitions, settings.replicas, topic_configs=configs.get(n, {}))
                for n in names if settings.topic(n) not in existing]
-        new += [NewTopic(n, settings.partitions, settings.replicas, topic_configs={"cleanup.policy": "compact"})
+        new += [NewTopic(n, settings.partitions, settings.replicas, topic_configs=changelog_config(settings))
                 for n in changelogs if n not in existing]
         if new:
             try:

@@ -35,7 +35,8 @@ from aiokafka.partitioner import murmur2
 from faust.exceptions import SameNode
 from faust.serializers import codecs
 
-from streams.config import COOCCURRENCE, DEDUP, ENRICHED, PAIRS, REPARTITION_CONFIG, Settings
+from streams.config import (COOCCURRENCE, DEDUP, ENRICHED, PAIRS, REPARTITION_CONFIG, Settings,
+                            changelog_config)
 from streams.processing import Output
 from streams.cooccurrence import (Aggregator, Decision, DedupIndex, Features, WindowConfig, actor_summary,
                                   actor_window, actor_windows, article_batches, current_window, iso, parse_time,
@@ -201,6 +202,7 @@ class BadRequest(ValueError):
 def _table(app: faust.App, name: str, settings: Settings, cls=faust.Table, **kwargs) -> Any:
     kwargs.setdefault("key_type", str)
     kwargs.setdefault("value_type", None)
+    kwargs.setdefault("extra_topic_configs", changelog_config(settings))
     return app.tables.add(cls(app, name=name, default=None, beacon=app.tables.beacon, partitions=settings.partitions,
                               **kwargs))
 
@@ -230,7 +232,8 @@ class Cooccurrence:
         # the pair table's changelog is the public, compacted actors.cooccurrence topic: key = pair key,
         # value = the schema's message
         changelog = app.topic(s.topic(COOCCURRENCE), key_type=bytes, value_type=bytes, key_serializer="raw",
-                              value_serializer="raw", partitions=s.partitions, compacting=True)
+                              value_serializer="raw", partitions=s.partitions, compacting=True,
+                              config=changelog_config(s))
         # values are JSON bytes, written through WriteBack
         self.pair_table = _table(app, "cooccurrence-pairs", s, RecoveredTable, key_type=bytes, value_type=bytes,
                                  changelog_topic=changelog)

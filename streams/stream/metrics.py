@@ -12,7 +12,7 @@ from faust.sensors.prometheus import FaustMetrics, PrometheusMonitor
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest
 from prometheus_client.core import GaugeMetricFamily
 
-from streams.config import Settings
+from streams.config import Settings, changelog_config
 from streams.processing import EVENT_TOPICS, Counts
 from streams.stream.admin import bootstrap_servers
 from streams.stream.security import client_security
@@ -29,7 +29,8 @@ class Stats:
 
     def __init__(self, app: faust.App, settings: Settings) -> None:
         self.table = app.Table("khabar-stats", default=int, partitions=settings.partitions, key_type=str,
-                               value_type=int, help="in/enriched/deadlettered totals per input partition")
+                               value_type=int, help="in/enriched/deadlettered totals per input partition",
+                               extra_topic_configs=changelog_config(settings))
 
     def add(self, delta: Counts, partition: int) -> None:
         """Add one message's counts; must run inside the agent (the changelog partition is the event's)."""
