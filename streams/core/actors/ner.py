@@ -149,26 +149,29 @@ class NameLexicon:
         """Features per token, given each token's ``normalize.key``."""
         n = len(keys)
         own: list[list[str]] = [[] for _ in range(n)]
+        prefixes, by_key, first_names = self.prefixes, self.by_key, self.first_names
         for i in range(n):
-            k = ""
-            for j in range(i, min(n, i + GZ_MAX_TOKENS)):
-                k += keys[j]
-                if k not in self.prefixes:
-                    break
-                for typ in self.by_key.get(k, ()):
-                    own[i].append("gzB=" + typ)
-                    if j == i:
-                        own[i].append("gz1=" + typ)
-                    for m in range(i + 1, j + 1):
-                        own[m].append("gzI=" + typ)
-            if keys[i] in self.first_names:
+            k = keys[i]
+            if k in prefixes:
+                for j in range(i, min(n, i + GZ_MAX_TOKENS)):
+                    if j > i:
+                        k += keys[j]
+                        if k not in prefixes:
+                            break
+                    for typ in by_key.get(k, ()):
+                        own[i].append("gzB=" + typ)
+                        if j == i:
+                            own[i].append("gz1=" + typ)
+                        for m in range(i + 1, j + 1):
+                            own[m].append("gzI=" + typ)
+            if keys[i] in first_names:
                 own[i].append("gzFN")
         out = []
         for i in range(n):
             f = list(own[i])
-            if i > 0:
+            if i > 0 and own[i - 1]:
                 f += ["-1" + x for x in own[i - 1]]
-            if i + 1 < n:
+            if i + 1 < n and own[i + 1]:
                 f += ["+1" + x for x in own[i + 1]]
             out.append(f)
         return out
