@@ -232,8 +232,9 @@ def _pos_can_matter(cands: list[Candidate], pair_model: LinearModel) -> bool:
 
 def _add_pos_features(cands: list[Candidate], view: SentenceView) -> None:
     """Parts of speech around the pair (the CRF tagger trained on UD Persian, run only on sentences that hold a
-    candidate, at inference only where they can change a decision): what follows the trigger and the visitor, what governs the place, how many verbs stand between
-    the visitor or the place and the trigger (another predicate in between usually means another clause)."""
+    candidate; at inference only where they can change a decision): what follows the trigger and the visitor,
+    what governs the place, how many verbs stand between the visitor or the place and the trigger (another
+    predicate in between usually means another clause)."""
     if not cands:
         return
     tags = get_tagger().tag_sentence(view.field, view.sentence)
