@@ -120,7 +120,7 @@ def main(argv=None) -> int:
 
     lookup = {w: "O" for s in sents[: len(sents) // 2] for w in s}
     dict_rate = rate(lambda s: [lookup.get(w, "O") for w in s], sents, n_tokens, args.repeat)
-    feat_rate = rate(tagger.features.sentence_features, sents, n_tokens, args.repeat)
+    feat_rate = rate(tagger.features.sentence_items, sents, n_tokens, args.repeat)  # what tag() builds
 
     res = {
         "source": args.source, "sentences": len(sents), "tokens": n_tokens,

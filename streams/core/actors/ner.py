@@ -149,26 +149,29 @@ class NameLexicon:
         """Features per token, given each token's ``normalize.key``."""
         n = len(keys)
         own: list[list[str]] = [[] for _ in range(n)]
+        prefixes, by_key, first_names = self.prefixes, self.by_key, self.first_names
         for i in range(n):
-            k = ""
-            for j in range(i, min(n, i + GZ_MAX_TOKENS)):
-                k += keys[j]
-                if k not in self.prefixes:
-                    break
-                for typ in self.by_key.get(k, ()):
-                    own[i].append("gzB=" + typ)
-                    if j == i:
-                        own[i].append("gz1=" + typ)
-                    for m in range(i + 1, j + 1):
-                        own[m].append("gzI=" + typ)
-            if keys[i] in self.first_names:
+            k = keys[i]
+            if k in prefixes:
+                for j in range(i, min(n, i + GZ_MAX_TOKENS)):
+                    if j > i:
+                        k += keys[j]
+                        if k not in prefixes:
+                            break
+                    for typ in by_key.get(k, ()):
+                        own[i].append("gzB=" + typ)
+                        if j == i:
+                            own[i].append("gz1=" + typ)
+                        for m in range(i + 1, j + 1):
+                            own[m].append("gzI=" + typ)
+            if keys[i] in first_names:
                 own[i].append("gzFN")
         out = []
         for i in range(n):
             f = list(own[i])
-            if i > 0:
+            if i > 0 and own[i - 1]:
                 f += ["-1" + x for x in own[i - 1]]
-            if i + 1 < n:
+            if i + 1 < n and own[i + 1]:
                 f += ["+1" + x for x in own[i + 1]]
             out.append(f)
         return out
@@ -179,30 +182,52 @@ def default_lexicon() -> NameLexicon:
     return NameLexicon.from_gazetteer_lines(path.read_bytes().splitlines())
 
 
-def window_features(toks: Sequence[tuple]) -> list[list[str]]:
-    """Per-token CRF features from cached per-form parts (own, as -1, as +1, as -2, as +2, form, key): a
-    token's own features, its neighbours' within two, and the bigrams with them.  Shared by the NER and the
-    part-of-speech tagger."""
+def window_features(toks: Sequence[tuple]) -> list[list[bytes]]:
+    """Per-token CRF features from cached per-form parts (``encoded_parts``: own, as -1, as +1, as -2, as +2,
+    form, key): a token's own features, its neighbours' within two, and the bigrams with them.  Shared by the
+    NER and the part-of-speech tagger."""
     n = len(toks)
-    out: list[list[str]] = []
+    out: list[list[bytes]] = []
     for i, t in enumerate(toks):
         f = list(t[0])
         if i > 0:
             prev = toks[i - 1]
             f += prev[1]
-            f.append("bg-=" + prev[5] + "|" + t[5])
-            f += toks[i - 2][3] if i > 1 else ["-2BOS"]
+            f.append(b"bg-=" + prev[5] + b"|" + t[5])
+            f += toks[i - 2][3] if i > 1 else [b"-2BOS"]
         else:
-            f.append("BOS")
+            f.append(b"BOS")
         if i + 1 < n:
             nxt = toks[i + 1]
             f += nxt[2]
-            f.append("bg+=" + t[5] + "|" + nxt[5])
-            f += toks[i + 2][4] if i + 2 < n else ["+2EOS"]
+            f.append(b"bg+=" + t[5] + b"|" + nxt[5])
+            f += toks[i + 2][4] if i + 2 < n else [b"+2EOS"]
         else:
-            f.append("EOS")
+            f.append(b"EOS")
         out.append(f)
     return out
+
+
+def encoded_parts(own: list[str], m1: list[str], p1: list[str], m2: list[str], p2: list[str], w: str,
+                  k: str) -> tuple:
+    """A form's cached feature parts as UTF-8 bytes, the attribute names crfsuite stores: handed bytes, it
+    skips one encode per feature and call (the same names, so the same tags)."""
+    return tuple([x.encode() for x in part] for part in (own, m1, p1, m2, p2)) + (w.encode(), k)
+
+
+def sentence_items(toks: Sequence[tuple], lexicon: NameLexicon | None) -> list[list[bytes]]:
+    """One sentence's CRF items (attribute names as bytes) from its tokens' ``encoded_parts``, with the name
+    lexicon's features."""
+    out = window_features(toks)
+    if lexicon is not None:
+        for f, g in zip(out, lexicon.token_features([t[6] for t in toks])):
+            if g:
+                f += [x.encode() for x in g]
+    return out
+
+
+def decoded(items: list[list[bytes]]) -> list[list[str]]:
+    return [[x.decode() for x in item] for item in items]
 
 
 class FeatureExtractor:
@@ -213,7 +238,7 @@ class FeatureExtractor:
     def __init__(self, clusters: dict[str, tuple[str, ...]] | None = None, lexicon: NameLexicon | None = None):
         self.clusters = clusters or {}
         self.lexicon = lexicon
-        self._cache: dict[str, tuple] = {}  # form -> (own, -1, +1, -2, +2 views, form, lookup key)
+        self._cache: dict[str, tuple] = {}  # form -> encoded_parts(...)
 
     def _token(self, w: str):
         hit = self._cache.get(w)
@@ -251,19 +276,19 @@ class FeatureExtractor:
         p1 = ["+1w=" + w, "+1s2=" + sq[-2:], "+1sh=" + shape] + ["+1c" + c for c in cls] + ["+1f=" + f for f in fl]
         m2 = ["-2w=" + w, "-2c" + cls[0]] + ["-2f=" + f for f in fl]
         p2 = ["+2w=" + w, "+2c" + cls[0]] + ["+2f=" + f for f in fl]
-        hit = (own, m1, p1, m2, p2, w, key(w))
+        hit = encoded_parts(own, m1, p1, m2, p2, w, key(w))
         if len(self._cache) >= self.CACHE_SIZE:
             self._cache.clear()  # bounded memory in a long-running worker (a few KB per form)
         self._cache[w] = hit
         return hit
 
+    def sentence_items(self, tokens: Sequence[str]) -> list[list[bytes]]:
+        """What the tagger reads: ``sentence_features`` as bytes."""
+        return sentence_items([self._token(t) for t in tokens], self.lexicon)
+
     def sentence_features(self, tokens: Sequence[str]) -> list[list[str]]:
-        toks = [self._token(t) for t in tokens]
-        out = window_features(toks)
-        if self.lexicon is not None:
-            for f, g in zip(out, self.lexicon.token_features([t[6] for t in toks])):
-                f += g
-        return out
+        """Feature names per token (training and inspection)."""
+        return decoded(self.sentence_items(tokens))
 
 
 def load_clusters(path: Path | str | None) -> dict[str, tuple[str, ...]]:
@@ -305,9 +330,9 @@ def default_model_dir() -> Path:
 
 
 class CrfSequenceTagger:
-    """A loaded python-crfsuite model plus the feature function it was trained with (``sentence_features``:
-    one sentence's tokens -> one feature list per token). Thread-safe for tagging. The NER and the
-    part-of-speech tagger are both one."""
+    """A loaded python-crfsuite model plus the feature function it was trained with (``sentence_items``:
+    one sentence's tokens -> one feature list per token, the bytes of ``sentence_features``). Thread-safe
+    for tagging. The NER and the part-of-speech tagger are both one."""
 
     def __init__(self, model_path: Path, features, what: str, script: str):
         import pycrfsuite  # noqa: PLC0415 - imported lazily so importing this module is cheap
@@ -322,7 +347,7 @@ class CrfSequenceTagger:
     def tag(self, tokens: Sequence[str]) -> list[str]:
         if not tokens:
             return []
-        feats = self.features.sentence_features(list(tokens))
+        feats = self.features.sentence_items(list(tokens))
         with self._lock:
             return list(self._tagger.tag(feats))
 

@@ -1,6 +1,7 @@
 """Sentence views shared by the event extractors: tokens, squashed words and actor mentions by token."""
 from __future__ import annotations
 
+import bisect
 from dataclasses import dataclass
 
 from streams.core.actors.recognizer import actor_mentions
@@ -33,6 +34,7 @@ class SentenceView:
         self.words = [t.text.replace(ZWNJ, "") for t in f.tokens[self.first:self.last]]
         self._clause_starts: list[int] | None = None
         self._reporters: list[tuple[int, int]] | None = None
+        self._positions: dict[str, list[int]] | None = None
         self.actors: list[Placed] = []
         for m in actor_mentions(doc, f.name, sentence.start, sentence.end):
             a = f.token_index_at(m.start)
@@ -53,13 +55,30 @@ class SentenceView:
     def find(self, words: set[str] | frozenset[str], start: int | None = None, end: int | None = None) -> list[int]:
         lo = self.first if start is None else max(start, self.first)
         hi = self.last if end is None else min(end, self.last)
-        return [i for i in range(lo, hi) if self.word(i) in words]
+        if lo >= hi:
+            return []
+        first = self.first
+        return [i for i, w in enumerate(self.words[lo - first:hi - first], lo) if w in words]
 
     def has_phrase(self, phrase: tuple[str, ...], start: int | None = None, end: int | None = None) -> int | None:
+        """First token index at which the words of `phrase` follow one another within [start, end)."""
         lo = self.first if start is None else max(start, self.first)
-        hi = self.last if end is None else min(end, self.last)
-        for i in range(lo, hi - len(phrase) + 1):
-            if all(self.word(i + k) == w for k, w in enumerate(phrase)):
+        hi = (self.last if end is None else min(end, self.last)) - len(phrase) + 1
+        if lo >= hi or not phrase:
+            return lo if lo < hi else None
+        if self._positions is None:   # once per sentence: the rules ask for dozens of phrases in each
+            positions: dict[str, list[int]] = {}
+            for i, w in enumerate(self.words, self.first):
+                positions.setdefault(w, []).append(i)
+            self._positions = positions
+        at = self._positions.get(phrase[0])
+        if at is None:
+            return None
+        words, first, rest = self.words, self.first, phrase[1:]
+        for i in at[bisect.bisect_left(at, lo):]:
+            if i >= hi:
+                return None
+            if all(words[i + k - first] == w for k, w in enumerate(rest, 1)):
                 return i
         return None
 

@@ -19,10 +19,25 @@ class LinearModel:
     bias: float = 0.0
     threshold: float = 0.5
     meta: dict = field(default_factory=dict)
+    _headroom: dict = field(default_factory=dict, init=False, repr=False, compare=False)
+
+    def score(self, features: Iterable[str]) -> float:
+        """The log-odds: bias plus the weights of the distinct features."""
+        return self.bias + sum(self.weights.get(f, 0.0) for f in set(features))
 
     def probability(self, features: Iterable[str]) -> float:
-        z = self.bias + sum(self.weights.get(f, 0.0) for f in set(features))
+        return self.probability_of(self.score(features))
+
+    @staticmethod
+    def probability_of(z: float) -> float:
         return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
+
+    def headroom(self, prefixes: tuple[str, ...]) -> float:
+        """The most that one feature per prefix (each slot holds one value) can add to the score."""
+        if prefixes not in self._headroom:
+            self._headroom[prefixes] = sum(max([0.0] + [w for f, w in self.weights.items() if f.startswith(p)])
+                                           for p in prefixes)
+        return self._headroom[prefixes]
 
     def accepts(self, features: Iterable[str]) -> bool:
         return self.probability(features) >= self.threshold

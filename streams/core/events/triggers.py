@@ -71,19 +71,24 @@ def triggers_in(words: list[str], offset: int = 0, event: str | None = None) -> 
 
 @lru_cache(maxsize=4096)   # the rules and the learned decision read the same sentences
 def _triggers(words: tuple[str, ...], offset: int, event: str | None) -> tuple[Trigger, ...]:
-    lex, verbs = lexicon(), verb_forms()
     out = []
     for k, w in enumerate(words):
-        hits: list[tuple[str, str, str, str]] = []
-        base = noun_lemma(w)
-        for kind in ("noun", "preverb"):
-            hits += [(e, c, base, kind) for e, c in lex.get((kind, base), [])]
-        if not hits:
-            hits += [(e, c, lemma, "verb") for e, c, lemma in verbs.get(w, ())]
-        for e, c, lemma, kind in hits:
+        for e, c, lemma, kind in _word_hits(w):
             if event is None or e == event:
                 out.append(Trigger(offset + k, e, c, lemma, kind))
     return tuple(out)
+
+
+@lru_cache(maxsize=65536)  # words repeat across sentences: look each up once
+def _word_hits(w: str) -> tuple[tuple[str, str, str, str], ...]:
+    """(event, class, lemma, kind) of every trigger row a squashed word matches: as a noun or preverb, else as a
+    verb form."""
+    lex = lexicon()
+    base = noun_lemma(w)
+    hits = [(e, c, base, kind) for kind in ("noun", "preverb") for e, c in lex.get((kind, base), [])]
+    if not hits:
+        hits = [(e, c, lemma, "verb") for e, c, lemma in verb_forms().get(w, ())]
+    return tuple(hits)
 
 
 def clause_verb(words: list[str], start: int, limit: int = 8) -> VerbPhrase | None:

@@ -146,8 +146,10 @@ def _bucket(n: int) -> str:
 _identity = rules._identity   # a visit is one per visitor and destination identity, as in the rules' merge
 
 
-def candidates(doc: Document) -> list[Candidate]:
-    """Every candidate pair of the document, with its features (the same for training and inference)."""
+def candidates(doc: Document, pair_model: LinearModel | None = None) -> list[Candidate]:
+    """Every candidate pair of the document, with its features (the same for training and inference).
+    With `pair_model`, a sentence is part-of-speech tagged only when its candidates' POS features can make one
+    pass that model (see `_pos_can_matter`); the others keep their features without them, and fail anyway."""
     rule_pairs: dict[tuple[str, str], Event] = {}
     rule_by_sentence: dict[tuple[str, int], list[Event]] = {}
     views = list(sentences(doc))   # one view per sentence, for the rules and the candidates alike
@@ -194,7 +196,8 @@ def candidates(doc: Document) -> list[Candidate]:
                 cand.status_features = _status_features(doc, view, cand)
                 out.append(cand)
         _add_relative_features(out[mine:], visitors, places)
-        _add_pos_features(out[mine:], view)
+        if pair_model is None or _pos_can_matter(out[mine:], pair_model):
+            _add_pos_features(out[mine:], view)
         # what the rules found beyond these pairs (an anaphoric place, a visitor named elsewhere)
         seen = {(_identity(doc, c.visitor), c.destination.span.field, c.destination.span.start) for c in out[mine:]}
         for ev in from_rules:
@@ -214,10 +217,24 @@ def candidates(doc: Document) -> list[Candidate]:
     return out
 
 
+POS_SLOTS = ("tpos+1=", "tpos-1=", "dpos-1=", "vpos+1=", "vpos-1=", "verbs_between_vt=", "verbs_between_dt=")
+
+
+def _pos_can_matter(cands: list[Candidate], pair_model: LinearModel) -> bool:
+    """Whether any candidate could reach its threshold in `decide` with the best POS features there are: most
+    sentences with a candidate pair hold none that could, and tagging them is most of the visit stage's time."""
+    headroom = pair_model.headroom(POS_SLOTS) + 1e-9   # + the rounding of a sum taken in another order
+    threshold = pair_model.threshold
+    rule_threshold = pair_model.meta.get("rule_threshold", threshold)
+    return any(pair_model.probability_of(pair_model.score(c.features) + headroom)
+               >= (rule_threshold if c.by_rule else threshold) for c in cands)
+
+
 def _add_pos_features(cands: list[Candidate], view: SentenceView) -> None:
     """Parts of speech around the pair (the CRF tagger trained on UD Persian, run only on sentences that hold a
-    candidate): what follows the trigger and the visitor, what governs the place, how many verbs stand between
-    the visitor or the place and the trigger (another predicate in between usually means another clause)."""
+    candidate; at inference only where they can change a decision): what follows the trigger and the visitor,
+    what governs the place, how many verbs stand between the visitor or the place and the trigger (another
+    predicate in between usually means another clause)."""
     if not cands:
         return
     tags = get_tagger().tag_sentence(view.field, view.sentence)
@@ -412,5 +429,5 @@ def decide(doc: Document, cands: list[Candidate], pair_model: LinearModel | None
 
 def find_visits(doc: Document) -> Document:
     pair_model, status_model = _models()
-    doc.events.extend(decide(doc, candidates(doc), pair_model, status_model))
+    doc.events.extend(decide(doc, candidates(doc, pair_model), pair_model, status_model))
     return doc

@@ -338,10 +338,12 @@ def _candidates(view: SentenceView) -> list[_Visit]:
     out: list[_Visit] = []
     if set(view.words) & SPORTS:
         return out
+    classes = _classes(view)
     for i in range(view.first, view.last):
         w = view.word(i)
         v = None
-        if _is(view, i, "travel", "noun"):
+        trigger = i in classes   # most words are no trigger: skip the three class tests
+        if trigger and _is(view, i, "travel", "noun"):
             v = _Visit(view, i)
             to = view.find({"به"}, i + 1, i + 13)
             v.destination = _place_after(view, to[0] + 1) if to else None
@@ -356,13 +358,13 @@ def _candidates(view: SentenceView) -> list[_Visit]:
                 back = view.find({"به"}, max(view.first, i - 6), i)   # "به Y سفر کرد"
                 v.destination = _place_after(view, back[-1] + 1) if back else None
                 v.visitors = _subjects(view, back[-1]) if back else []
-        elif _is(view, i, "travel", "verb"):
+        elif trigger and _is(view, i, "travel", "verb"):
             back = view.find({"به"}, max(view.first, i - 6), i)       # "به Y آمد", "به Y می‌رود"
             if back and not view.find({"که"}, back[-1], i):
                 v = _Visit(view, i)
                 v.destination = _place_after(view, back[-1] + 1)
                 v.visitors = _subjects(view, back[-1])
-        elif _is(view, i, ("arrival", "departure"), "preverb"):
+        elif trigger and _is(view, i, ("arrival", "departure"), "preverb"):
             v = _Visit(view, i)
             v.destination, v.visitors = _place_after(view, i + 1), _subjects(view, i)
         elif w in GUEST and i > view.first:

@@ -220,9 +220,10 @@ def normalize(original: str) -> NormalizedText:
     starts: list[int] = []
     ends: list[int] = []
     pos = 0
-    for m in _WORD.finditer(text):
+    repairs = lexicon.available()
+    for m in _WORD.finditer(text) if repairs else ():
         word = m.group()
-        fixed = repair_word(word) if lexicon.available() else word
+        fixed = repair_word(word)
         if fixed == word:
             continue  # copied in bulk with the text around it
         out_chars.append(text[pos:m.start()]); starts += char_starts[pos:m.start()]; ends += char_ends[pos:m.start()]

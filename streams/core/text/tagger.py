@@ -25,8 +25,8 @@ from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Sequence
 
-from streams.core.actors.ner import (CLUSTER_FILE, CrfSequenceTagger, NameLexicon, _shape, default_lexicon,
-                                     load_clusters, window_features)
+from streams.core.actors.ner import (CLUSTER_FILE, CrfSequenceTagger, NameLexicon, _shape, decoded, default_lexicon,
+                                     encoded_parts, load_clusters, sentence_items)
 from streams.core.text import lexicon
 from streams.core.text.normalize import key
 
@@ -66,7 +66,7 @@ class PosFeatures:
         self.pos_lexicon = pos_lexicon or {}
         self.clusters = clusters or {}
         self.names = names
-        self._cache: dict[str, tuple] = {}  # form -> (own, -1, +1, -2, +2 views, form, lookup key)
+        self._cache: dict[str, tuple] = {}  # form -> encoded_parts(...)
 
     def _lex(self, k: str) -> tuple[str, ...]:
         return self.pos_lexicon.get(k, ())
@@ -103,19 +103,19 @@ class PosFeatures:
         p1 = ["+1w=" + w, "+1s2=" + k[-2:], "+1sh=" + shape, "+1lx=" + lx, "+1c=" + c_first]
         m2 = ["-2w=" + w, "-2lx=" + lx]
         p2 = ["+2w=" + w, "+2lx=" + lx]
-        hit = (own, m1, p1, m2, p2, w, k)
+        hit = encoded_parts(own, m1, p1, m2, p2, w, k)
         if len(self._cache) >= self.CACHE_SIZE:
             self._cache.clear()  # bounded memory in a long-running worker
         self._cache[w] = hit
         return hit
 
+    def sentence_items(self, tokens: Sequence[str]) -> list[list[bytes]]:
+        """What the tagger reads: ``sentence_features`` as bytes."""
+        return sentence_items([self._token(t) for t in tokens], self.names)
+
     def sentence_features(self, tokens: Sequence[str]) -> list[list[str]]:
-        toks = [self._token(t) for t in tokens]
-        out = window_features(toks)
-        if self.names is not None:
-            for f, g in zip(out, self.names.token_features([t[6] for t in toks])):
-                f += g
-        return out
+        """Feature names per token (training and inspection)."""
+        return decoded(self.sentence_items(tokens))
 
 
 def default_model_dir() -> Path:

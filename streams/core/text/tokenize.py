@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import NamedTuple
 
 ZWNJ = "\u200c"
 # numbers (with decimal/date separators), words (letters, digits and inner ZWNJs), or one symbol
@@ -14,8 +15,7 @@ MAX_SENTENCE_TOKENS = 150
 _CLOSERS = set("»\"')]")
 
 
-@dataclass(frozen=True, slots=True)  # slots: one of these per word, built for every article
-class Token:
+class Token(NamedTuple):  # one per word of every article: a tuple builds in half the time of a frozen dataclass
     i: int
     start: int
     end: int
@@ -39,7 +39,8 @@ class Sentence:
 
 
 def tokenize(text: str) -> list[Token]:
-    return [Token(i, *m.span(), m.group()) for i, m in enumerate(_TOKEN.finditer(text))]
+    make = Token._make
+    return [make((i, m.start(), m.end(), m.group())) for i, m in enumerate(_TOKEN.finditer(text))]
 
 
 def split_sentences(text: str, tokens: list[Token]) -> list[Sentence]:
