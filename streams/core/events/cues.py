@@ -7,6 +7,7 @@ text.  Matching stays one set look-up per token; the lists of inflected forms li
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
@@ -153,3 +154,43 @@ def lemmas(cls: str) -> frozenset[str]:
 
 def classes() -> set[str]:
     return {c.cls for c in rows()}
+
+
+USE = re.compile(r"""\b(cues|phrases|lemmas)\("([^"]+)"\)""")
+
+
+def used_classes(sources: list[str]) -> dict[str, set[str]]:
+    """class -> how the code reads it (cues / phrases / lemmas), from the source texts of the rule modules."""
+    out: dict[str, set[str]] = {}
+    for text in sources:
+        for how, cls in USE.findall(text):
+            out.setdefault(cls, set()).add(how)
+    return out
+
+
+def problems(cue_rows: list[Cue], used: dict[str, set[str]]) -> list[str]:
+    """What is wrong with a cue file against the code that reads it: a class the code asks for and the file lacks,
+    a class nobody reads, a class read both as phrases and as words, a duplicate entry (after normalisation), an
+    entry that expands to nothing."""
+    out = []
+    have: dict[str, list[Cue]] = {}
+    for c in cue_rows:
+        have.setdefault(c.cls, []).append(c)
+    out += [f"class {cls!r} is used by the code but missing from the file" for cls in sorted(set(used) - set(have))]
+    out += [f"class {cls!r} (line {have[cls][0].line}) is not used by the code" for cls in sorted(set(have) - set(used))]
+    seen: dict[tuple[str, str], int] = {}
+    for cls, members in have.items():
+        is_phrase = {c.pos.startswith("phrase") for c in members}
+        if len(is_phrase) > 1:
+            out.append(f"class {cls!r} mixes phrases and single words")
+        wants = "phrases" if True in is_phrase else None
+        if cls in used and (wants == "phrases") != ("phrases" in used[cls]):
+            out.append(f"class {cls!r} is read as {sorted(used[cls])} but holds {'phrases' if wants else 'words'}")
+        for c in members:
+            k = (cls, " ".join(spelled(w) for w in c.entry.split()))
+            if k in seen:
+                out.append(f"line {c.line}: {c.entry!r} repeats line {seen[k]} in class {cls!r}")
+            seen.setdefault(k, c.line)
+            if not (expand_phrase(c) if c.pos.startswith("phrase") else expand(c)):
+                out.append(f"line {c.line}: {c.entry!r} matches nothing")
+    return out

@@ -34,7 +34,8 @@ CONDITIONAL = cues("conditional")
 HOST_MARKERS = cues("visit.host_marker")
 PLACE_TYPES = ("GPE", "ORG")
 INSTITUTION_HEADS = cues("visit.institution")
-ANAPHORS = {ph: kind for kind in ("country", "city") for ph in phrases("visit.anaphor." + kind)}
+ANAPHORS = {**{ph: "country" for ph in phrases("visit.anaphor.country")},
+            **{ph: "city" for ph in phrases("visit.anaphor.city")}}
 DELEGATIONS = cues("visit.delegation")
 
 
