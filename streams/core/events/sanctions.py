@@ -48,7 +48,8 @@ ENTITY_NOUNS = cues("sanction.entity_noun")
 MEDIA_HEADS = cues("sanction.media_head")
 NON_AUTHORITY_SUBTYPES = {"news_agency", "company", "city", "province", "island", "village"}
 REASON_PHRASES = phrases("sanction.reason")
-IMPOSE_PHRASES = phrases("sanction.impose_phrase")
+IMPOSE_PHRASES = frozenset(phrases("sanction.impose_phrase"))   # every inflection of its verbs: looked up, not scanned
+IMPOSE_PHRASE_LENGTHS = sorted({len(p) for p in IMPOSE_PHRASES})
 # a sentence that refers back to an act already reported ("با این اقدام", "مشمول این تحریم‌ها")
 FOLLOW_UP = phrases("sanction.follow_up")
 SPEECH_VERBS = cues("sanction.speech")
@@ -103,12 +104,18 @@ def _status(view: SentenceView, trigger: int) -> str | None:
         return "threatened" if _future_after(view, trigger) else "imposed"
     if after in IMPOSE_VERBS_AFTER_TRIGGER or view.word(trigger - 1) == "مورد" \
             or any(view.word(i) in IMPOSE for i in near) or view.word(trigger).startswith("تحریمشد") \
-            or any(view.has_phrase(ph, near.start, near.stop) is not None for ph in IMPOSE_PHRASES):
+            or _has_any_phrase(view, IMPOSE_PHRASES, IMPOSE_PHRASE_LENGTHS, near.start, near.stop):
         return "imposed"
     # "تحریم‌های جدید X علیه Y": a new package is an act, even reported without its verb
     if any(view.word(k) in NEW_ADJECTIVES for k in range(trigger + 1, min(view.last, trigger + 3))):
         return "imposed"
     return None
+
+
+def _has_any_phrase(view: SentenceView, phrase_set: frozenset, lengths: list[int], start: int, end: int) -> bool:
+    """Whether one of a set of phrases lies within [start, end): one set look-up per position and length."""
+    lo, hi = max(start, view.first) - view.first, min(end, view.last) - view.first
+    return any(tuple(view.words[i:i + n]) in phrase_set for i in range(lo, hi) for n in lengths if i + n <= hi)
 
 
 def _verb_lemma_after(view: SentenceView, trigger: int, width: int = 3) -> str | None:

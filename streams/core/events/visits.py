@@ -332,10 +332,12 @@ def _candidates(view: SentenceView) -> list[_Visit]:
     out: list[_Visit] = []
     if set(view.words) & SPORTS:
         return out
+    classes = _classes(view)
     for i in range(view.first, view.last):
         w = view.word(i)
+        cls, kind = classes.get(i, ("", ""))   # the token's trigger class, read once
         v = None
-        if _is(view, i, "travel", "noun"):
+        if cls == "travel" and kind == "noun":
             v = _Visit(view, i)
             to = view.find({"به"}, i + 1, i + 13)
             v.destination = _place_after(view, to[0] + 1) if to else None
@@ -350,13 +352,13 @@ def _candidates(view: SentenceView) -> list[_Visit]:
                 back = view.find({"به"}, max(view.first, i - 6), i)   # "به Y سفر کرد"
                 v.destination = _place_after(view, back[-1] + 1) if back else None
                 v.visitors = _subjects(view, back[-1]) if back else []
-        elif _is(view, i, "travel", "verb"):
+        elif cls == "travel" and kind == "verb":
             back = view.find({"به"}, max(view.first, i - 6), i)       # "به Y آمد", "به Y می‌رود"
             if back and not view.find({"که"}, back[-1], i):
                 v = _Visit(view, i)
                 v.destination = _place_after(view, back[-1] + 1)
                 v.visitors = _subjects(view, back[-1])
-        elif _is(view, i, ("arrival", "departure"), "preverb"):
+        elif cls in ("arrival", "departure") and kind == "preverb":
             v = _Visit(view, i)
             v.destination, v.visitors = _place_after(view, i + 1), _subjects(view, i)
         elif w in GUEST and i > view.first:
@@ -364,11 +366,11 @@ def _candidates(view: SentenceView) -> list[_Visit]:
             if place is not None:
                 v = _Visit(view, i)
                 v.destination, v.visitors = place.argument("destination"), _subjects(view, place.first)
-        elif _is(view, i, "inspection", "noun") and view.word(i + 1) == "از":
+        elif cls == "inspection" and kind == "noun" and view.word(i + 1) == "از":
             v = _Visit(view, i)
             v.destination = _place_after(view, i + 2, 1) or _institution(view, i + 2)
             v.visitors = _subjects(view, i)
-        elif _is(view, i, "presence") and view.word(i - 1) not in TENURE_WORDS:   # "روزهای حضور در کاخ سفید": a tenure
+        elif cls == "presence" and view.word(i - 1) not in TENURE_WORDS:   # "روزهای حضور در کاخ سفید": a tenure
             place = _located_place(view, i, 5)
             if place is not None:
                 v = _Visit(view, i)
@@ -376,7 +378,7 @@ def _candidates(view: SentenceView) -> list[_Visit]:
         elif w == "جمع" and view.word(i - 1) == "در" and view.word(i + 1) == "مردم":
             v = _Visit(view, i)                                   # "در جمع مردم کرج"
             v.destination, v.visitors = _place_after(view, i + 2, 0), _subjects(view, i)
-        elif _is(view, i, "venue"):
+        elif cls == "venue":
             v = _venue_visits(view, i)
         elif w in MEETING:
             v = _meeting_visit(view, i)
