@@ -90,3 +90,11 @@ def test_an_inflected_light_verb_reads_as_its_lemma():
     assert _sanctions("سه شرکت چینی از سوی آمریکا تحریم می‌شوند.") == expected
     # negated, it is not an act
     assert _sanctions("سه شرکت چینی از سوی آمریکا تحریم نمی‌شوند.") == []
+
+
+def test_the_check_script_passes_on_the_shipped_file():
+    import subprocess
+    import sys
+    script = Path(__file__).resolve().parents[1] / "scripts" / "build_cues.py"
+    done = subprocess.run([sys.executable, str(script), "--check"], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr

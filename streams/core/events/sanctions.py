@@ -43,6 +43,8 @@ LAW_NOUNS = cues("sanction.law")
 NEW_ADJECTIVES = cues("sanction.new")
 VOTE_NOUNS = cues("sanction.vote")
 AUTHORITY_MARKERS = cues("sanction.authority_marker")
+NOT_SUBJECT_BEFORE = cues("sanction.not_subject_before")
+LOCATED = cues("sanction.located")
 PERSON_NOUNS = cues("sanction.person_noun")
 ENTITY_NOUNS = cues("sanction.entity_noun")
 MEDIA_HEADS = cues("sanction.media_head")
@@ -208,7 +210,7 @@ def _roles(view: SentenceView, trigger: int):
     # after it and before the object marker is inside the object
     markers = [m for m in view.find({"را"}, clause, trigger) if trigger - m <= 2]   # "... را تحریم/ممنوع کرد"
     subject = next((p for p in view.actors if markers and clause <= p.first < markers[-1] and _can_be_authority(p)
-                    and view.prev_word(p.first)[1] not in {"در", "به", "از", "با", "برای"}), None)
+                    and view.prev_word(p.first)[1] not in NOT_SUBJECT_BEFORE), None)
     previous: Placed | None = None
     for p in view.actors:
         if any(a <= p.first < b for a, b in excluded):
@@ -226,7 +228,7 @@ def _roles(view: SentenceView, trigger: int):
                 targets.append(p)
                 continue
         if p.mention.label == "GPE" and any(view.word(p.first - k) == "در" and view.word(p.first - k - 1) in
-                                            ("مستقر", "واقع", "ساکن") for k in range(1, 8)):
+                                            LOCATED for k in range(1, 8)):
             countries.append(p)                               # "مستقر در ایران، چین، روسیه و ترکیه"
         elif before == "در" and _subtype(p) == "legislature" and view.find(VOTE_NOUNS, clause, view.last):
             authority.append(p)                               # "تصویب تحریم‌ها در مجلس نمایندگان آمریکا"

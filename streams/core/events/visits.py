@@ -32,6 +32,8 @@ FUTURE = cues("visit.future")
 STOP_WORDS = cues("visit.stop_word")
 CONDITIONAL = cues("conditional")
 HOST_MARKERS = cues("visit.host_marker")
+NOT_SUBJECT_BEFORE = cues("visit.not_subject_before") | HOST_MARKERS
+PARTITIVE = cues("visit.partitive")
 PLACE_TYPES = ("GPE", "ORG")
 INSTITUTION_HEADS = cues("visit.institution")
 ANAPHORS = {**{ph: "country" for ph in phrases("visit.anaphor.country")},
@@ -150,10 +152,10 @@ def _excluded_before(view: SentenceView, i: int) -> bool:
     """Not a subject: after "با", "به", "از", or a host ("به دعوت رسمی X")."""
     j, prev = view.prev_word(i)
     if prev == "از":
-        return view.word(j - 1) not in ("تن", "نفر")  # "سیزده تن از نمایندگان": partitive, still the subject
+        return view.word(j - 1) not in PARTITIVE  # "سیزده تن از نمایندگان": partitive, still the subject
     if prev == "رسمی":
         prev = view.word(j - 1)
-    return prev in {"با", "به", "نقل", "بهنقل"} | HOST_MARKERS
+    return prev in NOT_SUBJECT_BEFORE
 
 
 def _subjects(view: SentenceView, before: int) -> list[Argument]:
