@@ -45,6 +45,8 @@ def test_lemmas_expand_to_their_inflections():
     assert not any(f.startswith("ن" + "نوشت") or f.startswith("نمی") for f in cues.expand(row))   # not negated
     [row] = cues.read("a\tverb:past\tگفت#گو\t\n")
     assert "گفتند" in cues.expand(row) and "میگوید" not in cues.expand(row)
+    [row] = cues.read("a\tverb:present\tگفت#گو\t\n")
+    assert {"میگوید", "بگویند"} <= cues.expand(row) and "گفتند" not in cues.expand(row)
     [row] = cues.read("a\tnoun\tهیئت\t\n")
     assert {"هیئتی", "هیاتی", "هیاتهای"} <= cues.expand(row)
     [row] = cues.read("a\tphrase:past\tقرار گرفت#گیر\t\n")
