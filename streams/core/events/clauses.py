@@ -5,13 +5,14 @@ import bisect
 from dataclasses import dataclass
 
 from streams.core.actors.recognizer import actor_mentions
+from streams.core.events.cues import cues
 from streams.core.document import Argument, Document, Field, Mention, Sentence, Span
 
 ZWNJ = "\u200c"
 QUOTES = {'"', "«", "»", "'", "(", ")"}
 # words and marks after which a new clause (with its own subject) begins
-CLAUSE_OPENERS = {"که", ":", "؛"}
-REPORTER_OPENERS = {"گزارش", "بهگزارش", "نقل", "بهنقل"}
+CLAUSE_OPENERS = cues("clause.opener")
+REPORTER_OPENERS = cues("clause.reporter")   # "به گزارش X": the source of the report
 
 
 @dataclass

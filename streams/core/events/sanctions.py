@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections import Counter
 
 from streams.core.events.clauses import Placed, SentenceView, sentence_gap, sentences
+from streams.core.events.cues import cues, lemmas, phrases
 from streams.core.text.dates import date_near
 from streams.core.document import Argument, Document, Event, Span
 from streams.core.actors.gazetteer import default_gazetteer
@@ -20,62 +21,47 @@ from streams.core.text.normalize import key
 from streams.core.text.numbers import parse_number
 from streams.core.text.verbs import analyse, verb_at
 
-# --- lexicon: squashed forms (no ZWNJ) ---
-SEIZURE = {"توقیف", "مسدود", "بلوکه"}
-SEIZED_PROPERTY = ("دارایی", "اموال", "حساب", "محموله", "نفتکش", "کشتی", "سوخت", "وجوه", "پول", "منابع", "ذخایر",
-                   "سرمایه", "محمول", "بار", "املاک", "هواپیما")
-LIST_PHRASES = [("فهرست", "سیاه"), ("لیست", "سیاه"), ("فهرست", "تحریم"), ("لیست", "تحریم")]
-BOYCOTT_OBJECTS = {
-    "کنفرانس", "انتخابات", "نشست", "اجلاس", "مراسم", "جشنواره", "المپیک", "مسابقات", "مسابقه", "بازی",
-    "بازیهای", "کالا", "کالاها", "کالاهای", "محصولات", "غیبت", "تنباکو", "دروغ", "ربا", "مشروبات",
-    "همهپرسی", "رفراندوم", "جام", "جلسه", "جلسات", "رای", "رایگیری", "کلاس", "کلاسها",
-}
-RELIGIOUS = {"فتوا", "فتوای", "حرام", "شرعی"}
-# a word right before the trigger that makes sanctions a condition or a topic
-CONDITION_BEFORE = {"تحت", "دوران", "شرایط", "وجود", "رغم", "علیرغم", "باوجود", "فشار", "فشارهای", "اثر", "آثار",
-                    "تاثیر", "تبعات", "مذاکرات", "مذاکره", "رژیم", "ناشی", "دلیل", "بهدلیل", "علت", "بهعلت",
-                    "نقض", "قوانین", "قانون", "مرتبط", "خصوص", "درباره", "مورداستفاده"}
-# denial, opinion or effect anywhere in the sentence: talk about sanctions, not an act
-NOT_AN_ACT = {"رد", "ردکرد", "تکذیب", "مخالفت", "تاثیری", "تأثیری", "تاثیر", "تأثیر", "امیدوار", "باورند",
-              "تلقی", "نباید", "اشاره", "حمایت", "اختیار", "اجازه"}
-CONDITIONAL = {"اگر", "چنانچه", "درصورتیکه", "درصورتی", "هرگاه"}
-LIFT = ("لغو", "رفع", "برداشت", "برداشته", "تعلیق", "کاهش", "تسهیل", "معاف", "پایان", "کاستن")
-THREAT = {"تهدید", "تهدیدکرد", "خواهد", "خواهند", "خواهیم", "درصدد", "آماده", "آمادگی", "توان", "میتواند",
-          "میتوانند", "امکان", "قصد"}
-TIME_UNITS = {"روز", "روزهای", "هفته", "هفتههای", "ماه", "ماههای"}
-THREAT_PHRASES = [("قرار", "است"), ("به", "دنبال", "ادامه"), ("در", "نظر", "دارد")]
-IMPOSE = ("وضع", "اعمال", "تمدید", "تصویب", "ازسرگرفت", "توقیف", "مسدود", "بلوکه", "اضافه", "گنجاند",
-          "موافقت", "تشدید", "هدف")
-IMPOSE_VERBS_AFTER_TRIGGER = {"کرد", "کردند", "کرده", "کردهاند", "کردهبود", "شد", "شدند", "شده", "شدهاند",
-                              "میکند", "میکنند", "کند", "کنند", "نمود", "نمودند", "قرار", "قرارگرفت", "کردیم"}
-TARGET_MARKERS = {"علیه", "ضد", "برضد", "بر"}
-LAW_NOUNS = {"قانون", "قوانین"}
-NEW_ADJECTIVES = {"جدید", "جدیدی", "تازه", "تازهای", "جدیدتر", "تازهتر"}
-VOTE_NOUNS = {"تصویب", "تصویبکرد", "رای", "رأی", "طرح", "لایحه"}
-AUTHORITY_MARKERS = {"سوی", "ازسوی", "توسط", "جانب"}
-PERSON_NOUNS = {"فرد", "نفر", "شخص", "تن", "شخصیت", "مقام", "فرمانده", "عضو", "مدیر", "تبعه"}
-ENTITY_NOUNS = {"نهاد", "شرکت", "موسسه", "سازمان", "بانک", "نهادها", "شرکتها", "کشتی", "نفتکش", "هواپیما",
-                "بنیاد", "مؤسسه", "واحد", "صرافی", "محموله", "نفتکشها"}
-MEDIA_HEADS = {"روزنامه", "خبرگزاری", "شبکه", "نشریه", "سایت", "پایگاه", "هفتهنامه", "ماهنامه", "رادیو", "تلویزیون"}
+# Word classes by lemma (streams/data/events/cues.tsv), expanded to the squashed forms they match.
+SEIZURE = cues("sanction.seizure")
+SEIZED_PROPERTY = cues("sanction.seized_property")
+LIST_PHRASES = phrases("sanction.list")
+BOYCOTT_OBJECTS = cues("sanction.boycott_object")
+RELIGIOUS = cues("sanction.religious")
+CONDITION_BEFORE = cues("sanction.condition_before")   # sanctions as a condition or a topic
+CONDEMNING = cues("sanction.condemning")
+NOT_AN_ACT = cues("sanction.not_an_act")               # denial, opinion or effect: talk about sanctions
+CONDITIONAL = cues("conditional")
+LIFT = cues("sanction.lift")
+THREAT = cues("sanction.threat")
+TIME_UNITS = cues("sanction.time_unit")
+THREAT_PHRASES = phrases("sanction.threat_phrase")
+IMPOSE = cues("sanction.impose")
+IMPOSE_OR_LIFT = IMPOSE | LIFT
+IMPOSE_VERBS_AFTER_TRIGGER = cues("sanction.impose_verb")
+TARGET_MARKERS = cues("sanction.target_marker")
+LAW_NOUNS = cues("sanction.law")
+NEW_ADJECTIVES = cues("sanction.new")
+VOTE_NOUNS = cues("sanction.vote")
+AUTHORITY_MARKERS = cues("sanction.authority_marker")
+NOT_SUBJECT_BEFORE = cues("sanction.not_subject_before")
+LOCATED = cues("sanction.located")
+PERSON_NOUNS = cues("sanction.person_noun")
+ENTITY_NOUNS = cues("sanction.entity_noun")
+MEDIA_HEADS = cues("sanction.media_head")
 NON_AUTHORITY_SUBTYPES = {"news_agency", "company", "city", "province", "island", "village"}
-REASON_PHRASES = [("به", "اتهام"), ("بهاتهام",), ("به", "دلیل"), ("به", "علت"), ("با", "هدف"), ("به", "خاطر"),
-                  ("به", "بهانه"), ("بهبهانه",), ("در", "ارتباط", "با"), ("به", "جرم"), ("بهدلیل",), ("بهعلت",),
-                  ("بهخاطر",), ("برای", "مهار")]
-IMPOSE_PHRASES = [("از", "سر", "گرفت"), ("از", "سر", "گرفته"), ("از", "سر", "گرفتند"), ("قرار", "داد"),
-                  ("قرار", "دادند"), ("قرار", "داده"), ("قرار", "دادهاند"), ("قرار", "گرفت"), ("قرار", "گرفتند"),
-                  ("قرار", "گرفته"), ("به", "تصویب", "رساند")]
+REASON_PHRASES = phrases("sanction.reason")
+IMPOSE_PHRASES = frozenset(phrases("sanction.impose_phrase"))   # every inflection of its verbs: looked up, not scanned
+IMPOSE_PHRASE_LENGTHS = sorted({len(p) for p in IMPOSE_PHRASES})
 # a sentence that refers back to an act already reported ("با این اقدام", "مشمول این تحریم‌ها")
-FOLLOW_UP = [("این", "اقدام"), ("این", "تحریمها"), ("این", "تصمیم"), ("این", "بیانیه"), ("این", "فهرست"),
-             ("مشمول",), ("این", "تحریم")]
-SPEECH_VERBS = {"گفت", "اعلام", "اعلامکرد", "هشدار", "تهدید", "افزود", "تاکید", "نوشت", "خواستار"}
+FOLLOW_UP = phrases("sanction.follow_up")
+SPEECH_VERBS = cues("sanction.speech")
 WINDOW = 12
 MAX_TRIGGERS_PER_SENTENCE = 8  # a real sentence names a sanction a few times; spam must not cost quadratic time
 # words that may sit between a trigger and its genitive: "اقدام تحریمی جدید وزارت خزانه‌داری"
-SANCTION_ADJECTIVES = {"جدید", "جدیدی", "تازه", "تازهای", "اقتصادی", "مالی", "نفتی", "تسلیحاتی", "یکجانبه",
-                       "بیشتر", "گسترده", "شدید", "بانکی", "ثانویه", "اولیه"}
-
-
-BAN_WORDS = {"ممنوع", "ممنوعالورود", "ممنوعالخروج", "ممنوعالمعامله"}
+SANCTION_ADJECTIVES = cues("sanction.adjective")
+BAN_WORDS = cues("sanction.ban")
+# verbs (by lemma) that add X to a sanctions list
+ADD_TO_LIST_VERBS = lemmas("sanction.add_to_list")
 
 
 def _trigger_family(word: str) -> str | None:
@@ -92,26 +78,22 @@ def _near(view: SentenceView, trigger: int, width: int = WINDOW) -> range:
     return range(max(view.first, trigger - width), min(view.last, trigger + width + 1))
 
 
-def _starts(view: SentenceView, i: int, stems) -> bool:
-    return any(view.word(i).startswith(s) for s in stems)
-
-
 def _status(view: SentenceView, trigger: int) -> str | None:
     near = _near(view, trigger)
     reason = _reason_span(view, trigger)
     cues = [i for i in near if not (reason and reason[0] <= i < reason[1])]
     # "لغو تحریم‌ها", "تحریم‌ها ... را برداشتند"; but "لغو برجام ... تحریم‌ها" lifts something else
-    if any(_starts(view, i, LIFT) and (i > trigger or trigger - i <= 3) for i in cues):
+    if any(view.word(i) in LIFT and (i > trigger or trigger - i <= 3) for i in cues):
         return "lifted"
     # "تحریم‌های اعمال‌شده علیه ... را لغو کرد": the verb after the object marker decides, however far
     object_marker = view.find({"را"}, trigger + 1, view.last)
-    if object_marker and _starts(view, object_marker[0] + 1, LIFT):
+    if object_marker and view.word(object_marker[0] + 1) in LIFT:
         return "lifted"
     # "طی ۱۰ روز آینده" is a threat in time; "برای ۱۰ سال آینده" only says how long sanctions last
     soon = any(view.word(i) == "آینده" and view.word(i - 1) in TIME_UNITS for i in near)
     # "به دنبال تشدید/وضع تحریم‌ها": seeking an act (but "به دنبال اعلام نتایج" is "after")
     seeking = view.has_phrase(("به", "دنبال"), max(view.first, trigger - 3), trigger) is not None and \
-        _starts(view, trigger - 1, IMPOSE)
+        view.word(trigger - 1) in IMPOSE
     threat = soon or seeking or any(view.word(i) in THREAT for i in near) or any(
         view.has_phrase(ph, near.start, near.stop) is not None for ph in THREAT_PHRASES)
     if threat:
@@ -123,8 +105,8 @@ def _status(view: SentenceView, trigger: int) -> str | None:
     if listed and _verb_lemma_after(view, trigger) in ADD_TO_LIST_VERBS:
         return "threatened" if _future_after(view, trigger) else "imposed"
     if after in IMPOSE_VERBS_AFTER_TRIGGER or view.word(trigger - 1) == "مورد" \
-            or any(_starts(view, i, IMPOSE) for i in near) or view.word(trigger).startswith("تحریمشد") \
-            or any(view.has_phrase(ph, near.start, near.stop) is not None for ph in IMPOSE_PHRASES):
+            or any(view.word(i) in IMPOSE for i in near) or view.word(trigger).startswith("تحریمشد") \
+            or _has_any_phrase(view, IMPOSE_PHRASES, IMPOSE_PHRASE_LENGTHS, near.start, near.stop):
         return "imposed"
     # "تحریم‌های جدید X علیه Y": a new package is an act, even reported without its verb
     if any(view.word(k) in NEW_ADJECTIVES for k in range(trigger + 1, min(view.last, trigger + 3))):
@@ -132,14 +114,17 @@ def _status(view: SentenceView, trigger: int) -> str | None:
     return None
 
 
-ADD_TO_LIST_VERBS = {"افزود#افزا", "کرد#کن", "قرار#", "گنجاند#گنجان", "داد#ده", "نمود#نما"}
+def _has_any_phrase(view: SentenceView, phrase_set: frozenset, lengths: list[int], start: int, end: int) -> bool:
+    """Whether one of a set of phrases lies within [start, end): one set look-up per position and length."""
+    lo, hi = max(start, view.first) - view.first, min(end, view.last) - view.first
+    return any(tuple(view.words[i:i + n]) in phrase_set for i in range(lo, hi) for n in lengths if i + n <= hi)
 
 
 def _verb_lemma_after(view: SentenceView, trigger: int, width: int = 3) -> str | None:
-    """The lemma of the first verb within `width` words after the trigger ("قرار#" for "قرار داد")."""
+    """The lemma of the first verb within `width` words after the trigger ("قرار" for "قرار داد")."""
     for k in range(trigger + 1, min(view.last, trigger + width + 1)):
         if view.word(k) == "قرار":
-            return "قرار#"
+            return "قرار"
         phrase = verb_at(view.words, k - view.first) if analyse(view.word(k)) else None
         if phrase is not None:
             return phrase.lemma
@@ -159,9 +144,9 @@ def _blocked(view: SentenceView, trigger: int) -> bool:
     at, before = view.prev_word(trigger)
     _, after = view.next_word(trigger + 1)
     # "قانون تحریم‌ها" is a standing law, but "تمدید/لغو قانون تحریم‌ها" is an act on it
-    acted_on_law = before in LAW_NOUNS and _starts(view, view.prev_word(at)[0], IMPOSE + LIFT)
+    acted_on_law = before in LAW_NOUNS and view.word(view.prev_word(at)[0]) in IMPOSE_OR_LIFT
     if (before in CONDITION_BEFORE and not acted_on_law) or after in BOYCOTT_OBJECTS \
-            or after in {"ظالمانه", "ظالمانهای", "غیرقانونی"}:
+            or after in CONDEMNING:
         return True
     words = set(view.words)
     if words & RELIGIOUS or words & CONDITIONAL:
@@ -169,7 +154,7 @@ def _blocked(view: SentenceView, trigger: int) -> bool:
     # a seizure is a sanction when property is seized ("دارایی‌ها را مسدود کرد"), not a road blocked or a
     # newspaper closed
     if _trigger_family(view.word(trigger)) == "seizure" and not any(
-            view.word(k).startswith(SEIZED_PROPERTY) for k in _near(view, trigger, 8)):
+            view.word(k) in SEIZED_PROPERTY for k in _near(view, trigger, 8)):
         return True
     if any(w in NOT_AN_ACT for w in view.words[trigger - view.first:]) or view.has_phrase(("در", "واکنش", "به"), end=trigger):
         return True
@@ -186,7 +171,7 @@ def _reason_span(view: SentenceView, trigger: int) -> tuple[int, int] | None:
         at = view.has_phrase(phrase, trigger + 1, view.last)
         if at is not None:
             end = at + len(phrase)
-            while end < view.last and view.tokens[end].is_word and not _starts(view, end, IMPOSE + LIFT) \
+            while end < view.last and view.tokens[end].is_word and view.word(end) not in IMPOSE_OR_LIFT \
                     and view.word(end) not in IMPOSE_VERBS_AFTER_TRIGGER:
                 end += 1
             return at, end
@@ -225,7 +210,7 @@ def _roles(view: SentenceView, trigger: int):
     # after it and before the object marker is inside the object
     markers = [m for m in view.find({"را"}, clause, trigger) if trigger - m <= 2]   # "... را تحریم/ممنوع کرد"
     subject = next((p for p in view.actors if markers and clause <= p.first < markers[-1] and _can_be_authority(p)
-                    and view.prev_word(p.first)[1] not in {"در", "به", "از", "با", "برای"}), None)
+                    and view.prev_word(p.first)[1] not in NOT_SUBJECT_BEFORE), None)
     previous: Placed | None = None
     for p in view.actors:
         if any(a <= p.first < b for a, b in excluded):
@@ -243,7 +228,7 @@ def _roles(view: SentenceView, trigger: int):
                 targets.append(p)
                 continue
         if p.mention.label == "GPE" and any(view.word(p.first - k) == "در" and view.word(p.first - k - 1) in
-                                            ("مستقر", "واقع", "ساکن") for k in range(1, 8)):
+                                            LOCATED for k in range(1, 8)):
             countries.append(p)                               # "مستقر در ایران، چین، روسیه و ترکیه"
         elif before == "در" and _subtype(p) == "legislature" and view.find(VOTE_NOUNS, clause, view.last):
             authority.append(p)                               # "تصویب تحریم‌ها در مجلس نمایندگان آمریکا"

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 
 from streams.core.document import Argument, Document, Event
 from streams.core.events.clauses import SentenceView, sentences
+from streams.core.events.cues import cues
 from streams.core.events.linear import LinearModel, shipped
 from streams.core.events.triggers import Trigger, clause_verb, triggers_in
 from streams.core.events import visits as rules
@@ -24,9 +25,9 @@ from streams.core.text.tagger import get_tagger
 from streams.core.text.verbs import LIGHT_VERBS, analyse
 
 MAX_PER_SIDE = 6            # visitors and places per sentence: the nearest to a trigger
-FUTURE_WORDS = {"فردا", "آینده", "قراراست", "قرار", "قصد", "تصمیم", "برنامه", "دعوت", "پذیرفت", "خواهد", "خواهند",
-                "آستانه", "پیشرو", "آتی"}
-PAST_WORDS = {"دیروز", "گذشته", "پیش", "قبل", "پیشین", "اخیر", "اخیرا"}
+# features name these words as written (streams/data/events/cues.tsv)
+FUTURE_WORDS = cues("visit.future_word")
+PAST_WORDS = cues("visit.past_word")
 
 
 @dataclass
@@ -106,9 +107,7 @@ def _places(view: SentenceView) -> list[tuple[int, Argument, str]]:
     return out
 
 
-CLOSED_CLASS = {"به", "در", "از", "با", "و", "که", "را", "برای", "تا", "بر", "نزد", "سوی", "ازسوی", "میان", "بین",
-                "طی", "ضمن", "پس", "پیش", "هنگام", "جریان", "حاشیه", "شهر", "استان", "کشور", "شهرستان", "مردم", "جمع",
-                "سفر", "دیدار", "رسمی", "امروز", "دیروز", "فردا", "هفته", "روز", "صبح", "عصر", "قرار", "این", "آن"}
+CLOSED_CLASS = cues("visit.closed_class")
 
 
 def _slot(view: SentenceView, i: int) -> str:

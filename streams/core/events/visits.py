@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from streams.core.actors.recognizer import is_title_word
 from streams.core.events.clauses import Placed, SentenceView, sentences
+from streams.core.events.cues import cues, phrases
 from streams.core.text.dates import date_near
 from streams.core.document import Argument, Document, Event, Span
 from streams.core.actors.gazetteer import default_gazetteer
@@ -19,26 +20,25 @@ from streams.core.text.normalize import key
 from streams.core.text.verbs import LIGHT_VERBS, analyse, verb_at
 from streams.core.events.triggers import triggers_in
 
-# Word classes come from the trigger lexicon by lemma (streams/data/events/triggers.tsv): "travel" nouns
-# (سفر, مسافرت, عزیمت ...) and verbs (آمدن, رفتن, رسیدن ...), "arrival"/"departure" preverbs (وارد, عازم, راهی ...).
-PRESENCE = {"حضور", "حاضر"}
-TENURE_WORDS = {"روزهای", "هفتههای", "ماههای", "سالهای", "دوران", "دوره", "مدت", "سال", "زمان", "طول"}
-INSPECTION = {"بازدید"}
-GUEST = {"مهمان", "میهمان"}
-MEETING = {"دیدار", "دیداری", "ملاقات", "گفتوگو", "مذاکره", "رایزنی"}
-VENUES = {"کنفرانس", "اجلاس", "نشست", "همایش", "گردهمایی", "اجلاسیه", "مجمع"}
-SPORTS = {"تیم", "تیمملی", "بازی", "مسابقه", "مسابقات", "لیگ", "جام", "فوتبال", "والیبال", "المپیک"}
-PAST_CONTEXT = {("در", "پی"), ("پس", "از"), ("بعد", "از"), ("در", "حاشیه"), ("در", "جریان"), ("در", "ادامه")}
-STOP_WORDS = {"به", "در", "با", "از", "را", "که", "و", "برای", "تا", "هم", "نیز", "است", "بود", "شد", "جهت",
-              "روز", "صبح", "عصر", "ظهر", "شب", "امروز", "دیروز", "فردا", "هفته", "ماه", "سال", "طی", "ضمن",
-              "پس", "پیش", "قبل", "بعد", "روزهای", "گذشته", "آینده", "اخیرا", "قرار", "دیدار", "ملاقات",
-              "گفتوگو", "سفر", "وارد", "راهی", "عازم", "حضور", "بازدید", "شنبه", "یکشنبه", "دوشنبه", "سهشنبه", "چهارشنبه", "پنجشنبه", "جمعه"}
-CONDITIONAL = {"اگر", "چنانچه", "درصورتیکه", "هرگاه"}
-HOST_MARKERS = {"با", "دعوت", "بهدعوت", "میزبانی", "بهمیزبانی", "مهمان", "میهمان"}
+# Visit words come from the trigger lexicon by lemma (streams/data/events/triggers.tsv): "travel" nouns
+# (سفر, مسافرت, عزیمت ...) and verbs (آمدن, رفتن, رسیدن ...), "arrival"/"departure" preverbs (وارد, عازم, راهی ...),
+# "presence", "inspection", "venue".  The other word classes, by lemma, from streams/data/events/cues.tsv.
+GUEST = cues("visit.guest")
+MEETING = cues("visit.meeting")
+TENURE_WORDS = cues("visit.tenure")
+SPORTS = cues("visit.sports")
+PAST_CONTEXT = phrases("visit.past_context")
+FUTURE = cues("visit.future")
+STOP_WORDS = cues("visit.stop_word")
+CONDITIONAL = cues("conditional")
+HOST_MARKERS = cues("visit.host_marker")
+NOT_SUBJECT_BEFORE = cues("visit.not_subject_before") | HOST_MARKERS
+PARTITIVE = cues("visit.partitive")
 PLACE_TYPES = ("GPE", "ORG")
-INSTITUTION_HEADS = {"نمایشگاه", "کارخانه", "دانشگاه", "بیمارستان", "پالایشگاه", "نیروگاه", "بندر", "منطقه",
-                     "مرکز", "پایگاه", "سایت", "مجتمع", "کاخ", "مقر", "ستاد", "پروژه", "طرح", "موزه", "حرم"}
-ANAPHORS = {("این", "کشور"): "country", ("آن", "کشور"): "country", ("این", "شهر"): "city", ("آن", "شهر"): "city"}
+INSTITUTION_HEADS = cues("visit.institution")
+ANAPHORS = {**{ph: "country" for ph in phrases("visit.anaphor.country")},
+            **{ph: "city" for ph in phrases("visit.anaphor.city")}}
+DELEGATIONS = cues("visit.delegation")
 
 
 class _Visit:
@@ -92,9 +92,6 @@ def _duration(view: SentenceView, a: int, b: int) -> str | None:
         if w.endswith("روزه") and len(w) > 4:
             return view.tokens[i].text
     return None
-
-
-DELEGATIONS = {"هیئتی", "هیاتی", "هیئت", "هیات", "هیئتهای", "هیاتهای", "گروهی", "کاروان"}
 
 
 def _title_span(view: SentenceView, i: int) -> tuple[int, int] | None:
@@ -155,10 +152,10 @@ def _excluded_before(view: SentenceView, i: int) -> bool:
     """Not a subject: after "با", "به", "از", or a host ("به دعوت رسمی X")."""
     j, prev = view.prev_word(i)
     if prev == "از":
-        return view.word(j - 1) not in ("تن", "نفر")  # "سیزده تن از نمایندگان": partitive, still the subject
+        return view.word(j - 1) not in PARTITIVE  # "سیزده تن از نمایندگان": partitive, still the subject
     if prev == "رسمی":
         prev = view.word(j - 1)
-    return prev in {"با", "به", "نقل", "بهنقل"} | HOST_MARKERS
+    return prev in NOT_SUBJECT_BEFORE
 
 
 def _subjects(view: SentenceView, before: int) -> list[Argument]:
@@ -228,18 +225,17 @@ def _planned(view: SentenceView, trigger: int, after: int = 6) -> bool:
     """Future or intention before the trigger ("قرار است ... سفر") beats past context ("در جریان سفر"),
     which beats future words just after it; a present "راهی ... می‌شود" or subjunctive "سفر کند" is planned."""
     clause, hi = view.clause_start(trigger), min(view.last, trigger + after + 1)
-    future = {"خواهد", "خواهند", "قراراست", "قصد", "تصمیم", "فردا", "آینده"}
-    if view.has_phrase(("قرار", "است"), clause, trigger) is not None or view.find(future, clause, trigger):
+    if view.has_phrase(("قرار", "است"), clause, trigger) is not None or view.find(FUTURE, clause, trigger):
         return True
     # "در پی سفر ..."، "در جریان سفر ...": the trip is the background of something else, so it happened
     if any(view.has_phrase(ph, trigger - len(ph) - 1, trigger) is not None for ph in PAST_CONTEXT):
         return False
-    if view.has_phrase(("قرار", "است"), trigger, hi) is not None or view.find(future, trigger, hi):
+    if view.has_phrase(("قرار", "است"), trigger, hi) is not None or view.find(FUTURE, trigger, hi):
         return True
     if view.has_phrase(("پیش", "از", "سفر"), clause, hi) is not None:
         return True
     return _verb_is_nonpast(view, trigger) and \
-        (_is(view, trigger, ("departure", "travel")) or view.word(trigger) in PRESENCE)
+        (_is(view, trigger, ("departure", "travel", "presence")))
 
 
 def _home(doc: Document, arg: Argument) -> str | None:
@@ -341,9 +337,9 @@ def _candidates(view: SentenceView) -> list[_Visit]:
     classes = _classes(view)
     for i in range(view.first, view.last):
         w = view.word(i)
+        cls, kind = classes.get(i, ("", ""))   # the token's trigger class, read once
         v = None
-        trigger = i in classes   # most words are no trigger: skip the three class tests
-        if trigger and _is(view, i, "travel", "noun"):
+        if cls == "travel" and kind == "noun":
             v = _Visit(view, i)
             to = view.find({"به"}, i + 1, i + 13)
             v.destination = _place_after(view, to[0] + 1) if to else None
@@ -358,13 +354,13 @@ def _candidates(view: SentenceView) -> list[_Visit]:
                 back = view.find({"به"}, max(view.first, i - 6), i)   # "به Y سفر کرد"
                 v.destination = _place_after(view, back[-1] + 1) if back else None
                 v.visitors = _subjects(view, back[-1]) if back else []
-        elif trigger and _is(view, i, "travel", "verb"):
+        elif cls == "travel" and kind == "verb":
             back = view.find({"به"}, max(view.first, i - 6), i)       # "به Y آمد", "به Y می‌رود"
             if back and not view.find({"که"}, back[-1], i):
                 v = _Visit(view, i)
                 v.destination = _place_after(view, back[-1] + 1)
                 v.visitors = _subjects(view, back[-1])
-        elif trigger and _is(view, i, ("arrival", "departure"), "preverb"):
+        elif cls in ("arrival", "departure") and kind == "preverb":
             v = _Visit(view, i)
             v.destination, v.visitors = _place_after(view, i + 1), _subjects(view, i)
         elif w in GUEST and i > view.first:
@@ -372,11 +368,11 @@ def _candidates(view: SentenceView) -> list[_Visit]:
             if place is not None:
                 v = _Visit(view, i)
                 v.destination, v.visitors = place.argument("destination"), _subjects(view, place.first)
-        elif w in INSPECTION and view.word(i + 1) == "از":
+        elif cls == "inspection" and kind == "noun" and view.word(i + 1) == "از":
             v = _Visit(view, i)
             v.destination = _place_after(view, i + 2, 1) or _institution(view, i + 2)
             v.visitors = _subjects(view, i)
-        elif w in PRESENCE and view.word(i - 1) not in TENURE_WORDS:   # "روزهای حضور در کاخ سفید": a tenure
+        elif cls == "presence" and view.word(i - 1) not in TENURE_WORDS:   # "روزهای حضور در کاخ سفید": a tenure
             place = _located_place(view, i, 5)
             if place is not None:
                 v = _Visit(view, i)
@@ -384,7 +380,7 @@ def _candidates(view: SentenceView) -> list[_Visit]:
         elif w == "جمع" and view.word(i - 1) == "در" and view.word(i + 1) == "مردم":
             v = _Visit(view, i)                                   # "در جمع مردم کرج"
             v.destination, v.visitors = _place_after(view, i + 2, 0), _subjects(view, i)
-        elif w in VENUES:
+        elif cls == "venue":
             v = _venue_visits(view, i)
         elif w in MEETING:
             v = _meeting_visit(view, i)
