@@ -36,8 +36,9 @@ from streams.config import ARTICLES, ENRICHED  # noqa: E402
 DEFAULT_SEGMENT_MS = 7 * 86400 * 1000  # Kafka's own default: the changelogs as they were
 
 
-async def changelog_records(prefix: str, app_id: str) -> int:
-    """Records a restart replays: every message of the table changelogs, read from the beginning."""
+async def changelog_records(prefix: str, app_id: str) -> tuple[int, int]:
+    """Records a restart replays (every message of the table changelogs, read from the beginning) and the
+    keys among them (the state itself: what compaction cannot remove)."""
     from aiokafka import AIOKafkaConsumer
     from aiokafka.structs import TopicPartition
 
@@ -52,13 +53,15 @@ async def changelog_records(prefix: str, app_id: str) -> int:
         ends = await consumer.end_offsets(tps)
         consumer.assign(tps)
         await consumer.seek_to_beginning(*tps)
-        count = 0
+        count, keys = 0, set()
         pending = {tp for tp in tps if ends[tp] > 0}
         while pending:
             batches = await consumer.getmany(timeout_ms=1000)
-            count += sum(len(m) for m in batches.values())
+            for tp, messages in batches.items():
+                count += len(messages)
+                keys.update((tp.topic, tp.partition, m.key) for m in messages)
             pending = {tp for tp in pending if await consumer.position(tp) < ends[tp]}
-        return count
+        return count, len(keys)
     finally:
         await consumer.stop()
 
@@ -109,16 +112,16 @@ def run(config: str, segment_ms: int, articles: list[dict], rounds: int, per_rou
             asyncio.run(faultkit.produce(prefix + ARTICLES, [(a["id"].encode(), orjson.dumps(a)) for a in batch]))
             wait_counted(worker, prefix, (r + 1) * per_round)
             time.sleep(settle)  # segments roll and the cleaner runs (or, by default, does not)
-            records = asyncio.run(changelog_records(prefix, app_id))
+            records, keys = asyncio.run(changelog_records(prefix, app_id))
             worker.proc.kill()
             worker.proc.wait()
             worker.stop()
             worker = Worker({**env, "KHABAR_WEB_PORT": str(free_port())}, tmp / f"worker-{r + 1}.log")
             seconds = time_to_ready(worker)
             rows.append({"config": config, "round": r + 1, "articles": (r + 1) * per_round,
-                         "changelog_records": records, "ready_s": round(seconds, 2)})
-            print(f"{config:>9} round {r + 1}: {(r + 1) * per_round:5d} articles, {records:7d} changelog records, "
-                  f"ready {seconds:5.1f} s after the restart", flush=True)
+                         "changelog_records": records, "changelog_keys": keys, "ready_s": round(seconds, 2)})
+            print(f"{config:>9} round {r + 1}: {(r + 1) * per_round:5d} articles, {records:7d} changelog records "
+                  f"({keys} keys), ready {seconds:5.1f} s after the restart", flush=True)
     finally:
         worker.stop()
     return rows
@@ -137,12 +140,12 @@ def main() -> int:
     articles = faultkit.fars_articles(Path(args.shared), args.rounds * args.per_round)
     rows = run("default", DEFAULT_SEGMENT_MS, articles, args.rounds, args.per_round, args.settle)
     rows += run("compacted", args.segment_ms, articles, args.rounds, args.per_round, args.settle)
-    print("\n| round | articles | changelog records: default / compacted (ratio) | ready after restart, s: "
-          "default / compacted (ratio) |\n|---|---|---|---|")
+    print("\n| round | articles | changelog records: default / compacted (ratio) | keys (compacted) | ready after "
+          "restart, s: default / compacted (ratio) |\n|---|---|---|---|---|")
     for d, c in zip([r for r in rows if r["config"] == "default"], [r for r in rows if r["config"] == "compacted"]):
         print(f"| {d['round']} | {d['articles']} | {d['changelog_records']} / {c['changelog_records']} "
-              f"({c['changelog_records'] / max(d['changelog_records'], 1):.2f}) | {d['ready_s']} / {c['ready_s']} "
-              f"({c['ready_s'] / max(d['ready_s'], 0.01):.2f}) |")
+              f"({c['changelog_records'] / max(d['changelog_records'], 1):.2f}) | {c['changelog_keys']} | "
+              f"{d['ready_s']} / {c['ready_s']} ({c['ready_s'] / max(d['ready_s'], 0.01):.2f}) |")
     if args.json:
         Path(args.json).write_text(json.dumps(rows, indent=1) + "\n")
     return 0
