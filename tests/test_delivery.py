@@ -4,6 +4,7 @@ Invariant: the committed offset never passes an offset that was not processed (a
 consumer generation), whatever order acks arrive in."""
 from __future__ import annotations
 
+import asyncio
 from types import SimpleNamespace
 
 import pytest
@@ -11,7 +12,7 @@ from faust.types import TP
 
 from streams.config import Settings
 from streams.stream.app import build
-from streams.stream.delivery import KhabarConsumer, KhabarTransport, committable
+from streams.stream.delivery import KhabarConsumer, KhabarTransport, committable, dropped
 
 TP0 = TP("articles", 0)
 
@@ -53,6 +54,7 @@ def _consumer(committed=None, generation=3, guarantee="at_least_once") -> Khabar
     c._waiting_for_ack = None
     c._stalled = {}
     c._start_offset = {}
+    c._seeks = {}
     return c
 
 
@@ -85,9 +87,8 @@ def test_acks_of_an_old_generation_do_not_count():
     assert c._new_offset(TP0) == 11             # not 13: 11 and 12 are read again after the seek
 
 
-async def test_a_stalled_committed_offset_is_read_again(monkeypatch):
-    import asyncio
-
+def _stall_clocked(monkeypatch, committed: int):
+    """A consumer whose clock the test moves and whose seeks are recorded (no consumer thread)."""
     import streams.stream.delivery as delivery
 
     clock = [100.0]
@@ -97,8 +98,13 @@ async def test_a_stalled_committed_offset_is_read_again(monkeypatch):
     async def seek(tp, offset):
         seeks.append((tp, offset))
 
-    c = _consumer(committed=10)
+    c = _consumer(committed=committed)
     c.seek = seek
+    return c, clock, seeks
+
+
+async def test_a_stalled_committed_offset_is_read_again(monkeypatch):
+    c, clock, seeks = _stall_clocked(monkeypatch, committed=10)
     c._gap[TP0].addi(11, 20)                    # booked by a record that overtook the seek
     assert c.ack(_message(20))
     assert c._new_offset(TP0) is None           # 10 was dropped by the fetch loop: wait
@@ -117,19 +123,7 @@ async def test_a_partition_whose_records_were_all_dropped_is_read_again(monkeypa
     them was skipped by the stream as another generation's.  Nothing is acked or in flight, so no commit
     asks; the watchdog still reads the partition again from the committed offset, once, after
     `stall_seconds`.  A partition merely caught up, or with records in flight, is left alone."""
-    import asyncio
-
-    import streams.stream.delivery as delivery
-
-    clock = [100.0]
-    monkeypatch.setattr(delivery.time, "monotonic", lambda: clock[0])
-    seeks = []
-
-    async def seek(tp, offset):
-        seeks.append((tp, offset))
-
-    c = _consumer(committed=3)
-    c.seek = seek
+    c, clock, seeks = _stall_clocked(monkeypatch, committed=3)
     c.app.rebalancing, c.app.in_recovery, c.flow_active = False, False, True
     c._active_partitions = {TP0}
     c._read_offset = {TP0: 33}
@@ -145,11 +139,46 @@ async def test_a_partition_whose_records_were_all_dropped_is_read_again(monkeypa
     await asyncio.sleep(0)
     assert seeks == [(TP0, 3)]
 
-    assert not delivery.dropped(committed=34, read=33, highwater=34, acked=0, in_flight=0)   # caught up
-    assert not delivery.dropped(committed=3, read=33, highwater=34, acked=0, in_flight=2)    # in the agent
-    assert not delivery.dropped(committed=3, read=33, highwater=34, acked=5, in_flight=0)    # commit watches
-    assert not delivery.dropped(committed=3, read=2, highwater=34, acked=0, in_flight=0)     # next to fetch
-    assert delivery.dropped(committed=3, read=3, highwater=34, acked=0, in_flight=0)
+    assert not dropped(committed=34, read=33, highwater=34, acked=0, in_flight=0)   # caught up
+    assert not dropped(committed=3, read=33, highwater=34, acked=0, in_flight=2)    # in the agent
+    assert not dropped(committed=3, read=33, highwater=34, acked=5, in_flight=0)    # commit watches
+    assert not dropped(committed=3, read=2, highwater=34, acked=0, in_flight=0)     # next to fetch
+    assert dropped(committed=3, read=3, highwater=34, acked=0, in_flight=0)
+
+
+async def test_a_fetch_that_a_seek_overlapped_is_read_again_from_the_seek(monkeypatch):
+    """The rebalance's seek to the committed offset ran while a fetch was in flight in the consumer thread:
+    the fetched records may predate the seek (offsets 20..33, while the seek says 3).  Passed on, they would
+    set the fetch loop's read offset to 33 and it would drop 3..32 when read again.  They are dropped
+    instead and the partition read again from the seek's offset; another partition's records pass."""
+    import faust.transport.drivers.aiokafka as faust_aiokafka
+
+    other = TP(TP0.topic, 1)
+    c = _consumer(committed=3)
+    c._read_offset = {}
+    sought = []
+
+    async def _seek(tp, offset):                  # the consumer thread's seek (no broker here)
+        sought.append((tp, offset))
+
+    c._seek = _seek
+    c.log = SimpleNamespace(dev=lambda *args: None)   # Faust's seek logs at its "dev" level
+
+    async def fetch_overlapped_by_a_seek(self, timeout):
+        await c.seek(TP0, 3)                      # the rebalance's seek, while this fetch was in flight
+        return {TP0: list(range(20, 34)), other: [7, 8]}, {TP0, other}
+
+    monkeypatch.setattr(faust_aiokafka.Consumer, "_wait_next_records", fetch_overlapped_by_a_seek)
+    records, active = await c._wait_next_records(1.0)
+    assert records == {other: [7, 8]} and active == {TP0, other}
+    assert sought == [(TP0, 3), (TP0, 3)] and c._read_offset[TP0] == 3
+
+    async def quiet_fetch(self, timeout):
+        return {TP0: [3, 4]}, {TP0}
+
+    monkeypatch.setattr(faust_aiokafka.Consumer, "_wait_next_records", quiet_fetch)
+    assert (await c._wait_next_records(1.0))[0] == {TP0: [3, 4]}   # no seek meanwhile: kept
+    assert len(sought) == 2
 
 
 async def test_a_partition_without_a_commit_waits_for_its_first_offset(monkeypatch):
