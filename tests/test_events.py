@@ -100,9 +100,17 @@ def test_meeting_abroad_makes_the_foreign_side_the_visitor():
     "تیم ملی فوتبال ایران برای بازی با ژاپن به توکیو سفر کرد.",          # sports fixture
     "وزیر خارجه ایران با سفیر آلمان دیدار و گفت‌وگو کرد.",              # meeting with no travel
     "اگر ترامپ به مسکو سفر کند، دیدار دو رهبر انجام می‌شود.",          # conditional
+    "وزیر صنعت ترکیه دیروز از کاهش واردات از ایران خبر داد.",          # imports: the preverb وارد takes no suffix
 ])
 def test_visit_negatives(body):
     assert _events(body, "visit") == []
+
+
+def test_a_one_word_title_after_the_trip_noun_is_the_visitor():
+    # not the speaker reporting it: "رئیس‌جمهور" names its holder without a country or body after it
+    [v] = _events("سخنگوی دولت گفت: سفر رئیس‌جمهور به استان کرمان هفته آینده انجام می‌شود.", "visit")
+    assert v["status"] == "planned"
+    assert _texts(v, "visitor") == ["رئیس‌جمهور"] and _texts(v, "destination") == ["استان کرمان"]
 
 
 def test_anaphoric_destination_points_at_the_country():

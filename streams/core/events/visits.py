@@ -39,6 +39,7 @@ INSTITUTION_HEADS = cues("visit.institution")
 ANAPHORS = {**{ph: "country" for ph in phrases("visit.anaphor.country")},
             **{ph: "city" for ph in phrases("visit.anaphor.city")}}
 DELEGATIONS = cues("visit.delegation")
+WHOLE_TITLES = cues("visit.whole_title")
 
 
 class _Visit:
@@ -95,8 +96,8 @@ def _duration(view: SentenceView, a: int, b: int) -> str | None:
 
 
 def _title_span(view: SentenceView, i: int) -> tuple[int, int] | None:
-    """A title phrase starting at token i ("وزیر خارجه چین"); a delegation takes its "از X" ("هیئتی از وزارت
-    نفت عراق")."""
+    """A title phrase starting at token i ("وزیر خارجه چین", or a title complete in one word: "رئیس‌جمهور"); a
+    delegation takes its "از X" ("هیئتی از وزارت نفت عراق")."""
     delegation = view.word(i) in DELEGATIONS
     if not (delegation or is_title_word(view.tokens[i].text)):
         return None
@@ -110,7 +111,7 @@ def _title_span(view: SentenceView, i: int) -> tuple[int, int] | None:
     inner = [p.last for p in view.actors if i < p.first and p.last <= j and p.mention.label in ("GPE", "ORG")]
     if inner:
         j = max(inner)
-    return (i, j) if j - i >= 2 else None
+    return (i, j) if j - i >= 2 or view.word(i) in WHOLE_TITLES else None
 
 
 def _title_argument(view: SentenceView, role: str, a: int, b: int) -> Argument:
