@@ -113,6 +113,22 @@ def test_a_one_word_title_after_the_trip_noun_is_the_visitor():
     assert _texts(v, "visitor") == ["رئیس‌جمهور"] and _texts(v, "destination") == ["استان کرمان"]
 
 
+@pytest.mark.parametrize("body, visitor", [
+    ("سرگئی لاوروف، وزیر امور خارجه روسیه، که دیروز به تهران سفر کرده بود، امروز در یک نشست خبری سخن گفت.",
+     "سرگئی لاوروف"),
+    ("وزیر امور خارجه روسیه که دیروز به تهران سفر کرده بود، امروز در یک نشست خبری سخن گفت.", "وزیر امور خارجه روسیه"),
+])
+def test_the_hand_rules_read_a_relative_clause_as_describing_its_antecedent(body, visitor):
+    # the rules alone (one input of the learned decision): across the apposition "، وزیر ...، که"
+    from streams.core.events.training import prepare
+    from streams.core.events.visits import rule_visits
+    doc = prepare({"id": "t", "body": body, "title": "", "published_at": "2024-03-12"}).doc
+    [ev] = rule_visits(doc)
+    assert [doc.text_of(a.span) for a in ev.arguments if a.role in ("visitor", "destination")] == [visitor, "تهران"]
+    [v] = _events(body, "visit")
+    assert _texts(v, "visitor") == [visitor] and _texts(v, "destination") == ["تهران"]
+
+
 def test_anaphoric_destination_points_at_the_country():
     body = "نخست‌وزیر پاکستان برای دیدار با مقامات چینی هفته آینده راهی این کشور می‌شود."
     [v] = _events(body, "visit")

@@ -159,6 +159,23 @@ def _excluded_before(view: SentenceView, i: int) -> bool:
     return prev in NOT_SUBJECT_BEFORE
 
 
+def _antecedent(view: SentenceView, ke: int, width: int = 10) -> Argument | None:
+    """What the relative clause opened by "که" at token `ke` describes: the person before it, also across the
+    apposition that gives their title ("X، وزیر خارجه Y، که ..."), else a title phrase ending there; not across
+    another verb.  Whatever governs the phrase ("با X که ..."), the clause describes X."""
+    lo = max(view.clause_start(ke - 1), ke - width)
+    verbs = [k for k in range(lo, ke) if view.tokens[k].is_word and analyse(view.word(k)) is not None]
+    lo = max([lo] + [k + 1 for k in verbs])
+    people = [p for p in view.actors if p.mention.label == "PERSON" and lo <= p.first and p.last <= ke]
+    if people:
+        return max(people, key=lambda p: p.last).argument("visitor")
+    for i in range(lo, ke):
+        t = _title_span(view, i)
+        if t and t[1] >= ke - 1:
+            return _title_argument(view, "visitor", *t)
+    return None
+
+
 def _subjects(view: SentenceView, before: int) -> list[Argument]:
     """Persons (or a title phrase) in subject position before the trigger, in the trigger's clause.
     A relative clause ("X که ... سفر کرده است") takes the person it describes."""
@@ -166,9 +183,9 @@ def _subjects(view: SentenceView, before: int) -> list[Argument]:
     out = [p.argument("visitor") for p in view.actors
            if clause <= p.first < before and p.mention.label == "PERSON" and not _excluded_before(view, p.first)]
     if not out and clause > view.first and view.word(clause - 1) == "که":
-        antecedent = [p for p in view.actors if p.last == clause - 1 and p.mention.label == "PERSON"]
-        if antecedent:
-            return [antecedent[0].argument("visitor")]
+        antecedent = _antecedent(view, clause - 1)
+        if antecedent is not None:
+            return [antecedent]
     if not out:
         excluded_ends = {p.last for p in view.actors if p.mention.label == "PERSON" and _excluded_before(view, p.first)}
         for i in range(clause, before):
