@@ -129,6 +129,26 @@ def test_the_hand_rules_read_a_relative_clause_as_describing_its_antecedent(body
     assert _texts(v, "visitor") == [visitor] and _texts(v, "destination") == ["تهران"]
 
 
+@pytest.mark.parametrize("body, visitor, place, status", [
+    ("وزیر بهداشت امروز از بیمارستان‌های شهر اهواز بازدید کرد.", "وزیر بهداشت", "شهر اهواز", "occurred"),
+    ("نخست‌وزیر ویتنام هفته آینده از ژاپن دیدن می‌کند.", "نخست‌وزیر ویتنام", "ژاپن", "planned"),
+])
+def test_a_visit_stated_by_its_light_verb_after_the_place(body, visitor, place, status):
+    # "از Y بازدید کرد" / "از Y دیدن می‌کند": the place is named inside the "از" phrase before the predicate
+    from streams.core.events.training import prepare
+    from streams.core.events.visits import rule_visits
+    doc = prepare({"id": "t", "body": body, "title": "", "published_at": "2024-03-12"}).doc
+    [ev] = rule_visits(doc)
+    assert ev.status == status
+    assert [doc.text_of(a.span) for a in ev.arguments if a.role in ("visitor", "destination")] == [visitor, place]
+    [v] = _events(body, "visit")
+    assert v["status"] == status and _texts(v, "visitor") == [visitor] and _texts(v, "destination") == [place]
+
+
+def test_seeing_from_close_is_not_a_visit():
+    assert _events("معاون استاندار از نزدیک مشکلات کشاورزان شهرستان را دید.", "visit") == []
+
+
 def test_anaphoric_destination_points_at_the_country():
     body = "نخست‌وزیر پاکستان برای دیدار با مقامات چینی هفته آینده راهی این کشور می‌شود."
     [v] = _events(body, "visit")

@@ -390,6 +390,8 @@ def _candidates(view: SentenceView) -> list[_Visit]:
             v = _Visit(view, i)
             v.destination = _place_after(view, i + 2, 1) or _institution(view, i + 2)
             v.visitors = _subjects(view, i)
+        elif cls == "inspection" and _light_verb(view, i + 1):
+            v = _inspected(view, i)                               # "از کتاب‌فروشی‌های قم بازدید کرد"
         elif cls == "presence" and view.word(i - 1) not in TENURE_WORDS:   # "روزهای حضور در کاخ سفید": a tenure
             place = _located_place(view, i, 5)
             if place is not None:
@@ -406,6 +408,24 @@ def _candidates(view: SentenceView) -> list[_Visit]:
                 and not view.find(CONDITIONAL, view.clause_start(i), i):  # "اگر ترامپ به مسکو سفر کند"
             out.append(v)
     return out
+
+
+def _inspected(view: SentenceView, i: int, width: int = 8) -> _Visit | None:
+    """"X از Y بازدید کرد", "X از Y دیدن می‌کند": the light-verb visit with its "از" phrase before it, in the same
+    clause: the city, province or country that phrase names ("از کتاب‌فروشی‌های قم"), or a named institution
+    heading it."""
+    clause = view.clause_start(i)
+    back = view.find({"از"}, max(clause, i - width), i)
+    if not back:
+        return None
+    at = back[0]
+    place = next((p for p in view.actors if at < p.first < i and p.mention.label == "GPE"), None)
+    dest = place.argument("destination") if place is not None else _institution(view, at + 1)
+    if dest is None:
+        return None
+    v = _Visit(view, i)
+    v.destination, v.visitors = dest, _subjects(view, at)
+    return v
 
 
 def _institution(view: SentenceView, i: int) -> Argument | None:
@@ -426,7 +446,9 @@ def rule_kind(doc: Document, ev: Event) -> str:
         if s.first_token <= i < s.last_token:
             view = SentenceView(doc, f, s)
             got = _classes(view).get(i)
-            return got[0] + ":" + got[1] if got else view.word(i)
+            # "سفر/بازدید کرد" (the clause's predicate) apart from a trip named inside another clause
+            predicate = "+lv" if got and got[1] != "verb" and _light_verb(view, i + 1) else ""
+            return got[0] + ":" + got[1] + predicate if got else view.word(i)
     return "?"
 
 
