@@ -100,9 +100,53 @@ def test_meeting_abroad_makes_the_foreign_side_the_visitor():
     "تیم ملی فوتبال ایران برای بازی با ژاپن به توکیو سفر کرد.",          # sports fixture
     "وزیر خارجه ایران با سفیر آلمان دیدار و گفت‌وگو کرد.",              # meeting with no travel
     "اگر ترامپ به مسکو سفر کند، دیدار دو رهبر انجام می‌شود.",          # conditional
+    "وزیر صنعت ترکیه دیروز از کاهش واردات از ایران خبر داد.",          # imports: the preverb وارد takes no suffix
 ])
 def test_visit_negatives(body):
     assert _events(body, "visit") == []
+
+
+def test_a_one_word_title_after_the_trip_noun_is_the_visitor():
+    # not the speaker reporting it: "رئیس‌جمهور" names its holder without a country or body after it
+    [v] = _events("سخنگوی دولت گفت: سفر رئیس‌جمهور به استان کرمان هفته آینده انجام می‌شود.", "visit")
+    assert v["status"] == "planned"
+    assert _texts(v, "visitor") == ["رئیس‌جمهور"] and _texts(v, "destination") == ["استان کرمان"]
+
+
+@pytest.mark.parametrize("body, visitor", [
+    ("سرگئی لاوروف، وزیر امور خارجه روسیه، که دیروز به تهران سفر کرده بود، در یک نشست خبری سخن گفت.",
+     "سرگئی لاوروف"),
+    ("وزیر امور خارجه روسیه که دیروز به تهران سفر کرده بود، در یک نشست خبری سخن گفت.", "وزیر امور خارجه روسیه"),
+])
+def test_the_hand_rules_read_a_relative_clause_as_describing_its_antecedent(body, visitor):
+    # the rules alone (one input of the learned decision): across the apposition "، وزیر ...، که"
+    from streams.core.events.training import prepare
+    from streams.core.events.visits import rule_visits
+    doc = prepare({"id": "t", "body": body, "title": "", "published_at": "2024-03-12"}).doc
+    [ev] = rule_visits(doc)
+    assert [doc.text_of(a.span) for a in ev.arguments if a.role in ("visitor", "destination")] == [visitor, "تهران"]
+    [v] = _events(body, "visit")
+    assert _texts(v, "visitor") == [visitor] and _texts(v, "destination") == ["تهران"]
+
+
+@pytest.mark.parametrize("body, visitor, place, status", [
+    ("وزیر بهداشت امروز از بیمارستان‌های شهر اهواز بازدید کرد.", "وزیر بهداشت", "شهر اهواز", "occurred"),
+    ("نخست‌وزیر ویتنام هفته آینده از ژاپن دیدن می‌کند.", "نخست‌وزیر ویتنام", "ژاپن", "planned"),
+])
+def test_a_visit_stated_by_its_light_verb_after_the_place(body, visitor, place, status):
+    # "از Y بازدید کرد" / "از Y دیدن می‌کند": the place is named inside the "از" phrase before the predicate
+    from streams.core.events.training import prepare
+    from streams.core.events.visits import rule_visits
+    doc = prepare({"id": "t", "body": body, "title": "", "published_at": "2024-03-12"}).doc
+    [ev] = rule_visits(doc)
+    assert ev.status == status
+    assert [doc.text_of(a.span) for a in ev.arguments if a.role in ("visitor", "destination")] == [visitor, place]
+    [v] = _events(body, "visit")
+    assert v["status"] == status and _texts(v, "visitor") == [visitor] and _texts(v, "destination") == [place]
+
+
+def test_seeing_from_close_is_not_a_visit():
+    assert _events("معاون استاندار از نزدیک مشکلات کشاورزان شهرستان را دید.", "visit") == []
 
 
 def test_anaphoric_destination_points_at_the_country():

@@ -52,14 +52,15 @@ def verb_forms() -> dict[str, list[tuple[str, str, str]]]:
 
 @lru_cache(maxsize=65536)
 def noun_lemma(word: str) -> str:
-    """The noun a squashed word is built on, by the lexicon: "سفرهای" -> "سفر"; unknown words stay as they are."""
+    """The noun a squashed word is built on, by the lexicon: "سفرهای" -> "سفر"; unknown words stay as they are.
+    A preverb takes no suffix: "واردات" (imports) is not "وارد"."""
     lex = lexicon()
     if ("noun", word) in lex or ("preverb", word) in lex:
         return word
     for suffix in NOUN_SUFFIXES:
         if word.endswith(suffix) and len(word) > len(suffix) + 1:
             base = word[: -len(suffix)]
-            if ("noun", base) in lex or ("preverb", base) in lex:
+            if ("noun", base) in lex:
                 return base
     return word
 

@@ -39,6 +39,7 @@ INSTITUTION_HEADS = cues("visit.institution")
 ANAPHORS = {**{ph: "country" for ph in phrases("visit.anaphor.country")},
             **{ph: "city" for ph in phrases("visit.anaphor.city")}}
 DELEGATIONS = cues("visit.delegation")
+WHOLE_TITLES = cues("visit.whole_title")
 
 
 class _Visit:
@@ -95,8 +96,8 @@ def _duration(view: SentenceView, a: int, b: int) -> str | None:
 
 
 def _title_span(view: SentenceView, i: int) -> tuple[int, int] | None:
-    """A title phrase starting at token i ("وزیر خارجه چین"); a delegation takes its "از X" ("هیئتی از وزارت
-    نفت عراق")."""
+    """A title phrase starting at token i ("وزیر خارجه چین", or a title complete in one word: "رئیس‌جمهور"); a
+    delegation takes its "از X" ("هیئتی از وزارت نفت عراق")."""
     delegation = view.word(i) in DELEGATIONS
     if not (delegation or is_title_word(view.tokens[i].text)):
         return None
@@ -110,7 +111,7 @@ def _title_span(view: SentenceView, i: int) -> tuple[int, int] | None:
     inner = [p.last for p in view.actors if i < p.first and p.last <= j and p.mention.label in ("GPE", "ORG")]
     if inner:
         j = max(inner)
-    return (i, j) if j - i >= 2 else None
+    return (i, j) if j - i >= 2 or view.word(i) in WHOLE_TITLES else None
 
 
 def _title_argument(view: SentenceView, role: str, a: int, b: int) -> Argument:
@@ -158,6 +159,23 @@ def _excluded_before(view: SentenceView, i: int) -> bool:
     return prev in NOT_SUBJECT_BEFORE
 
 
+def _antecedent(view: SentenceView, ke: int, width: int = 10) -> Argument | None:
+    """What the relative clause opened by "که" at token `ke` describes: the person before it, also across the
+    apposition that gives their title ("X، وزیر خارجه Y، که ..."), else a title phrase ending there; not across
+    another verb.  Whatever governs the phrase ("با X که ..."), the clause describes X."""
+    lo = max(view.clause_start(ke - 1), ke - width)
+    verbs = [k for k in range(lo, ke) if view.tokens[k].is_word and analyse(view.word(k)) is not None]
+    lo = max([lo] + [k + 1 for k in verbs])
+    people = [p for p in view.actors if p.mention.label == "PERSON" and lo <= p.first and p.last <= ke]
+    if people:
+        return max(people, key=lambda p: p.last).argument("visitor")
+    for i in range(lo, ke):
+        t = _title_span(view, i)
+        if t and t[1] >= ke - 1:
+            return _title_argument(view, "visitor", *t)
+    return None
+
+
 def _subjects(view: SentenceView, before: int) -> list[Argument]:
     """Persons (or a title phrase) in subject position before the trigger, in the trigger's clause.
     A relative clause ("X که ... سفر کرده است") takes the person it describes."""
@@ -165,9 +183,9 @@ def _subjects(view: SentenceView, before: int) -> list[Argument]:
     out = [p.argument("visitor") for p in view.actors
            if clause <= p.first < before and p.mention.label == "PERSON" and not _excluded_before(view, p.first)]
     if not out and clause > view.first and view.word(clause - 1) == "که":
-        antecedent = [p for p in view.actors if p.last == clause - 1 and p.mention.label == "PERSON"]
-        if antecedent:
-            return [antecedent[0].argument("visitor")]
+        antecedent = _antecedent(view, clause - 1)
+        if antecedent is not None:
+            return [antecedent]
     if not out:
         excluded_ends = {p.last for p in view.actors if p.mention.label == "PERSON" and _excluded_before(view, p.first)}
         for i in range(clause, before):
@@ -372,6 +390,8 @@ def _candidates(view: SentenceView) -> list[_Visit]:
             v = _Visit(view, i)
             v.destination = _place_after(view, i + 2, 1) or _institution(view, i + 2)
             v.visitors = _subjects(view, i)
+        elif cls == "inspection" and _light_verb(view, i + 1):
+            v = _inspected(view, i)                               # "از کتاب‌فروشی‌های قم بازدید کرد"
         elif cls == "presence" and view.word(i - 1) not in TENURE_WORDS:   # "روزهای حضور در کاخ سفید": a tenure
             place = _located_place(view, i, 5)
             if place is not None:
@@ -388,6 +408,24 @@ def _candidates(view: SentenceView) -> list[_Visit]:
                 and not view.find(CONDITIONAL, view.clause_start(i), i):  # "اگر ترامپ به مسکو سفر کند"
             out.append(v)
     return out
+
+
+def _inspected(view: SentenceView, i: int, width: int = 8) -> _Visit | None:
+    """"X از Y بازدید کرد", "X از Y دیدن می‌کند": the light-verb visit with its "از" phrase before it, in the same
+    clause: the city, province or country that phrase names ("از کتاب‌فروشی‌های قم"), or a named institution
+    heading it."""
+    clause = view.clause_start(i)
+    back = view.find({"از"}, max(clause, i - width), i)
+    if not back:
+        return None
+    at = back[0]
+    place = next((p for p in view.actors if at < p.first < i and p.mention.label == "GPE"), None)
+    dest = place.argument("destination") if place is not None else _institution(view, at + 1)
+    if dest is None:
+        return None
+    v = _Visit(view, i)
+    v.destination, v.visitors = dest, _subjects(view, at)
+    return v
 
 
 def _institution(view: SentenceView, i: int) -> Argument | None:
@@ -408,7 +446,9 @@ def rule_kind(doc: Document, ev: Event) -> str:
         if s.first_token <= i < s.last_token:
             view = SentenceView(doc, f, s)
             got = _classes(view).get(i)
-            return got[0] + ":" + got[1] if got else view.word(i)
+            # "سفر/بازدید کرد" (the clause's predicate) apart from a trip named inside another clause
+            predicate = "+lv" if got and got[1] != "verb" and _light_verb(view, i + 1) else ""
+            return got[0] + ":" + got[1] + predicate if got else view.word(i)
     return "?"
 
 
