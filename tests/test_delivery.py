@@ -41,7 +41,7 @@ def _consumer(committed=None, generation=3, guarantee="at_least_once") -> Khabar
     from intervaltree import IntervalTree
 
     c = KhabarConsumer.__new__(KhabarConsumer)
-    c.app = FakeApp(consumer_generation_id=generation,
+    c.app = FakeApp(consumer_generation_id=generation, should_stop=False,
                     topics=SimpleNamespace(acks_enabled_for=lambda topic: True),
                     conf=SimpleNamespace(processing_guarantee=SimpleNamespace(value=guarantee)))
     c._acked = defaultdict(list)
@@ -55,6 +55,7 @@ def _consumer(committed=None, generation=3, guarantee="at_least_once") -> Khabar
     c._stalled = {}
     c._start_offset = {}
     c._seeks = {}
+    c._stopped = c._crashed = SimpleNamespace(is_set=lambda: False)  # read by mode's Service.should_stop
     return c
 
 
@@ -122,7 +123,7 @@ async def test_a_partition_whose_records_were_all_dropped_is_read_again(monkeypa
     offset is now past the committed one, so it drops the records read again below it), and every one of
     them was skipped by the stream as another generation's.  Nothing is acked or in flight, so no commit
     asks; the watchdog still reads the partition again from the committed offset, once, after
-    `stall_seconds`.  A partition merely caught up, or with records in flight, is left alone."""
+    `dropped_seconds`.  A partition merely caught up, or with records in flight, is left alone."""
     c, clock, seeks = _stall_clocked(monkeypatch, committed=3)
     c.app.rebalancing, c.app.in_recovery, c.flow_active = False, False, True
     c._active_partitions = {TP0}
@@ -131,7 +132,7 @@ async def test_a_partition_whose_records_were_all_dropped_is_read_again(monkeypa
     for o in range(3, 34):                       # skipped by the stream: acks refused, not processed
         assert not c.ack(_message(o, generation=2))
     c.check_dropped()
-    clock[0] += c.stall_seconds + 1
+    clock[0] += c.dropped_seconds + 1
     c.check_dropped()
     await asyncio.sleep(0)
     assert seeks == [(TP0, 3)]
@@ -179,6 +180,29 @@ async def test_a_fetch_that_a_seek_overlapped_is_read_again_from_the_seek(monkey
     monkeypatch.setattr(faust_aiokafka.Consumer, "_wait_next_records", quiet_fetch)
     assert (await c._wait_next_records(1.0))[0] == {TP0: [3, 4]}   # no seek meanwhile: kept
     assert len(sought) == 2
+
+
+async def test_a_partition_read_again_passes_on_only_what_was_not_acked(monkeypatch):
+    """Read again from the committed offset 4 after a stall: 5, 6 and 8 were processed since (their outputs
+    are on the broker, their acks wait for 4), so only 4, 7 and 9 reach the agents; the commit then moves
+    past all of them once those are acked."""
+    import faust.transport.drivers.aiokafka as faust_aiokafka
+
+    c = _consumer(committed=4)
+    for o in (5, 6, 8):
+        assert c.ack(_message(o))
+    other = TP(TP0.topic, 1)
+
+    async def fetch(self, timeout):
+        return ({TP0: [SimpleNamespace(offset=o) for o in range(4, 10)], other: [SimpleNamespace(offset=5)]},
+                {TP0, other})
+
+    monkeypatch.setattr(faust_aiokafka.Consumer, "_wait_next_records", fetch)
+    records, _ = await c._wait_next_records(1.0)
+    assert [r.offset for r in records[TP0]] == [4, 7, 9] and [r.offset for r in records[other]] == [5]
+    for o in (4, 7, 9):
+        assert c.ack(_message(o))
+    assert c._new_offset(TP0) == 10
 
 
 async def test_a_partition_without_a_commit_waits_for_its_first_offset(monkeypatch):

@@ -60,12 +60,14 @@ def dropped(committed: Optional[int], read: Optional[int], highwater: Optional[i
 
 
 class KhabarConsumer(faust_aiokafka.Consumer):
-    #: seconds the committed offset may stay unprocessed while later offsets are done (or nothing is in
-    #: flight), before the partition is read again from it (a message the fetcher dropped: see
-    #: `_reread_if_stalled`).  Every restart met one such stall in the fault runs; at 15 s, three SIGKILLs
-    #: 16 s apart re-processed almost everything.  In order, acks come late only when deliveries do, and
-    #: then for every later offset too, so a short wait rarely re-reads what was merely slow.
-    stall_seconds: float = 5.0
+    #: seconds the committed offset may stay unprocessed while later offsets are done, before the
+    #: partition is read again from it (a message the fetcher dropped: see `_reread_if_stalled`).  Not
+    #: shorter: the committed offset's outputs may simply be slower to confirm than later ones' (other
+    #: output partitions); at 5 s a handover under load re-read so often that 770 inputs came out 2,614 times.
+    stall_seconds: float = 15.0
+    #: the same wait when nothing of the partition is acked or in flight (`check_dropped`): then nothing
+    #: can be slow, so it is short (every restart met such a stall in the fault runs)
+    dropped_seconds: float = 4.0
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -91,7 +93,10 @@ class KhabarConsumer(faust_aiokafka.Consumer):
         from where the seek put them (already read again after it, at worst: no record is lost)."""
         before = dict(self._seeks)
         records, active = await super()._wait_next_records(timeout)
+        if records and (self.should_stop or self.app.should_stop):
+            return {}, active  # stopping: uncommitted anyway, and no seek into a consumer thread that stops
         if records:
+            self._skip_acked(records)
             for tp in [tp for tp in records if self._seeks.get(tp, 0) != before.get(tp, 0)]:
                 start = self._read_offset.get(tp)
                 if start is None:
@@ -102,6 +107,21 @@ class KhabarConsumer(faust_aiokafka.Consumer):
                 log.debug("%s: a fetch overlapped a seek; reading again from %d", tp, start)
                 await self.seek(tp, start)
         return records, active
+
+    def _skip_acked(self, records) -> None:
+        """A partition read again from its committed offset (a stall) holds records processed since, whose
+        outputs are on the broker and whose acks wait for the committed one: pass on only the others.  A
+        re-read then costs the dropped records, not everything after them again (a re-read of 4 partitions
+        in a handover had duplicated ~140 records each)."""
+        for tp, batch in list(records.items()):
+            done = self._acked_index.get(tp)
+            if done:
+                kept = [r for r in batch if r.offset not in done]
+                if len(kept) != len(batch):
+                    if kept:
+                        records[tp] = kept
+                    else:
+                        del records[tp]
 
     async def perform_seek(self) -> None:
         """After the seek to the committed offsets, note where each partition without a commit starts (its
@@ -160,7 +180,7 @@ class KhabarConsumer(faust_aiokafka.Consumer):
             self._reread_if_stalled(tp, committed)
         return offset
 
-    def _reread_if_stalled(self, tp, committed: int) -> None:
+    def _reread_if_stalled(self, tp, committed: int, wait: float | None = None) -> None:
         """Later offsets are done but the committed one is not.  After a rebalance, a record fetched
         before the seek can reach Faust's fetch loop after it: the loop then drops every record below
         it as already read (and books the hole as a gap), so the committed offset is never processed.
@@ -170,7 +190,7 @@ class KhabarConsumer(faust_aiokafka.Consumer):
         stalled = self._stalled
         now = time.monotonic()
         since = stalled.setdefault(tp, now)
-        if now - since < self.stall_seconds:
+        if now - since < (self.stall_seconds if wait is None else wait):
             return
         stalled[tp] = now
         # forget the holes booked by the dropped records (folded in or not); a re-read finds the real ones
@@ -185,7 +205,7 @@ class KhabarConsumer(faust_aiokafka.Consumer):
         self.check_dropped()
 
     def check_dropped(self) -> None:
-        """Partitions no commit will ever unblock (see `dropped`): read them again after `stall_seconds`."""
+        """Partitions no commit will ever unblock (see `dropped`): read them again after `dropped_seconds`."""
         app = self.app
         if app.rebalancing or app.in_recovery or not self.flow_active:
             return
@@ -205,7 +225,7 @@ class KhabarConsumer(faust_aiokafka.Consumer):
             if committed is None:
                 committed = self._start_offset.get(tp)
             if dropped(committed, self._read_offset.get(tp), highwater, 0, in_flight.get(tp, 0)):
-                self._reread_if_stalled(tp, committed)
+                self._reread_if_stalled(tp, committed, self.dropped_seconds)
             else:
                 self._stalled.pop(tp, None)
 
