@@ -482,12 +482,12 @@ The final model is trained on **all** sentences of both parts ({meta['sentences'
 ## Settings
 
 - CRFsuite L-BFGS: `{json.dumps(meta['params'])}`
-- Features (`streams/core/actors/ner.py`, `FeatureExtractor`; about 26 attributes per token of news text):
+- Features (`streams/core/actors/ner.py`, `FeatureExtractor`; about 22 attributes per token of news text):
   word form; prefixes/suffixes 2-4 (ZWNJ removed);
   shape (Persian/digit/Latin/punct/mixed, 4-digit number); length bucket; ZWNJ head/tail parts;
   hand-written title / ORG-trigger / LOC-trigger / date / money word flags; word cluster ids;
-  `oov` (Persian word without a cluster); neighbours -2..+2 (word, cluster, flags); word bigrams with -1 and
-  +1; BOS/EOS; name-lexicon features (`NameLexicon`): the token starts /
+  `oov` (Persian word without a cluster); neighbours -2..+2 (word, flags, one cluster id: the finest for
+  -1/+1, the coarsest for -2/+2); word bigrams with -1 and +1; BOS/EOS; name-lexicon features (`NameLexicon`): the token starts /
   continues / alone is a known PERSON / ORG / GPE alias of the hand-curated gazetteer entries (never the
   PEYMA-mined ones), also for the -1/+1 neighbours, and "known first name". Lexicon at training time:
   `{json.dumps(meta.get('lexicon'), ensure_ascii=False)}`; later gazetteer additions reach the tagger

@@ -274,8 +274,9 @@ class FeatureExtractor:
         cls = tuple(f"{k}=" + c for k, c in enumerate(cl)) if cl else ("=none",)
         fl = tuple(flags)
         # neighbour views: -2, -1, +1, +2
-        m1 = ["-1w=" + w] + ["-1c" + c for c in cls] + ["-1f=" + f for f in fl]
-        p1 = ["+1w=" + w] + ["+1c" + c for c in cls] + ["+1f=" + f for f in fl]
+        # the -1/+1 neighbours' cluster at the finest granularity only (the coarser ones added nothing in CV)
+        m1 = ["-1w=" + w, "-1c" + cls[-1]] + ["-1f=" + f for f in fl]
+        p1 = ["+1w=" + w, "+1c" + cls[-1]] + ["+1f=" + f for f in fl]
         m2 = ["-2w=" + w, "-2c" + cls[0]] + ["-2f=" + f for f in fl]
         p2 = ["+2w=" + w, "+2c" + cls[0]] + ["+2f=" + f for f in fl]
         hit = encoded_parts(own, m1, p1, m2, p2, w, key(w))
