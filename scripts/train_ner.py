@@ -6,6 +6,7 @@
                                                #   -> benchmarks/results/ner-cv.md + .json
     python scripts/train_ner.py --clusters     # (re)build word clusters from fars-news first
     python scripts/train_ner.py --cv --folds 0,1 --no-lexicon --out /tmp/x.md   # partial run / ablation
+    python scripts/train_ner.py --cv --folds 0,1 --cv-300k-only --drop-features=bg-,bg+ --out /tmp/y.md
 
 Data: ``$KHABAR_SHARED/corpora/peyma/{300K,600K}`` (default: ``<repo>/../shared``).  One
 document per file, ``token<TAB>BIO-tag`` per line, blank line between sentences.  Every
@@ -28,6 +29,7 @@ import time
 from collections import Counter
 from multiprocessing import get_context
 from pathlib import Path
+from typing import Iterable
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
@@ -248,6 +250,18 @@ def describe_lexicon(lexicon: NameLexicon | None) -> dict | None:
             "names": len(lexicon.by_key), "first_names": len(lexicon.first_names)}
 
 
+class AblatedFeatures(FeatureExtractor):
+    """The default features without some attribute groups (``--drop-features``; a group is the attribute name
+    before ``=``, e.g. ``p1``, ``-1sh``, ``bg+``): for ablation runs only, never a shipped model."""
+
+    def __init__(self, clusters, lexicon, drop: Iterable[str]):
+        super().__init__(clusters, lexicon)
+        self.drop = frozenset(drop)
+
+    def sentence_features(self, tokens):
+        return [[a for a in f if a.split("=", 1)[0] not in self.drop] for f in super().sentence_features(tokens)]
+
+
 def train_model(train_sents, model_path: Path, params: dict, fx: FeatureExtractor) -> float:
     import pycrfsuite
 
@@ -322,9 +336,12 @@ def _run_fold(fold: int) -> dict:
     tag_secs = time.time() - t0
     c = score([t for _, t in test], pred)
     n_tok = sum(len(t) for t, _ in test)
+    # what tagging costs: the CRF's time per token grows with the attributes it is handed
+    n_attrs = sum(len(f) for toks, _ in test for f in fx.sentence_features(toks))
     model.unlink(missing_ok=True)
     return {"fold": fold, "train_sentences": len(train), "extra_duplicates_dropped": n_dup,
             "test_sentences": len(test), "test_tokens": n_tok,
+            "attributes_per_token": round(n_attrs / max(n_tok, 1), 2),
             "train_seconds": round(secs, 1), "tag_seconds": round(tag_secs, 2), "counts": c,
             "scores": summarise(c)}
 
@@ -465,11 +482,12 @@ The final model is trained on **all** sentences of both parts ({meta['sentences'
 ## Settings
 
 - CRFsuite L-BFGS: `{json.dumps(meta['params'])}`
-- Features (`streams/core/actors/ner.py`, `FeatureExtractor`): word form; prefixes/suffixes 1-4 (ZWNJ removed);
+- Features (`streams/core/actors/ner.py`, `FeatureExtractor`; about 22 attributes per token of news text):
+  word form; prefixes/suffixes 2-4 (ZWNJ removed);
   shape (Persian/digit/Latin/punct/mixed, 4-digit number); length bucket; ZWNJ head/tail parts;
   hand-written title / ORG-trigger / LOC-trigger / date / money word flags; word cluster ids;
-  `oov` (Persian word without a cluster); neighbours -2..+2 (word, cluster, flags; +-1 also suffix-2 and
-  shape); word bigrams with -1 and +1; BOS/EOS; name-lexicon features (`NameLexicon`): the token starts /
+  `oov` (Persian word without a cluster); neighbours -2..+2 (word, flags, one cluster id: the finest for
+  -1/+1, the coarsest for -2/+2); word bigrams with -1 and +1; BOS/EOS; name-lexicon features (`NameLexicon`): the token starts /
   continues / alone is a known PERSON / ORG / GPE alias of the hand-curated gazetteer entries (never the
   PEYMA-mined ones), also for the -1/+1 neighbours, and "known first name". Lexicon at training time:
   `{json.dumps(meta.get('lexicon'), ensure_ascii=False)}`; later gazetteer additions reach the tagger
@@ -508,7 +526,7 @@ def _write_partial_report(folds, params, options: dict, md: Path, cv_secs: float
     md.with_suffix(".json").write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     o = report["overall"]["micro_PER_ORG_LOC"]
     print(f"{md.stem}: folds {report['folds_run']} P={o['precision']:.4f} R={o['recall']:.4f} "
-          f"F1={o['f1']:.4f} ({cv_secs:.0f}s)", file=sys.stderr)
+          f"F1={o['f1']:.4f} attributes/token {folds[0]['attributes_per_token']} ({cv_secs:.0f}s)", file=sys.stderr)
     return 0
 
 
@@ -535,6 +553,8 @@ def main(argv=None) -> int:
                     help="only rewrite MODEL.md from model.json and the CV results")
     ap.add_argument("--no-lexicon", action="store_true",
                     help="train/evaluate without the name-lexicon features (ablation)")
+    ap.add_argument("--drop-features", default="", metavar="GROUP,...",
+                    help="with --folds: leave out these attribute groups (ablation), e.g. --drop-features=p1,s1")
     ap.add_argument("--folds", default=None,
                     help="with --cv and --out: comma list of folds to run (e.g. 0,1,2); scores pooled over those")
     ap.add_argument("--train-fraction", type=float, default=1.0,
@@ -542,6 +562,8 @@ def main(argv=None) -> int:
     args = ap.parse_args(argv)
     if args.folds and not (args.cv and args.out):
         ap.error("--folds needs --cv and --out (a partial run never writes the default CV report)")
+    if args.drop_features and not args.folds:
+        ap.error("--drop-features needs --folds (an ablation run never writes the default report or a model)")
     if args.train_fraction != 1.0 and not (args.folds and 0 < args.train_fraction < 1):
         ap.error("--train-fraction needs --folds and a value between 0 and 1")
 
@@ -572,7 +594,8 @@ def main(argv=None) -> int:
     clusters = {} if args.no_clusters else load_clusters(cluster_path)
     cl_desc = {"file": CLUSTER_FILE if clusters else None, "words": len(clusters)}
     lexicon = None if args.no_lexicon else default_lexicon()
-    fx = FeatureExtractor(clusters, lexicon)
+    drop = [g for g in args.drop_features.split(",") if g]
+    fx = AblatedFeatures(clusters, lexicon, drop) if drop else FeatureExtractor(clusters, lexicon)
     lex_desc = describe_lexicon(lexicon)
 
     t0 = time.time()
@@ -593,7 +616,8 @@ def main(argv=None) -> int:
         if fold_ids is not None:
             return _write_partial_report(folds, params, {
                 "train": "300K folds only" if extra is None else "300K folds + all 600K",
-                "clusters": len(clusters), "lexicon": lex_desc, "train_fraction": args.train_fraction},
+                "clusters": len(clusters), "lexicon": lex_desc, "train_fraction": args.train_fraction,
+                "drop_features": drop},
                 md, cv_secs)
         report = write_cv_report(folds, params, st300, {
             "training_folds": "4/5 of PEYMA 300K" + ("" if extra is None else " + all of NSURL 600K"),

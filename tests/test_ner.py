@@ -187,3 +187,16 @@ def test_default_lexicon_comes_from_curated_gazetteer_entries():
     lex = default_lexicon()
     assert len(lex.by_key) > 1000 and len(lex.first_names) > 50
     assert "PERSON" in lex.by_key[key("ولادیمیر پوتین")]
+
+
+def test_ablation_features_drop_exactly_the_named_groups():
+    """`train_ner.py --drop-features`: the default features minus whole attribute groups, nothing else."""
+    import sys  # noqa: PLC0415
+    sys.path.insert(0, str(REPO / "scripts"))
+    import train_ner  # noqa: PLC0415 - a script, importable only with scripts/ on the path
+
+    tokens = ["سفر", "به", "تهران", "رفت"]
+    full = FeatureExtractor().sentence_features(tokens)
+    cut = train_ner.AblatedFeatures({}, None, ["bg-", "bg+", "ln"]).sentence_features(tokens)
+    for f, g in zip(full, cut):
+        assert g == [a for a in f if not a.startswith(("bg-=", "bg+=", "ln="))] and len(g) < len(f)

@@ -254,9 +254,11 @@ class FeatureExtractor:
         if w in MONEY_WORDS:
             flags.append("$")
         cl = self.clusters.get(w) or self.clusters.get(sq) or ()
+        # No 1-letter affixes and no suffix/shape of the neighbours: each attribute costs the CRF about the
+        # same to look up, and these added nothing in CV (benchmarks/results/ner-features.md).
         own = [
-            "w=" + w, "p1=" + sq[:1], "p2=" + sq[:2], "p3=" + sq[:3], "p4=" + sq[:4],
-            "s1=" + sq[-1:], "s2=" + sq[-2:], "s3=" + sq[-3:], "s4=" + sq[-4:],
+            "w=" + w, "p2=" + sq[:2], "p3=" + sq[:3], "p4=" + sq[:4],
+            "s2=" + sq[-2:], "s3=" + sq[-3:], "s4=" + sq[-4:],
             "sh=" + shape, "ln=" + (str(n) if n < 4 else "4-6" if n < 7 else "7+"),
         ]
         if ZWNJ in w:
@@ -272,8 +274,9 @@ class FeatureExtractor:
         cls = tuple(f"{k}=" + c for k, c in enumerate(cl)) if cl else ("=none",)
         fl = tuple(flags)
         # neighbour views: -2, -1, +1, +2
-        m1 = ["-1w=" + w, "-1s2=" + sq[-2:], "-1sh=" + shape] + ["-1c" + c for c in cls] + ["-1f=" + f for f in fl]
-        p1 = ["+1w=" + w, "+1s2=" + sq[-2:], "+1sh=" + shape] + ["+1c" + c for c in cls] + ["+1f=" + f for f in fl]
+        # the -1/+1 neighbours' cluster at the finest granularity only (the coarser ones added nothing in CV)
+        m1 = ["-1w=" + w, "-1c" + cls[-1]] + ["-1f=" + f for f in fl]
+        p1 = ["+1w=" + w, "+1c" + cls[-1]] + ["+1f=" + f for f in fl]
         m2 = ["-2w=" + w, "-2c" + cls[0]] + ["-2f=" + f for f in fl]
         p2 = ["+2w=" + w, "+2c" + cls[0]] + ["+2f=" + f for f in fl]
         hit = encoded_parts(own, m1, p1, m2, p2, w, key(w))
