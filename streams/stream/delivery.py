@@ -248,7 +248,6 @@ class KhabarConsumer(faust_aiokafka.Consumer):
             acked.extend(o for iv in covered for o in range(iv.begin, min(iv.end, top)))
             gaps.chop(0, top)
 
-
     def state(self) -> dict:
         """Where each assigned partition stands (the /debug/consumer view): committed, read and
         highwater offsets, acked offsets waiting for the committed one, Faust's fetch flags.  A partition
