@@ -41,7 +41,7 @@ def _consumer(committed=None, generation=3, guarantee="at_least_once") -> Khabar
     from intervaltree import IntervalTree
 
     c = KhabarConsumer.__new__(KhabarConsumer)
-    c.app = FakeApp(consumer_generation_id=generation, should_stop=False,
+    c.app = FakeApp(consumer_generation_id=generation,
                     topics=SimpleNamespace(acks_enabled_for=lambda topic: True),
                     conf=SimpleNamespace(processing_guarantee=SimpleNamespace(value=guarantee)))
     c._acked = defaultdict(list)
@@ -54,8 +54,6 @@ def _consumer(committed=None, generation=3, guarantee="at_least_once") -> Khabar
     c._waiting_for_ack = None
     c._stalled = {}
     c._start_offset = {}
-    c._seeks = {}
-    c._stopped = c._crashed = SimpleNamespace(is_set=lambda: False)  # read by mode's Service.should_stop
     return c
 
 
@@ -145,41 +143,6 @@ async def test_a_partition_whose_records_were_all_dropped_is_read_again(monkeypa
     assert not dropped(committed=3, read=33, highwater=34, acked=5, in_flight=0)    # commit watches
     assert not dropped(committed=3, read=2, highwater=34, acked=0, in_flight=0)     # next to fetch
     assert dropped(committed=3, read=3, highwater=34, acked=0, in_flight=0)
-
-
-async def test_a_fetch_that_a_seek_overlapped_is_read_again_from_the_seek(monkeypatch):
-    """The rebalance's seek to the committed offset ran while a fetch was in flight in the consumer thread:
-    the fetched records may predate the seek (offsets 20..33, while the seek says 3).  Passed on, they would
-    set the fetch loop's read offset to 33 and it would drop 3..32 when read again.  They are dropped
-    instead and the partition read again from the seek's offset; another partition's records pass."""
-    import faust.transport.drivers.aiokafka as faust_aiokafka
-
-    other = TP(TP0.topic, 1)
-    c = _consumer(committed=3)
-    c._read_offset = {}
-    sought = []
-
-    async def _seek(tp, offset):                  # the consumer thread's seek (no broker here)
-        sought.append((tp, offset))
-
-    c._seek = _seek
-    c.log = SimpleNamespace(dev=lambda *args: None)   # Faust's seek logs at its "dev" level
-
-    async def fetch_overlapped_by_a_seek(self, timeout):
-        await c.seek(TP0, 3)                      # the rebalance's seek, while this fetch was in flight
-        return {TP0: list(range(20, 34)), other: [7, 8]}, {TP0, other}
-
-    monkeypatch.setattr(faust_aiokafka.Consumer, "_wait_next_records", fetch_overlapped_by_a_seek)
-    records, active = await c._wait_next_records(1.0)
-    assert records == {other: [7, 8]} and active == {TP0, other}
-    assert sought == [(TP0, 3), (TP0, 3)] and c._read_offset[TP0] == 3
-
-    async def quiet_fetch(self, timeout):
-        return {TP0: [3, 4]}, {TP0}
-
-    monkeypatch.setattr(faust_aiokafka.Consumer, "_wait_next_records", quiet_fetch)
-    assert (await c._wait_next_records(1.0))[0] == {TP0: [3, 4]}   # no seek meanwhile: kept
-    assert len(sought) == 2
 
 
 async def test_a_partition_read_again_passes_on_only_what_was_not_acked(monkeypatch):

@@ -15,11 +15,11 @@ Three holes in faust-streaming 0.15 (each seen or reasoned from its source, see 
    offsets are read again after the rebalance's seek and acked when really processed.
 4. A record fetched before that seek can reach Faust's fetch loop after it (the fetch was in flight in
    the consumer thread while the seek ran); the loop then drops the re-read records below it and books
-   them as a gap.  `KhabarConsumer._wait_next_records()` drops a fetch that a seek of its partition
-   overlapped and reads the partition again from where the seek put it.  Behind that: the commit waits
-   at the committed offset (2.), and `_reread_if_stalled()` reads the partition again from there after
-   `stall_seconds`; when nothing is acked or in flight no commit ever asks, and `_watch_dropped` finds
-   such partitions on a timer.
+   them as a gap.  The commit waits at the committed offset (2.), and `_reread_if_stalled()` reads the
+   partition again from there after `stall_seconds`; when nothing is acked or in flight no commit ever
+   asks, and `_watch_dropped` finds such partitions on a timer.  A re-read passes on only the records
+   not acked since (`_skip_acked`).  (Dropping a fetch that a seek overlapped and seeking again from the
+   fetch path was tried: it once left a restarted worker fetching nothing at all, so it is not done.)
 """
 from __future__ import annotations
 
@@ -73,39 +73,11 @@ class KhabarConsumer(faust_aiokafka.Consumer):
         super().__init__(*args, **kwargs)
         self._stalled: dict = {}  # tp -> since when its committed offset waits
         self._start_offset: dict = {}  # tp -> where reading starts while the group has no commit for it
-        self._seeks: dict = {}  # tp -> seeks begun or ended (a fetch that saw it change overlapped one)
-
-    def _count_seeks(self, tps) -> None:
-        for tp in tps:
-            self._seeks[tp] = self._seeks.get(tp, 0) + 1
-
-    async def seek(self, partition, offset: int) -> None:
-        self._count_seeks((partition,))
-        try:
-            await super().seek(partition, offset)
-        finally:
-            self._count_seeks((partition,))
 
     async def _wait_next_records(self, timeout: float):
-        """Faust's fetch, minus the records of partitions a seek overlapped: such records may predate the
-        seek, and passing them on would set the fetch loop's read offset past the records read again
-        from the seek's offset, which the loop would then drop (hole 4).  Those partitions are read again
-        from where the seek put them (already read again after it, at worst: no record is lost)."""
-        before = dict(self._seeks)
         records, active = await super()._wait_next_records(timeout)
-        if records and (self.should_stop or self.app.should_stop):
-            return {}, active  # stopping: uncommitted anyway, and no seek into a consumer thread that stops
         if records:
             self._skip_acked(records)
-            for tp in [tp for tp in records if self._seeks.get(tp, 0) != before.get(tp, 0)]:
-                start = self._read_offset.get(tp)
-                if start is None:
-                    start = self._start_offset.get(tp)
-                if start is None:
-                    continue  # no offset to go back to: keep them (the watchdogs still stand behind)
-                del records[tp]
-                log.debug("%s: a fetch overlapped a seek; reading again from %d", tp, start)
-                await self.seek(tp, start)
         return records, active
 
     def _skip_acked(self, records) -> None:
@@ -128,15 +100,7 @@ class KhabarConsumer(faust_aiokafka.Consumer):
         earliest offset: the consumer resets to earliest).  Without it, the first commit of such a partition
         trusted whatever run of offsets was acked first, and records the fetch loop dropped after a
         rebalance (see `_reread_if_stalled`) were committed past, unprocessed."""
-        assigned = self.assignment()
-        self._count_seeks(assigned)
-        try:
-            await super().perform_seek()
-            await self._note_start_offsets()
-        finally:
-            self._count_seeks(assigned)
-
-    async def _note_start_offsets(self) -> None:
+        await super().perform_seek()
         uncommitted = [tp for tp in self.assignment() if self._committed_offset.get(tp) is None]
         self._start_offset = {tp: o for tp, o in self._start_offset.items() if tp in self.assignment()}
         if uncommitted:
