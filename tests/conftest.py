@@ -58,3 +58,19 @@ def dev_articles() -> list[dict]:
 @pytest.fixture(scope="session")
 def seed_article() -> dict:
     return read_jsonl(shared("seed", "article.jsonl"))[0]
+
+
+def broker_less_khabar(tmp_path: Path, app_id: str, **settings):
+    """The worker's app with its outputs collected in `.sent` instead of sent to Kafka (Faust's agent test
+    context runs it without a broker)."""
+    from streams.config import Settings
+    from streams.stream.app import build
+
+    k = build(Settings(broker="kafka://127.0.0.1:1", app_id=app_id, data_dir=str(tmp_path), **settings))
+    k.sent = []
+
+    async def sink(out):
+        k.sent.append(out)
+
+    k.sink = sink
+    return k

@@ -4,9 +4,8 @@ from __future__ import annotations
 import orjson
 import pytest
 
-from conftest import assert_valid
-from streams.config import DEADLETTER, ENRICHED, SANCTIONS, VISITS, Settings
-from streams.stream.app import build
+from conftest import assert_valid, broker_less_khabar
+from streams.config import DEADLETTER, ENRICHED, SANCTIONS, VISITS
 
 ARTICLE = {
     "id": "agent-1", "source": "test", "url": None, "published_at": "2024-05-06",
@@ -18,15 +17,7 @@ ARTICLE = {
 
 @pytest.fixture()
 def khabar(tmp_path):
-    k = build(Settings(broker="kafka://127.0.0.1:1", app_id="khabar-agent-test", data_dir=str(tmp_path)))
-    sent = []
-
-    async def sink(out):
-        sent.append(out)
-
-    k.sink = sink
-    k.sent = sent
-    return k
+    return broker_less_khabar(tmp_path, "khabar-agent-test")
 
 
 async def test_agent_enriches_and_dead_letters(khabar):

@@ -12,10 +12,9 @@ import sys
 import orjson
 import pytest
 
-from conftest import ROOT, assert_valid
-from streams.config import DEADLETTER, ENRICHED, Settings
+from conftest import ROOT, assert_valid, broker_less_khabar
+from streams.config import DEADLETTER, ENRICHED
 from streams.processing import Counts, process
-from streams.stream.app import build
 
 ARTICLE = {"id": "dup-1", "source": "test", "url": None, "published_at": "2024-05-06", "title": "سفر",
            "body": "وزیر امور خارجه روسیه دیروز وارد تهران شد و با وزیر امور خارجه ایران دیدار کرد."}
@@ -100,15 +99,7 @@ def test_extract_same_id_twice_marks_the_second_and_dead_letters_keep_exit_1():
 
 @pytest.fixture()
 def khabar(tmp_path):
-    k = build(Settings(broker="kafka://127.0.0.1:1", app_id="khabar-bad-input-test", data_dir=str(tmp_path)))
-    sent = []
-
-    async def sink(out):
-        sent.append(out)
-
-    k.sink = sink
-    k.sent = sent
-    return k
+    return broker_less_khabar(tmp_path, "khabar-bad-input-test")
 
 
 async def test_agent_tombstone_and_same_id_twice(khabar):

@@ -9,7 +9,7 @@ import sys
 import orjson
 import pytest
 
-from conftest import ROOT, assert_valid, read_jsonl, shared
+from conftest import ROOT, assert_valid, broker_less_khabar, read_jsonl, shared
 from streams.config import ENRICHED, Settings
 from streams.processing import process
 from streams.cooccurrence import (DAY, Aggregator, DedupIndex, OfflineCooccurrence, WindowConfig, article_batches,
@@ -323,16 +323,8 @@ async def test_agents_mark_duplicates_send_one_batch_per_partition_and_flush_onc
     """Enrich -> dedup -> cooccur in Faust's test context (no broker): the enriched record carries the
     decision, a counted article sends one batch per owning partition, and the aggregation writes each
     changed pair once per flush, schema-valid, equal to the offline tables."""
-    from streams.stream.app import build
-
-    k = build(Settings(broker="kafka://127.0.0.1:1", app_id="khabar-coocc-agent-test", data_dir=str(tmp_path),
-                       partitions=4))
-    sent = []
-
-    async def sink(out):
-        sent.append(out)
-
-    k.sink = sink
+    k = broker_less_khabar(tmp_path, "khabar-coocc-agent-test", partitions=4)
+    sent = k.sent
     copy = {**ARTICLE, "id": "coocc-2", "body": "به گزارش ایرنا، " + ARTICLE["body"]}
     other = {**ARTICLE, "id": "coocc-3", "body": "\n".join(f"نشست {i} وزیران ایران و روسیه در تهران درباره انرژی "
                                                            f"و بازار گاز برگزار شد." for i in range(25))}

@@ -8,7 +8,7 @@ import random
 import orjson
 import pytest
 
-from conftest import assert_valid
+from conftest import assert_valid, broker_less_khabar
 from streams.cli import main as cli_main
 from streams.config import ENRICHED, FUSED, Settings
 from streams.cooccurrence import OfflineCooccurrence, parse_time
@@ -235,16 +235,8 @@ def test_cli_fuse_writes_the_offline_table(tmp_path, capsys):
 async def test_agents_fuse_like_the_offline_table(tmp_path):
     """Enrich -> dedup -> fuse in Faust's test context (no broker): the fused messages are schema-valid and
     their last state per id equals the offline table; a group message delivered twice changes nothing."""
-    from streams.stream.app import build
-
-    k = build(Settings(broker="kafka://127.0.0.1:1", app_id="khabar-fusion-agent-test", data_dir=str(tmp_path),
-                       partitions=4))
-    sent = []
-
-    async def sink(out):
-        sent.append(out)
-
-    k.sink = sink
+    k = broker_less_khabar(tmp_path, "khabar-fusion-agent-test", partitions=4)
+    sent = k.sent
     articles = MOSCOW + BEIJING + TOUR + [MOSCOW[0]]
     async with k.enrich.test_context() as agent:  # broker-less: the dedup decision runs inline
         for a in articles:
