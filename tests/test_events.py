@@ -145,6 +145,14 @@ def test_a_visit_stated_by_its_light_verb_after_the_place(body, visitor, place, 
     assert v["status"] == status and _texts(v, "visitor") == [visitor] and _texts(v, "destination") == [place]
 
 
+def test_the_media_that_report_a_trip_are_neither_its_visitor_nor_its_place():
+    body = ("خبرنگار اعزامی خبرگزاری فارس به لیما گزارش داد: نخست‌وزیر مالزی که هفته گذشته به پرو سفر کرده است، "
+            "امروز به خبرنگار خبرگزاری فرانسه گفت: همکاری‌ها ادامه می‌یابد.")
+    pairs = [(_texts(v, "visitor"), _texts(v, "destination")) for v in _events(body, "visit")]
+    assert (["نخست‌وزیر مالزی"], ["پرو"]) in pairs
+    assert not any("خبرگزاری" in " ".join(v + d) for v, d in pairs)
+
+
 def test_seeing_from_close_is_not_a_visit():
     assert _events("معاون استاندار از نزدیک مشکلات کشاورزان شهرستان را دید.", "visit") == []
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 import bisect
 from dataclasses import dataclass
 
+from streams.core.actors.gazetteer import default_gazetteer
 from streams.core.actors.recognizer import actor_mentions
 from streams.core.events.cues import cues
 from streams.core.document import Argument, Document, Field, Mention, Sentence, Span
@@ -13,6 +14,7 @@ QUOTES = {'"', "«", "»", "'", "(", ")"}
 # words and marks after which a new clause (with its own subject) begins
 CLAUSE_OPENERS = cues("clause.opener")
 REPORTER_OPENERS = cues("clause.reporter")   # "به گزارش X": the source of the report
+MEDIA_HEADS = cues("media_head")
 
 
 @dataclass
@@ -25,6 +27,14 @@ class Placed:
     def argument(self, role: str) -> Argument:
         m = self.mention
         return Argument(role, m.entity_key, Span(m.field, m.start, m.end))
+
+    @property
+    def is_media(self) -> bool:
+        """A news agency, paper or channel: the source of a report ("به خبرنگار خبرگزاری فرانسه گفت"), never a
+        party to the events it reports."""
+        actor = default_gazetteer().by_id.get(self.mention.entity_key)
+        return (actor is not None and actor.subtype == "news_agency") or \
+            self.mention.text.split()[0].replace(ZWNJ, "") in MEDIA_HEADS
 
 
 class SentenceView:

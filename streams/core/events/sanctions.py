@@ -47,8 +47,7 @@ NOT_SUBJECT_BEFORE = cues("sanction.not_subject_before")
 LOCATED = cues("sanction.located")
 PERSON_NOUNS = cues("sanction.person_noun")
 ENTITY_NOUNS = cues("sanction.entity_noun")
-MEDIA_HEADS = cues("sanction.media_head")
-NON_AUTHORITY_SUBTYPES = {"news_agency", "company", "city", "province", "island", "village"}
+NON_AUTHORITY_SUBTYPES = {"company", "city", "province", "island", "village"}
 REASON_PHRASES = phrases("sanction.reason")
 IMPOSE_PHRASES = frozenset(phrases("sanction.impose_phrase"))   # every inflection of its verbs: looked up, not scanned
 IMPOSE_PHRASE_LENGTHS = sorted({len(p) for p in IMPOSE_PHRASES})
@@ -185,7 +184,7 @@ def _subtype(p: Placed) -> str | None:
 
 def _can_be_authority(p: Placed) -> bool:
     """States (or their capitals), and organisations other than media and companies."""
-    if p.mention.text.split()[0].replace("\u200c", "") in MEDIA_HEADS:
+    if p.is_media:
         return False
     actor = default_gazetteer().by_id.get(p.mention.entity_key)
     if p.mention.label == "GPE":

@@ -65,7 +65,7 @@ def _visitors(view: SentenceView) -> list[tuple[int, Argument, str]]:
     person_at = {p.first for p in view.actors if p.mention.label == "PERSON"}
     covered: set[int] = set()
     for p in view.actors:
-        if p.mention.label in ("PERSON", "ORG"):
+        if p.mention.label in ("PERSON", "ORG") and not p.is_media:
             out.append((p.first, p.argument("visitor"), p.mention.label))
             covered.update(range(p.first, p.last))
     i = view.first
@@ -93,7 +93,7 @@ def _places(view: SentenceView) -> list[tuple[int, Argument, str]]:
     gazetteer = default_gazetteer()
     out = []
     for p in view.actors:
-        if p.mention.label in ("GPE", "ORG"):
+        if p.mention.label in ("GPE", "ORG") and not p.is_media:
             actor = gazetteer.by_id.get(p.mention.entity_key)
             kind = p.mention.label + ":" + ((actor.subtype or "") if actor else "unknown")
             out.append((p.first, p.argument("destination"), kind))

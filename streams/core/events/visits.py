@@ -57,7 +57,7 @@ class _Visit:
 def _place_after(view: SentenceView, i: int, limit: int = 2) -> Argument | None:
     """The place named right after token i: an actor, or an anaphor ("این کشور") resolved backwards."""
     for p in view.actors:
-        if i <= p.first <= i + limit and p.mention.label in PLACE_TYPES:
+        if i <= p.first <= i + limit and p.mention.label in PLACE_TYPES and not p.is_media:
             return p.argument("destination")
     for (w1, w2), kind in ANAPHORS.items():
         at = view.has_phrase((w1, w2), i, i + limit + 2)
@@ -137,7 +137,8 @@ def _sole_compatriot(view: SentenceView, a: int, b: int) -> str | None:
 
 def _person_or_title(view: SentenceView, role: str, a: int, b: int) -> Argument | None:
     """The first person, title phrase ("وزیر امور خارجه روسیه", not the ministry inside it) or organisation."""
-    starts = {p.first: p for p in view.actors if a <= p.first and p.last <= b and p.mention.label in ("PERSON", "ORG")}
+    starts = {p.first: p for p in view.actors if a <= p.first and p.last <= b and p.mention.label in ("PERSON", "ORG")
+              and not p.is_media}
     for i in range(a, b):
         if i in starts and starts[i].mention.label == "PERSON":
             return starts[i].argument(role)
