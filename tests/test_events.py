@@ -153,6 +153,17 @@ def test_the_media_that_report_a_trip_are_neither_its_visitor_nor_its_place():
     assert not any("خبرگزاری" in " ".join(v + d) for v, d in pairs)
 
 
+def test_participants_of_the_meeting_the_article_placed_abroad_visit_its_place():
+    # "در این نشست" refers to the meeting placed first, not to a later "صلح در سوریه"
+    body = ("نشست وزیران خارجه گروه بیست امروز در رم آغاز شد. این نشست برای گفت‌وگو درباره صلح در سوریه برگزار "
+            "می‌شود. وزیر خارجه ژاپن در این نشست شرکت کرد.")
+    from streams.core.events.training import prepare
+    from streams.core.events.visits import rule_visits
+    doc = prepare({"id": "t", "body": body, "title": "", "published_at": "2024-03-12"}).doc
+    assert [[doc.text_of(a.span) for a in ev.arguments if a.role in ("visitor", "destination")]
+            for ev in rule_visits(doc)] == [["وزیر خارجه ژاپن", "رم"]]
+
+
 def test_seeing_from_close_is_not_a_visit():
     assert _events("معاون استاندار از نزدیک مشکلات کشاورزان شهرستان را دید.", "visit") == []
 

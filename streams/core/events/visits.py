@@ -267,7 +267,8 @@ def _home(doc: Document, arg: Argument) -> str | None:
     gazetteer = default_gazetteer()
     for ent in doc.entities.values():
         actor = gazetteer.by_id.get(ent.id)
-        if ent.type == "GPE" and actor and actor.subtype == "country" and \
+        # "وزیر خارجه چین": the country in the title; "رئیس مجلس روسیه": the country of the body in it
+        if (ent.type == "GPE" and actor and actor.subtype == "country" or ent.type == "ORG" and ent.country) and \
                 any(key(m.text) in t for m in ent.mentions for t in texts if key(m.text) != t):
             return ent.country
     return None
@@ -341,15 +342,29 @@ def _joint_meeting_abroad(view: SentenceView, i: int, place: Placed) -> _Visit |
     return _visitors_from_abroad(view, i, min(i, place.first), place)
 
 
-def _venue_visits(view: SentenceView, i: int) -> _Visit | None:
-    """"X در کنفرانس ... مونیخ": attending a meeting abroad (X's home differs from the venue's country)."""
-    if view.word(i - 1) != "در":
+def _venue_place(view: SentenceView, i: int) -> Placed | None:
+    """The place a meeting named at token i is held: "کنفرانس امنیتی مونیخ", "نشست وزیران ... در رم"."""
+    after = next((p for p in view.actors if i < p.first <= i + 5 and p.mention.label == "GPE"), None)
+    if after is not None:
+        return after
+    located = _located_place(view, i, 10)
+    return located if located is not None and located.first > i else None
+
+
+def _venue_visits(view: SentenceView, i: int, held_at: Placed | None) -> _Visit | None:
+    """"X در کنفرانس ... مونیخ": attending a meeting abroad (X's home differs from the venue's country);
+    "X در این نشست شرکت کرد": the meeting the article placed before (`held_at`)."""
+    if view.word(i - 1) == "در":
+        place, before = _venue_place(view, i), i - 1
+    elif view.word(i - 1) == "این" and view.word(i - 2) == "در":
+        place, before = held_at, i - 2
+    else:
         return None
-    place = next((p for p in view.actors if i < p.first <= i + 5 and p.mention.label == "GPE"), None)
-    return None if place is None else _visitors_from_abroad(view, i, i - 1, place)
+    return None if place is None else _visitors_from_abroad(view, i, before, place)
 
 
-def _candidates(view: SentenceView) -> list[_Visit]:
+def _candidates(view: SentenceView, held_at: Placed | None = None) -> list[_Visit]:
+    """The visits the rules read in one sentence; `held_at`: where the article placed its meeting."""
     out: list[_Visit] = []
     if set(view.words) & SPORTS:
         return out
@@ -402,7 +417,7 @@ def _candidates(view: SentenceView) -> list[_Visit]:
             v = _Visit(view, i)                                   # "در جمع مردم کرج"
             v.destination, v.visitors = _place_after(view, i + 2, 0), _subjects(view, i)
         elif cls == "venue":
-            v = _venue_visits(view, i)
+            v = _venue_visits(view, i, held_at)
         elif w in MEETING:
             v = _meeting_visit(view, i)
         if v is not None and v.destination is not None and v.visitors \
@@ -458,8 +473,14 @@ def rule_visits(doc: Document, views: list[SentenceView] | None = None) -> list[
     decision in `visit_decision`, which makes the pipeline's visit events.  `views`: the document's sentence
     views when the caller has them already."""
     events: list[Event] = []
+    # "در این نشست": the meeting the article placed first (its topic; later sentences place other things:
+    # "نشست ... برای برقراری صلح در سوریه")
+    held_at: Placed | None = None
     for view in sentences(doc) if views is None else views:
-        for cand in _candidates(view):
+        cands = _candidates(view, held_at)
+        held_at = held_at or next((p for i, (cls, _) in sorted(_classes(view).items()) if cls == "venue"
+                                   for p in [_venue_place(view, i)] if p is not None), None)
+        for cand in cands:
             status = "planned" if _planned(view, cand.trigger) else "occurred"
             date = date_near(doc, view.field.name, view.sentence.start, view.sentence.end,
                              view.tokens[cand.trigger].start)
