@@ -265,13 +265,16 @@ def _home(doc: Document, arg: Argument) -> str | None:
     if arg.entity_id:
         texts += [t for t, eid in doc.titles.items() if eid == arg.entity_id]
     gazetteer = default_gazetteer()
+    bodies = None
     for ent in doc.entities.values():
+        if not any(key(m.text) in t for m in ent.mentions for t in texts if key(m.text) != t):
+            continue
         actor = gazetteer.by_id.get(ent.id)
-        # "وزیر خارجه چین": the country in the title; "رئیس مجلس روسیه": the country of the body in it
-        if (ent.type == "GPE" and actor and actor.subtype == "country" or ent.type == "ORG" and ent.country) and \
-                any(key(m.text) in t for m in ent.mentions for t in texts if key(m.text) != t):
-            return ent.country
-    return None
+        if ent.type == "GPE" and actor and actor.subtype == "country":
+            return ent.country          # "وزیر خارجه چین", "هیئتی از وزارت نفت عراق": the country named
+        if ent.type == "ORG" and ent.country:
+            bodies = bodies or ent.country   # "رئیس مجلس روسیه": the country of the body named
+    return bodies
 
 
 def _place_country(doc: Document, arg: Argument) -> str | None:
