@@ -20,6 +20,21 @@ def _texts(event: dict, role: str) -> list[str]:
 
 # --- sanctions -------------------------------------------------------------------------------
 
+
+def test_states_named_by_an_anaphor_lift_their_sanctions_past_a_relative_clause():
+    body = ("آلمان، فرانسه، ایتالیا، اسپانیا و هلند سال گذشته با این طرح موافقت کردند. این پنج کشور تحریم‌های خود را "
+            "علیه ونزوئلا که شامل منع صادرات سلاح بود، برداشتند.")
+    [s] = _events(body, "sanction")
+    assert s["status"] == "lifted" and _texts(s, "target") == ["ونزوئلا"]
+    assert set(_texts(s, "authority")) == {"آلمان", "فرانسه", "ایتالیا", "اسپانیا", "هلند"}
+    assert all(a["inferred"] for a in s["arguments"]["authority"])
+
+
+def test_officials_named_by_their_nationality_are_their_side():
+    [s] = _events("مقامات اروپایی قصد دارند تحریم‌های جدیدی علیه بلاروس وضع کنند.", "sanction")
+    assert s["status"] == "threatened" and _texts(s, "target") == ["بلاروس"]
+    assert [a["entity_id"] for a in s["arguments"]["authority"]] == ["region:europe"]
+
 def test_imposed_sanction_with_counts_date_and_countries():
     body = ("وزارت خزانه‌داری آمریکا روز دوشنبه ۲۰ اسفند ۱۴۰۲ پنج فرد و سه شرکت مستقر در ایران و امارات را "
             "به اتهام همکاری با برنامه موشکی تحریم کرد.")

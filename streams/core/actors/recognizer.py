@@ -35,8 +35,9 @@ ORG_PLURALS = {"شرکتهای", "بانکهای", "سازمانهای", "موس
 PERSON_HEADS = {"آقای", "خانم", "جمله", "فرد", "افراد", "مدیر", "مدیرعامل", "سرتیپ", "سردار", "سرلشکر",
                 "دکتر", "مهندس", "سفیر", "نماینده", "سخنگو", "سخنگوی"}
 # plural/collective heads: "مقامات آمریکایی", "دولت روسی" (a country acting through its officials)
-OFFICIALS = {"مقامات", "مقامهای", "مقام", "دولت", "نیروهای", "سربازان", "دیپلماتهای", "دیپلماتهای"}
-IRREGULAR_DEMONYMS = {"فرانسوی": "FRA", "عربستانی": "SAU", "سعودی": "SAU", "عراقی": "IRQ", "اروپایی": None}
+OFFICIALS = {"مقامات", "مقامهای", "مقام", "دولت", "نیروهای", "سربازان", "دیپلماتهای", "قدرتهای"}
+IRREGULAR_DEMONYMS = {"فرانسوی": "country:FRA", "عربستانی": "country:SAU", "سعودی": "country:SAU",
+                      "عراقی": "country:IRQ", "اروپایی": "region:europe"}
 
 
 def is_org_head(word: str) -> bool:
@@ -59,9 +60,7 @@ def _demonyms(gazetteer_id: int, gazetteer: Gazetteer) -> dict[str, str]:
             forms.add(name[:-2] + "ی")
         for form in forms:
             out.setdefault(form, actor.id)
-    for form, iso in IRREGULAR_DEMONYMS.items():
-        if iso:
-            out[form] = f"country:{iso}"
+    out.update(IRREGULAR_DEMONYMS)
     return out
 
 

@@ -23,10 +23,11 @@ class Placed:
     mention: Mention
     first: int   # token index in the field
     last: int    # exclusive
+    inferred: bool = False   # what an anaphor in this sentence refers to, named in an earlier one
 
     def argument(self, role: str) -> Argument:
         m = self.mention
-        return Argument(role, m.entity_key, Span(m.field, m.start, m.end))
+        return Argument(role, m.entity_key, Span(m.field, m.start, m.end), self.inferred)
 
     @property
     def is_media(self) -> bool:
@@ -142,3 +143,22 @@ def sentences(doc: Document):
     for f in doc.fields.values():
         for s in f.sentences:
             yield SentenceView(doc, f, s)
+
+
+def preceding_places(view: "SentenceView", at: int, subtypes: tuple[str | None, ...], n: int = 1) -> list[Mention]:
+    """The last `n` distinct places of these gazetteer subtypes named before token `at` in its field: what
+    "این کشور" (n=1) or "این پنج کشور" (n=5) refers to."""
+    doc, start = view.doc, view.tokens[at].start
+    gazetteer = default_gazetteer()
+    out: list[Mention] = []
+    for m in sorted(doc.mentions, key=lambda m: -m.start):
+        if m.field != view.field.name or m.start >= start or m.label != "GPE" or \
+                any(o.entity_key == m.entity_key for o in out):
+            continue
+        actor = gazetteer.by_id.get(m.entity_key)
+        if (actor.subtype if actor else None) in subtypes:
+            out.append(m)
+            if len(out) == n:
+                break
+    return out
+

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections import Counter
 
-from streams.core.events.clauses import Placed, SentenceView, sentence_gap, sentences
+from streams.core.events.clauses import Placed, SentenceView, preceding_places, sentence_gap, sentences
 from streams.core.events.cues import cues, lemmas, phrases
 from streams.core.text.dates import date_near
 from streams.core.document import Argument, Document, Event, Span
@@ -47,6 +47,7 @@ NOT_SUBJECT_BEFORE = cues("sanction.not_subject_before")
 LOCATED = cues("sanction.located")
 PERSON_NOUNS = cues("sanction.person_noun")
 ENTITY_NOUNS = cues("sanction.entity_noun")
+COUNTRY_NOUNS = cues("sanction.country_noun")
 NON_AUTHORITY_SUBTYPES = {"company", "city", "province", "island", "village"}
 REASON_PHRASES = phrases("sanction.reason")
 IMPOSE_PHRASES = frozenset(phrases("sanction.impose_phrase"))   # every inflection of its verbs: looked up, not scanned
@@ -84,9 +85,11 @@ def _status(view: SentenceView, trigger: int) -> str | None:
     # "لغو تحریم‌ها", "تحریم‌ها ... را برداشتند"; but "لغو برجام ... تحریم‌ها" lifts something else
     if any(view.word(i) in LIFT and (i > trigger or trigger - i <= 3) for i in cues):
         return "lifted"
-    # "تحریم‌های اعمال‌شده علیه ... را لغو کرد": the verb after the object marker decides, however far
+    # "تحریم‌های اعمال‌شده علیه ... را لغو کرد": the verb after the object marker decides, however far;
+    # "تحریم‌های خود را علیه ایران که ... بود، برداشتند": so does the clause's verb, past a relative clause
     object_marker = view.find({"را"}, trigger + 1, view.last)
-    if object_marker and view.word(object_marker[0] + 1) in LIFT:
+    if object_marker and (view.word(object_marker[0] + 1) in LIFT or object_marker[0] - trigger <= 3
+                          and _object_verb(view, object_marker[0]) in LIFT):
         return "lifted"
     # "طی ۱۰ روز آینده" is a threat in time; "برای ۱۰ سال آینده" only says how long sanctions last
     soon = any(view.word(i) == "آینده" and view.word(i - 1) in TIME_UNITS for i in near)
@@ -111,6 +114,23 @@ def _status(view: SentenceView, trigger: int) -> str | None:
     if any(view.word(k) in NEW_ADJECTIVES for k in range(trigger + 1, min(view.last, trigger + 3))):
         return "imposed"
     return None
+
+
+def _object_verb(view: SentenceView, marker: int) -> str:
+    """The first verb after an object marker "را", past any relative clause ("که ... ،") in between."""
+    k = marker + 1
+    while k < view.last:
+        w = view.word(k)
+        if w == "که":
+            comma = view.find({"،"}, k + 1, view.last)
+            if not comma:
+                return ""
+            k = comma[0] + 1
+            continue
+        if w in LIFT or w in IMPOSE or analyse(w) is not None:
+            return w
+        k += 1
+    return ""
 
 
 def _has_any_phrase(view: SentenceView, phrase_set: frozenset, lengths: list[int], start: int, end: int) -> bool:
@@ -265,6 +285,8 @@ def _roles(view: SentenceView, trigger: int):
         authority = [p for p in view.actors if p.first < trigger and _can_be_authority(p)
                      and view.find({"اعلام"}, view.first, p.first) and p not in targets and p not in countries
                      and not any(a <= p.first < b for a, b in excluded)]
+    if not authority:
+        authority = _anaphoric_states(view, clause, trigger)   # "این پنج کشور تحریم‌های خود را ... برداشتند"
     if not authority and clause > view.first and view.find(SPEECH_VERBS, view.first, clause):
         # "مقام اتحادیه اروپا هشدار داد که این اتحادیه ... تحریم ... کند": the speaker's side
         authority = [p for p in view.actors if p.first < clause and _can_be_authority(p) and p not in targets
@@ -277,6 +299,18 @@ def _roles(view: SentenceView, trigger: int):
     sanctioned = {p.mention.entity_key for p in targets + countries}
     authority = [p for p in authority if p.mention.entity_key not in sanctioned]
     return authority, targets, countries
+
+
+def _anaphoric_states(view: SentenceView, clause: int, trigger: int) -> list[Placed]:
+    """"این کشور" / "این پنج کشور" as the subject before the trigger: the states the article named last."""
+    for at in view.find({"این"}, clause, trigger):
+        parsed = parse_number(view.tokens, at + 1)
+        n, noun_at = parsed if parsed else (1, at + 1)
+        if view.word(noun_at) in COUNTRY_NOUNS and view.word(noun_at + 1) != "را":
+            field = view.field
+            return [Placed(m, field.token_index_at(m.start), field.token_index_at(m.end - 1) + 1, inferred=True)
+                    for m in preceding_places(view, at, ("country",), n)]
+    return []
 
 
 def _counts(view: SentenceView, trigger: int) -> dict[str, int]:

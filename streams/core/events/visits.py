@@ -11,7 +11,7 @@ is reported by name, marked `inferred`.
 from __future__ import annotations
 
 from streams.core.actors.recognizer import is_title_word
-from streams.core.events.clauses import Placed, SentenceView, sentences
+from streams.core.events.clauses import Placed, SentenceView, preceding_places, sentences
 from streams.core.events.cues import cues, phrases
 from streams.core.text.dates import date_near
 from streams.core.document import Argument, Document, Event, Span
@@ -67,16 +67,9 @@ def _place_after(view: SentenceView, i: int, limit: int = 2) -> Argument | None:
 
 
 def _resolve_anaphor(view: SentenceView, at: int, kind: str) -> Argument | None:
-    doc, start = view.doc, view.tokens[at].start
-    gazetteer = default_gazetteer()
-    for m in sorted(doc.mentions, key=lambda m: -m.start):
-        if m.field != view.field.name or m.start >= start or m.label != "GPE":
-            continue
-        actor = gazetteer.by_id.get(m.entity_key)
-        subtype = actor.subtype if actor else None
-        if (kind == "country" and subtype == "country") or (kind == "city" and subtype in ("city", "capital")):
-            return Argument("destination", m.entity_key, Span(m.field, m.start, m.end), inferred=True)
-    return None
+    found = preceding_places(view, at, ("country",) if kind == "country" else ("city", "capital"))
+    return Argument("destination", found[0].entity_key, Span(found[0].field, found[0].start, found[0].end),
+                    inferred=True) if found else None
 
 
 def _origin(view: SentenceView, a: int, b: int) -> Argument | None:
