@@ -179,6 +179,23 @@ def test_participants_of_the_meeting_the_article_placed_abroad_visit_its_place()
             for ev in rule_visits(doc)] == [["وزیر خارجه ژاپن", "رم"]]
 
 
+@pytest.mark.parametrize("body, visits", [
+    # both sides from elsewhere: both visited the place
+    ("کالین پاول هفته گذشته در اندونزی در حاشیه دیدار با وزیر امور خارجه کره شمالی گفت: ما نگران هستیم.",
+     [["کالین پاول", "اندونزی"], ["وزیر امور خارجه کره شمالی", "اندونزی"]]),
+    # met at the host's home: the named guest the article ties to no country came from elsewhere
+    ("سرگئی لاوروف امروز در دیدار با ژان مارک ایرو در مسکو درباره سوریه گفت‌وگو کرد.",
+     [["ژان مارک ایرو", "مسکو"]]),
+])
+def test_who_visited_the_place_of_a_meeting(body, visits):
+    from streams.core.events.training import prepare
+    from streams.core.events.visits import rule_visits
+    doc = prepare({"id": "t", "body": body, "title": "", "published_at": "2024-03-12"}).doc
+    # (one pair per meeting word: "دیدار" and "گفت‌وگو" read it twice; the merge makes one event)
+    assert sorted({tuple(doc.text_of(a.span) for a in ev.arguments if a.role in ("visitor", "destination"))
+                   for ev in rule_visits(doc)}) == sorted(map(tuple, visits))
+
+
 def test_seeing_from_close_is_not_a_visit():
     assert _events("معاون استاندار از نزدیک مشکلات کشاورزان شهرستان را دید.", "visit") == []
 

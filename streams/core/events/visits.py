@@ -306,15 +306,20 @@ def _meeting_visit(view: SentenceView, i: int) -> _Visit | None:
     subject_home, partner_home = _home(doc, subject), _home(doc, partner)
     if not place_country:
         return None
+    v = _Visit(view, i)
+    v.destination = place_arg
     if partner_home and partner_home != place_country and subject_home == place_country:
-        visitor, host = partner, subject
+        v.visitors, host = [partner], subject
     elif subject_home and subject_home != place_country and partner_home == place_country:
-        visitor, host = subject, partner
+        v.visitors, host = [subject], partner
+    elif subject_home == place_country and partner_home is None and partner.entity_id:
+        # "لاوروف در دیدار با ایرو در مسکو": a named guest the article ties to no country, met at the host's home
+        v.visitors, host = [partner], subject
+    elif subject_home and partner_home and place_country not in (subject_home, partner_home):
+        v.visitors, host = [subject, partner], None     # both sides met abroad: both visited Z
     else:
         return None
-    v = _Visit(view, i)
-    v.visitors, v.destination = [visitor], place_arg
-    v.hosts = [Argument("host", host.entity_id, host.span, host.inferred)]
+    v.hosts = [Argument("host", host.entity_id, host.span, host.inferred)] if host else []
     return v
 
 
