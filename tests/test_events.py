@@ -196,6 +196,22 @@ def test_who_visited_the_place_of_a_meeting(body, visits):
                    for ev in rule_visits(doc)}) == sorted(map(tuple, visits))
 
 
+@pytest.mark.parametrize("body, visitor, place, status", [
+    ("مسکو ماه آینده میزبان رئیس‌جمهور ایران خواهد بود.", "رئیس‌جمهور ایران", "مسکو", "planned"),
+    # a title naming several holders is never the one Russian the article names
+    ("ولادیمیر پوتین هفته گذشته گفت روابط خوب است. تهران دیروز میزبان وزرای دفاع روسیه و سوریه بود.",
+     "وزرای دفاع روسیه", "تهران", "occurred"),
+])
+def test_a_place_hosting_someone_was_visited_by_them(body, visitor, place, status):
+    from streams.core.events.training import prepare
+    from streams.core.events.visits import rule_visits
+    doc = prepare({"id": "t", "body": body, "title": "", "published_at": "2024-03-12"}).doc
+    [ev] = rule_visits(doc)
+    assert ev.status == status
+    assert [doc.text_of(a.span) for a in ev.arguments if a.role in ("visitor", "destination")] == [visitor, place]
+    assert _events("تهران میزبان نشست وزیران خارجه کشورهای همسایه است.", "visit") == []
+
+
 def test_seeing_from_close_is_not_a_visit():
     assert _events("معاون استاندار از نزدیک مشکلات کشاورزان شهرستان را دید.", "visit") == []
 

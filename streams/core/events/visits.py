@@ -32,6 +32,8 @@ FUTURE = cues("visit.future")
 STOP_WORDS = cues("visit.stop_word")
 CONDITIONAL = cues("conditional")
 HOST_MARKERS = cues("visit.host_marker")
+HOST_PLACE = cues("visit.host_place")
+PLURAL_TITLES = cues("visit.plural_title")
 NOT_SUBJECT_BEFORE = cues("visit.not_subject_before") | HOST_MARKERS
 PARTITIVE = cues("visit.partitive")
 PLACE_TYPES = ("GPE", "ORG")
@@ -110,6 +112,8 @@ def _title_span(view: SentenceView, i: int) -> tuple[int, int] | None:
 def _title_argument(view: SentenceView, role: str, a: int, b: int) -> Argument:
     """A title phrase as an argument; by name when the article names its holder elsewhere."""
     span = view.span(a, b)
+    if view.word(a) in PLURAL_TITLES:
+        return Argument(role, None, span)
     eid = view.doc.titles.get(key(view.doc.text_of(span))) or _sole_compatriot(view, a, b)
     if eid and eid in view.doc.entities:
         named = max(view.doc.entities[eid].mentions, key=lambda m: m.end - m.start)
@@ -398,6 +402,8 @@ def _candidates(view: SentenceView, held_at: Placed | None = None) -> list[_Visi
         elif cls in ("arrival", "departure") and kind == "preverb":
             v = _Visit(view, i)
             v.destination, v.visitors = _place_after(view, i + 1), _subjects(view, i)
+        elif w in HOST_PLACE:
+            v = _hosted_by_place(view, i)                         # "تهران میزبان وزیران دفاع روسیه بود"
         elif w in GUEST and i > view.first:
             place = _located_place(view, i, 4)                    # "X در Y مهمان Z بود"
             if place is not None:
@@ -425,6 +431,19 @@ def _candidates(view: SentenceView, held_at: Placed | None = None) -> list[_Visi
                 and not view.find(CONDITIONAL, view.clause_start(i), i):  # "اگر ترامپ به مسکو سفر کند"
             out.append(v)
     return out
+
+
+def _hosted_by_place(view: SentenceView, i: int) -> _Visit | None:
+    """"P [هفته گذشته] میزبان X بود/خواهد بود": the place before the word, the last actor of its clause there,
+    received whoever follows it."""
+    before = [p for p in view.actors if view.clause_start(i) <= p.first and p.last <= i]
+    place = before[-1] if before and before[-1].mention.label == "GPE" and i - before[-1].last <= 3 else None
+    visitor = _person_or_title(view, "visitor", i + 1, min(view.last, i + 8)) if place is not None else None
+    if visitor is None or view.word(i + 1) in INSTITUTION_HEADS:
+        return None
+    v = _Visit(view, i)
+    v.destination, v.visitors = place.argument("destination"), [visitor]
+    return v
 
 
 def _inspected(view: SentenceView, i: int, width: int = 8) -> _Visit | None:
