@@ -86,21 +86,17 @@ def analyse(token: str) -> VerbForm | None:
     if len(word) < 2:
         return None
     past, present = _stems()
+    # a word starting with ن or ب that is itself a past form reads as written, not as another verb negated or in
+    # the subjunctive: "نوشت" (wrote), not "وشت" negated; "نشست" (sat, met), not "شست" (washed)
+    if word[0] in "نب":
+        plain = _nonfinite_reading(word, past, False, False, False) or _simple_past(word, past, False, False)
+        if plain is not None:
+            return plain
     for rest, prog, neg, subj in _strip_prefix(word):
-        # infinitive and participle: "آمدن", "آمده" (+ perfect endings "آمده‌اند")
-        for ending in PERFECT_ENDINGS:
-            if ending and not rest.endswith(ending):
-                continue
-            base = rest[: len(rest) - len(ending)] if ending else rest
-            if base.endswith("ه") and base[:-1] in past and not subj:
-                stem = base[:-1]
-                return VerbForm(stem, past[stem], "participle", prog, neg, False, ending)
-        if rest.endswith("ن") and rest[:-1] in past and not (prog or subj):
-            return VerbForm(rest[:-1], past[rest[:-1]], "infinitive", False, neg)
-        past_form = next((VerbForm(rest[: len(rest) - len(e)], past[rest[: len(rest) - len(e)]], "past", prog, neg,
-                                   False, e)
-                          for e in PAST_ENDINGS if rest.endswith(e) and rest[: len(rest) - len(e)] in past
-                          and not subj), None)
+        nonfinite = _nonfinite_reading(rest, past, prog, neg, subj)
+        if nonfinite is not None:
+            return nonfinite
+        past_form = None if subj else _simple_past(rest, past, prog, neg)
         present_form = _present_reading(rest, prog, neg, subj)
         # "می‌کند", "کند" (does) over the past of کندن (dug); "برد" (carried) over "بر+د" unless "می‌برد"
         if present_form and past_form and present_form.person in ("د", "ند") and \
@@ -109,6 +105,24 @@ def analyse(token: str) -> VerbForm | None:
         if past_form or present_form:
             return past_form or present_form
     return None
+
+
+def _nonfinite_reading(rest: str, past: dict, prog: bool, neg: bool, subj: bool) -> VerbForm | None:
+    """The participle ("آمده", + perfect endings "آمده‌اند") or infinitive ("آمدن") reading of `rest`."""
+    for ending in PERFECT_ENDINGS:
+        if ending and not rest.endswith(ending):
+            continue
+        base = rest[: len(rest) - len(ending)] if ending else rest
+        if base.endswith("ه") and base[:-1] in past and not subj:
+            return VerbForm(base[:-1], past[base[:-1]], "participle", prog, neg, False, ending)
+    if rest.endswith("ن") and rest[:-1] in past and not (prog or subj):
+        return VerbForm(rest[:-1], past[rest[:-1]], "infinitive", False, neg)
+    return None
+
+
+def _simple_past(rest: str, past: dict, prog: bool, neg: bool) -> VerbForm | None:
+    return next((VerbForm(rest[: len(rest) - len(e)], past[rest[: len(rest) - len(e)]], "past", prog, neg, False, e)
+                 for e in PAST_ENDINGS if rest.endswith(e) and rest[: len(rest) - len(e)] in past), None)
 
 
 def _present_reading(rest: str, prog: bool, neg: bool, subj: bool) -> VerbForm | None:
