@@ -65,9 +65,10 @@ MINED_NAMED_RATIO = 0.7
 # administration or regime, not names of an organisation (the eval guidelines annotate none of them)
 ADMINISTRATION_WORDS = {"دولت", "دولتهای", "دولت‌های", "کابینه", "نظام", "رژیم", "حکومت"}
 
-GPE_SUBTYPES = {"country", "city", "capital", "province", "region"}
+# bloc: a group of states acting as one ("غرب"), never a place visited
+GPE_SUBTYPES = {"country", "city", "capital", "province", "region", "bloc"}
 PERSON_SUBTYPES = {"person"}
-ID_KIND = {"city": "city", "capital": "city", "province": "province", "region": "region",
+ID_KIND = {"city": "city", "capital": "city", "province": "province", "region": "region", "bloc": "region",
            "person": "person"}
 
 # Deliberate winners for alias keys claimed by more than one curated entry (alias -> id).
@@ -312,7 +313,7 @@ def load_places() -> list[Entry]:
     for subtype, en, fa, aliases, country, cameo in read_tsv("places.tsv", 6):
         e = make_entry(f"{ID_KIND[subtype]}:{slug(en)}", "GPE", subtype, fa, en, aliases,
                        country, cameo)
-        if subtype in ("region", "province"):
+        if subtype in ("region", "province", "bloc"):
             e.whitelist.add(key(e.name))
         entries.append(e)
     return entries

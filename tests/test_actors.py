@@ -1,6 +1,8 @@
 """Actor recognition on short examples written for these tests."""
 from __future__ import annotations
 
+import pytest
+
 from streams.core.actors.recognizer import ActorRecognizer, provisional_id
 from streams.core.document import Document
 from streams.core.actors.gazetteer import Actor, Gazetteer, default_gazetteer
@@ -71,3 +73,14 @@ def test_a_state_government_stands_for_the_state_but_named_bodies_stay_organisat
     assert ents["org:guardian-council"] == ["شورای نگهبان"]
     assert ents["org:cabinet-of-iran"] == ["هیئت دولت"]  # opens with a title word, still a named body
     assert ents["org:hayat-tahrir-al-sham"] == ["هیئت تحریر الشام"]
+
+
+@pytest.mark.parametrize("body, bloc", [
+    ("تحریم‌های غرب علیه ایران لغو شد.", True),
+    ("ایران با غرب مذاکره می‌کند.", True),
+    ("زلزله دیروز در غرب کشور خسارت زد.", False),      # a direction before a place noun
+    ("باران در شمال غرب تهران بارید.", False),         # after another direction
+    ("هوای غرب کرمانشاه سرد است.", False),             # before a place name
+])
+def test_the_west_is_a_bloc_only_where_it_is_not_a_direction(body, bloc):
+    assert ("region:the-west" in _entities(_doc(body))) is bloc

@@ -78,6 +78,31 @@ FACILITY_HEADS = {"مصلی", "مصلای", "بندر", "میدان", "خیاب�
                   "مسجد", "حرم", "پارک", "کارخانه", "پالایشگاه", "نیروگاه", "دانشگاه", "کرانه", "جهان"}
 
 
+# "غرب" is the West as a bloc ("تحریم‌های غرب", "با غرب") but a direction before a place ("غرب کشور", "غرب
+# تهران") or after another direction or area word ("شمال غرب", "مناطق غرب")
+COMPASS_WORDS = {"غرب", "شرق"}
+DIRECTION_BEFORE = {"شمال", "جنوب", "سمت", "طرف", "منطقه", "مناطق", "نواحی", "حاشیه", "جنوب‌غرب", "شمال‌غرب"}
+PLACE_NOUNS = {"کشور", "استان", "شهر", "شهرستان", "آسیا", "اروپا", "آفریقا", "ایران", "تهران", "رود", "دریای",
+               "خلیج", "منطقه", "مرز", "مرزهای", "اقیانوس", "سواحل", "جزیره", "بخش", "کارون"}
+
+
+def _compass_direction(tokens: list, i: int, gazetteer: Gazetteer) -> bool:
+    """Whether the one-token name at i is a compass direction here, not a bloc."""
+    word = tokens[i].text.replace(ZWNJ, "")
+    if word not in COMPASS_WORDS:
+        return False
+    before = tokens[i - 1].text.replace(ZWNJ, "") if i > 0 else ""
+    after = tokens[i + 1].text.replace(ZWNJ, "") if i + 1 < len(tokens) else ""
+    return before in DIRECTION_BEFORE or after in PLACE_NOUNS or after in _place_first_words(id(gazetteer), gazetteer)
+
+
+@lru_cache(maxsize=4)
+def _place_first_words(_gazetteer_id: int, gazetteer: Gazetteer) -> frozenset[str]:
+    """First words of the gazetteer's place names ("تهران", "کرمانشاه"): "غرب تهران" is a direction."""
+    return frozenset(a.split()[0].replace(ZWNJ, "") for actor in gazetteer.by_id.values()
+                     if actor.type == "GPE" for a in actor.aliases if a.split())
+
+
 def provisional_id(label: str, name: str) -> str:
     """Same unknown name -> same id in every article: derived from the spelling-insensitive key."""
     digest = hashlib.blake2s(key(name).encode(), digest_size=6).hexdigest()
@@ -110,6 +135,8 @@ class ActorRecognizer:
     def _gazetteer_mentions(self, doc: Document, f: Field) -> list[tuple[int, int]]:
         taken: set[int] = set()
         for a, b, actor in self.gazetteer.match(f.tokens):
+            if b == a + 1 and _compass_direction(f.tokens, a, self.gazetteer):
+                continue
             start, end = f.tokens[a].start, f.tokens[b - 1].end
             state = self.gazetteer.state_of(actor)
             if state is not None:

@@ -30,6 +30,12 @@ class Placed:
         return Argument(role, m.entity_key, Span(m.field, m.start, m.end), self.inferred)
 
     @property
+    def is_bloc(self) -> bool:
+        """A group of states acting as one ("غرب"): an actor, never a place someone travels to."""
+        actor = default_gazetteer().by_id.get(self.mention.entity_key)
+        return actor is not None and actor.subtype == "bloc"
+
+    @property
     def is_media(self) -> bool:
         """A news agency, paper or channel: the source of a report ("به خبرنگار خبرگزاری فرانسه گفت"), never a
         party to the events it reports."""

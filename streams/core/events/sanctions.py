@@ -208,7 +208,7 @@ def _can_be_authority(p: Placed) -> bool:
         return False
     actor = default_gazetteer().by_id.get(p.mention.entity_key)
     if p.mention.label == "GPE":
-        return actor is not None and actor.subtype in ("country", "capital", "region", None)
+        return actor is not None and actor.subtype in ("country", "capital", "region", "bloc", None)
     return not (actor is not None and actor.subtype in NON_AUTHORITY_SUBTYPES)
 
 

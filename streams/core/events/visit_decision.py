@@ -93,7 +93,7 @@ def _places(view: SentenceView) -> list[tuple[int, Argument, str]]:
     gazetteer = default_gazetteer()
     out = []
     for p in view.actors:
-        if p.mention.label in ("GPE", "ORG") and not p.is_media:
+        if p.mention.label in ("GPE", "ORG") and not p.is_media and not p.is_bloc:
             actor = gazetteer.by_id.get(p.mention.entity_key)
             kind = p.mention.label + ":" + ((actor.subtype or "") if actor else "unknown")
             out.append((p.first, p.argument("destination"), kind))

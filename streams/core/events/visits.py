@@ -59,7 +59,7 @@ class _Visit:
 def _place_after(view: SentenceView, i: int, limit: int = 2) -> Argument | None:
     """The place named right after token i: an actor, or an anaphor ("این کشور") resolved backwards."""
     for p in view.actors:
-        if i <= p.first <= i + limit and p.mention.label in PLACE_TYPES and not p.is_media:
+        if i <= p.first <= i + limit and p.mention.label in PLACE_TYPES and not p.is_media and not p.is_bloc:
             return p.argument("destination")
     for (w1, w2), kind in ANAPHORS.items():
         at = view.has_phrase((w1, w2), i, i + limit + 2)
