@@ -30,6 +30,12 @@ def test_states_named_by_an_anaphor_lift_their_sanctions_past_a_relative_clause(
     assert all(a["inferred"] for a in s["arguments"]["authority"])
 
 
+def test_a_bloc_in_the_genitive_lifts_for_the_state_its_relative_clause_describes():
+    [s] = _events("کوبا که پس از لغو تحریم‌های غرب گردشگران بیشتری پذیرفته، هتل‌های تازه می‌سازد.", "sanction")
+    assert s["status"] == "lifted" and _texts(s, "target") == ["کوبا"]
+    assert [a["entity_id"] for a in s["arguments"]["authority"]] == ["region:the-west"]
+
+
 def test_officials_named_by_their_nationality_are_their_side():
     [s] = _events("مقامات اروپایی قصد دارند تحریم‌های جدیدی علیه بلاروس وضع کنند.", "sanction")
     assert s["status"] == "threatened" and _texts(s, "target") == ["بلاروس"]

@@ -259,8 +259,8 @@ def _roles(view: SentenceView, trigger: int):
             authority.append(p)                               # "از سوی شورای امنیت", "بر اساس اعلام X"
         elif trigger < p.first <= trigger + 3 and all(view.word(k) in SANCTION_ADJECTIVES | {"های", "ها"}
                                                      for k in range(trigger + 1, p.first)):
-            # genitive: "تحریم‌های آمریکا علیه ایران" (authority) vs "تحریم روسیه" (target)
-            if (explicit_target or p.mention.label == "ORG") and _can_be_authority(p):
+            # genitive: "تحریم‌های آمریکا علیه ایران", "تحریم‌های غرب" (authority) vs "تحریم روسیه" (target)
+            if (explicit_target or p.mention.label == "ORG" or p.is_bloc) and _can_be_authority(p):
                 if p.mention.label != "PERSON":
                     authority.append(p)
             else:
@@ -285,6 +285,10 @@ def _roles(view: SentenceView, trigger: int):
         authority = [p for p in view.actors if p.first < trigger and _can_be_authority(p)
                      and view.find({"اعلام"}, view.first, p.first) and p not in targets and p not in countries
                      and not any(a <= p.first < b for a, b in excluded)]
+    if not targets and clause > view.first and view.word(clause - 1) == "که":
+        # "تهران که پس از لغو تحریم‌های غرب ...": the state the relative clause describes
+        targets = [p for p in view.actors if p.last == clause - 1 and p.mention.label == "GPE" and not p.is_bloc
+                   and p not in authority]
     if not authority:
         authority = _anaphoric_states(view, clause, trigger)   # "این پنج کشور تحریم‌های خود را ... برداشتند"
     if not authority and clause > view.first and view.find(SPEECH_VERBS, view.first, clause):
