@@ -16,7 +16,7 @@ from streams.core.events import training
 
 FARS_FLOORS = {"actors_f1": 0.87, "actor_type_accuracy": 0.95}
 NSURL_FLOORS = {"actors_f1": 0.88}
-CV_FLOORS = {"sanction_f1": 0.69, "visit_f1": 0.52, "event_status_accuracy": 0.90, "event_date_accuracy": 0.75}
+CV_FLOORS = {"sanction_f1": 0.70, "visit_f1": 0.53, "event_status_accuracy": 0.90, "event_date_accuracy": 0.75}
 
 
 @pytest.fixture(scope="module")
