@@ -138,3 +138,29 @@ def test_a_flush_cut_anywhere_by_a_crash_then_read_again_on_the_store_counts_eve
         got = state(k)
         for i in range(3):  # values and versions (the stored offset is the recovered tail's)
             assert got[i] == after[i], (n, i)
+
+
+def test_stored_tables_of_another_cluster_or_of_a_new_changelog_are_deleted_before_the_start(tmp_path):
+    from streams.stream.store import reset_stale
+
+    def stored(app_id="stale"):
+        k = open_store(tmp_path, app_id)
+        for t in (k.cooccurrence.actor_table, k.cooccurrence.seen):
+            t.data.write_partition(0, [("x", b"1" if t.versioned else b'"1"', 1)], 1)
+            t.data._dbs.clear()  # closed
+        return k
+
+    k = stored()
+    tables = {t.name: t for t in k.app.tables.values()}
+    names = lambda: sorted(p.name for p in k.app.conf.tabledir.glob("*.db"))  # noqa: E731
+    assert names() == ["cooccurrence-actors-0.db", "cooccurrence-seen-0.db"]
+    assert reset_stale(k.app, set(), "cluster-a") == [] and names() == ["cooccurrence-actors-0.db",
+                                                                         "cooccurrence-seen-0.db"]
+    assert reset_stale(k.app, set(), "cluster-a") == []  # the same cluster again: kept
+    seen_log = tables["cooccurrence-seen"].changelog_topic.get_topic_name()
+    (why,) = reset_stale(k.app, {seen_log}, "cluster-a")
+    assert "cooccurrence-seen" in why and "just created" in why and names() == ["cooccurrence-actors-0.db"]
+    (why,) = reset_stale(k.app, set(), "cluster-b")
+    assert "cluster-a" in why and "cluster-b" in why and names() == []
+    k = stored()
+    assert reset_stale(k.app, set(), "cluster-b") == [] and len(names()) == 2

@@ -20,6 +20,8 @@ before `write()` returns; only a power loss can drop its unsynced tail, which a 
 """
 from __future__ import annotations
 
+import re
+import shutil
 from collections import defaultdict
 from collections.abc import Mapping
 from typing import Any, Iterable, Iterator
@@ -125,6 +127,35 @@ class Store(faust_rocksdb.Store):
         for key, value in super()._visible_items(db):
             if not key.startswith(VERSION_PREFIX):
                 yield key, value
+
+
+def reset_stale(app, created: set[str], cluster_id: str | None) -> list[str]:
+    """Delete the stored tables that cannot be a prefix of the changelogs on this broker, before the worker
+    opens them: all of them when the data directory was last used with another Kafka cluster (a broker
+    started afresh: Faust would refuse an offset past the new changelog's end, or, once the new one grew
+    past it, keep the old values), a table's when its changelog topic was just created.  Returns what was
+    deleted and why, for the log."""
+    tabledir = app.conf.tabledir
+    stamp = tabledir / "kafka-cluster-id"
+    other = stamp.read_text().strip() if stamp.is_file() else None
+    reasons = []
+    for table in app.tables.values():
+        if not isinstance(table.data, Store) or not tabledir.is_dir():
+            continue
+        why = (f"last used with Kafka cluster {other}, the broker is cluster {cluster_id}"
+               if cluster_id and other and other != cluster_id else
+               f"its changelog {table.changelog_topic.get_topic_name()} was just created"
+               if table.changelog_topic.get_topic_name() in created else None)
+        dbs = [p for p in tabledir.iterdir() if re.fullmatch(re.escape(table.name) + r"-\d+\.db", p.name)]
+        if why and dbs:
+            for path in dbs:
+                shutil.rmtree(path)
+            reasons.append(f"deleted the stored table {table.name} in {tabledir} ({why}): it recovers from "
+                           f"its changelog")
+    if cluster_id:
+        tabledir.mkdir(parents=True, exist_ok=True)
+        stamp.write_text(cluster_id + "\n")
+    return reasons
 
 
 STORES.aliases[SCHEME] = f"{__name__}:Store"
