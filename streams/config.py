@@ -64,7 +64,8 @@ class Settings:
     web_port: int = _setting("KHABAR_WEB_PORT", "6066", "port of the worker web views and /metrics", int)
     store: str = _setting("KHABAR_STORE", "rocksdb",
                           "table store: rocksdb (on disk in KHABAR_DATA_DIR: a restart reads only the changelog "
-                          "tail since what it stored) or memory (rebuilt from the whole changelogs at each start)",
+                          "tail since what it stored) or memory (rebuilt from the whole changelogs at each start; "
+                          "always under exactly_once)",
                           _store)
     data_dir: str = _setting("KHABAR_DATA_DIR", "khabar-data",
                              "where the rocksdb store keeps the tables (one worker per directory)")

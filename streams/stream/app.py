@@ -178,7 +178,9 @@ def make_app(settings: Settings) -> faust.App:
         processing_guarantee=settings.processing_guarantee,
         broker=settings.broker,
         broker_credentials=broker_credentials(settings),
-        store=STORE_URLS[settings.store],
+        # under exactly_once a delivered changelog record may still be aborted: a store written on delivery
+        # would run ahead of what recovery reads (read_committed), so tables stay in memory there
+        store=STORE_URLS["memory" if settings.processing_guarantee == "exactly_once" else settings.store],
         datadir=settings.data_dir,
         # one directory per app id and topic prefix: another deployment's tables never open as this one's
         tabledir=f"tables-{settings.app_id}" + (f"@{settings.topic_prefix}" if settings.topic_prefix else ""),
