@@ -13,7 +13,7 @@ import pytest
 from kafkautil import Worker, broker_or_skip, consume_until, free_port, worker_env
 from streams.config import ARTICLES, COOCCURRENCE, ENRICHED
 from test_cooccurrence_kafka import (_without_last, comparable, counts_only, dev_set, final_values, get, offline,
-                                     produce, wait_for)
+                                     produce, q, top_actors, wait_for)
 
 pytestmark = pytest.mark.kafka
 
@@ -115,3 +115,58 @@ def test_a_worker_restarted_on_its_store_reads_the_tail_only_and_equals_offline(
         raise
     finally:
         worker.stop()
+
+
+def test_partitions_back_from_another_worker_read_its_writes_from_the_changelog(tmp_path):
+    """Worker 1 counts alone, worker 2 (its own data directory) joins and takes partitions, both count, worker 2
+    stops: worker 1's stores of the partitions that come back are as old as the hand-over (or as its standby
+    replicas kept them) and must read worker 2's writes from the changelog tail; its views then equal the
+    offline run over everything."""
+    broker_or_skip()
+    articles = [{**a, "published_at": None} for a in dev_set()]
+    first, second = articles[:len(articles) // 2], articles[len(articles) // 2:]
+    off_all, rows_all = offline(tmp_path, articles, "all")
+    day = dt.datetime.now(dt.timezone.utc).date()
+    same_day = lambda: dt.datetime.now(dt.timezone.utc).date() == day  # noqa: E731
+    base = worker_env(tmp_path, KHABAR_PARTITIONS="4", KHABAR_STORE="rocksdb")
+    prefix = base["KHABAR_TOPIC_PREFIX"]
+    out_topic = prefix + COOCCURRENCE
+    envs = [{**base, "KHABAR_WEB_PORT": str(free_port()), "KHABAR_DATA_DIR": str(tmp_path / f"data-{i}")}
+            for i in range(2)]
+    workers = [Worker(envs[0], tmp_path / "worker-1.log")]
+    try:
+        workers[0].wait_ready()
+        asyncio.run(produce(prefix + ARTICLES, first))
+        asyncio.run(consume_until([prefix + ENRICHED], lambda g: len(g[prefix + ENRICHED]) >= len(first),
+                                  timeout=240))
+        workers.append(Worker(envs[1], tmp_path / "worker-2.log"))
+        workers[1].wait_ready()
+
+        wait_for(lambda: (s := get(workers[0], "/cooccurrence/status"))["ready"] and len(s["workers"]) == 2,
+                 180, "two workers sharing the partitions", workers)
+        asyncio.run(produce(prefix + ARTICLES, second))
+        expected = comparable(counts_only({r["key"]: r for r in rows_all}), same_day())
+        asyncio.run(consume_until(
+            [out_topic], lambda g: comparable(counts_only(final_values(g[out_topic])), same_day()) == expected,
+            timeout=300))
+        second_worker = get(workers[1], "/cooccurrence/status?local=1")["stats"]
+        assert second_worker["pair_records"] > 0  # worker 2 counted some of it
+        workers.pop().stop()
+
+        wait_for(lambda: (s := get(workers[0], "/cooccurrence/status"))["ready"] and len(s["workers"]) == 1,
+                 180, "worker 1 alone again", workers)
+        wait_for(lambda: _without_last(get(workers[0], "/cooccurrence/top?window=total&limit=1000")["pairs"])
+                 == _without_last(off_all.top(limit=1000)), 120, "worker 1's views to show every count", workers)
+        for aid in top_actors(off_all, 8):
+            actor = get(workers[0], f"/actors/{q(aid)}")["actor"]
+            assert (actor["articles"], actor["mentions"]) == (off_all.agg.actors[aid]["articles"],
+                                                              off_all.agg.actors[aid]["mentions"])
+        stats = get(workers[0], "/stats")
+        assert stats["in"] >= len(articles) and stats["in"] == stats["enriched"] + stats["deadlettered"]
+    except BaseException:
+        for w in workers:
+            print(w.tail())
+        raise
+    finally:
+        for w in workers:
+            w.stop()

@@ -9,7 +9,7 @@ What Faust's store does not do, and this one adds:
   write batch as the value;
 * a recovery batch writes its values, their versions and the partition's persisted offset in one write
   batch (Faust wrote the values, then the offset in a separate write);
-* `write()` for the write-back caches: a flush's values, versions and the offset of the changelog
+* `write_partition()` for the write-back caches: a flush's values, versions and the offset of the changelog
   records that carry them, in one write batch made after the broker acknowledged those records.  The
   store is then never ahead of the changelog for these tables (a value whose record was lost would be
   kept here while every recovery elsewhere misses it), and the stored offset never covers a record whose
@@ -29,7 +29,6 @@ from typing import Any, Iterable, Iterator
 import rocksdict
 from faust.stores import STORES
 from faust.stores import rocksdb as faust_rocksdb
-
 
 VERSION_HEADER = "khabar-version"  # changelog header: offset of the last actors.pairs batch applied to the key
 SCHEME = "khabar-rocksdb"
