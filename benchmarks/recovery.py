@@ -1,15 +1,17 @@
 """Recovery after a restart against history: does the time to ready grow with everything ever written?
 
 Rounds of new Fars News articles go through one worker (4 partitions); after each round the worker is
-killed (SIGKILL) and started again, and the benchmark times the restart until the co-occurrence tables
-report ready, and counts the records the table changelogs hold (what a memory-store restart replays).
-Two configurations, one after the other on the same broker and input: the changelogs with Kafka's
-default 7-day segments (so the log cleaner never reaches them: every change is replayed) and with the
-worker's short segments (`KHABAR_CHANGELOG_SEGMENT_MS`, here `--segment-ms`); the ratios compare them.
+killed (SIGKILL) and started again on the same data directory, and the benchmark times the restart until
+the co-occurrence tables report ready, counts the records the table changelogs hold (what a memory-store
+restart replays) and the records the restarted worker actually read from them (`/cooccurrence/status`).
+Two configurations, one after the other on the same broker and input, both with the worker's short
+changelog segments (`KHABAR_CHANGELOG_SEGMENT_MS`, here `--segment-ms`): the memory store (every table
+rebuilt from its whole changelog) and the persistent RocksDB store (`KHABAR_STORE=rocksdb`: only the
+changelog tail after the offsets it stored); the ratios compare them.
 
     export KAFKA_PORT=... KAFKA_CONTROLLER_PORT=... KHABAR_KAFKA_STATE=...   # scripts/kafka-local start
     KHABAR_TEST_BROKER=127.0.0.1:$KAFKA_PORT python benchmarks/recovery.py [--rounds 3] [--per-round 400]
-        [--segment-ms 5000] [--json results/recovery.json]
+        [--segment-ms 5000] [--stores memory,rocksdb] [--json results/recovery.json]
 
 The broker's log cleaner checks every 15 s (Kafka's default `log.cleaner.backoff.ms`); a segment is
 closed by the first write after `segment.ms`, so each round waits `--settle` seconds before the kill.
@@ -32,9 +34,6 @@ sys.path.insert(0, str(ROOT / "tests"))
 import faultkit  # noqa: E402
 from kafkautil import BROKER, Worker, free_port, worker_env  # noqa: E402
 from streams.config import ARTICLES, ENRICHED  # noqa: E402
-
-DEFAULT_SEGMENT_MS = 7 * 86400 * 1000  # Kafka's own default: the changelogs as they were
-
 
 async def changelog_records(prefix: str, app_id: str) -> tuple[int, int]:
     """Records a restart replays (every message of the table changelogs, read from the beginning) and the
@@ -98,9 +97,14 @@ def time_to_ready(worker: Worker, timeout: float = 600) -> float:
     raise AssertionError(f"not ready within {timeout} s:\n{worker.tail()}")
 
 
+def rss_mib(pid: int) -> float:
+    with open(f"/proc/{pid}/status") as f:
+        return next(int(line.split()[1]) for line in f if line.startswith("VmRSS:")) / 1024
+
+
 def run(config: str, segment_ms: int, articles: list[dict], rounds: int, per_round: int, settle: float) -> list[dict]:
     tmp = Path(tempfile.mkdtemp(prefix=f"khabar-recovery-{config}-"))
-    env = worker_env(tmp, KHABAR_PARTITIONS="4", KHABAR_CHANGELOG_SEGMENT_MS=str(segment_ms))
+    env = worker_env(tmp, KHABAR_PARTITIONS="4", KHABAR_CHANGELOG_SEGMENT_MS=str(segment_ms), KHABAR_STORE=config)
     prefix, app_id = env["KHABAR_TOPIC_PREFIX"], env["KHABAR_APP_ID"]
     asyncio.run(faultkit.create_topics(prefix, 4))
     worker = Worker({**env, "KHABAR_WEB_PORT": str(free_port())}, tmp / "worker-0.log")
@@ -118,10 +122,14 @@ def run(config: str, segment_ms: int, articles: list[dict], rounds: int, per_rou
             worker.stop()
             worker = Worker({**env, "KHABAR_WEB_PORT": str(free_port())}, tmp / f"worker-{r + 1}.log")
             seconds = time_to_ready(worker)
+            read = sum(status(worker)["changelog_records_read"].values())
+            rss = rss_mib(worker.proc.pid)
             rows.append({"config": config, "round": r + 1, "articles": (r + 1) * per_round,
-                         "changelog_records": records, "changelog_keys": keys, "ready_s": round(seconds, 2)})
+                         "changelog_records": records, "changelog_keys": keys, "records_read": read,
+                         "ready_s": round(seconds, 2), "rss_mib": round(rss)})
             print(f"{config:>9} round {r + 1}: {(r + 1) * per_round:5d} articles, {records:7d} changelog records "
-                  f"({keys} keys), ready {seconds:5.1f} s after the restart", flush=True)
+                  f"({keys} keys), ready {seconds:5.1f} s after the restart, {read} records read, "
+                  f"RSS {rss:.0f} MiB", flush=True)
     finally:
         worker.stop()
     return rows
@@ -133,19 +141,24 @@ def main() -> int:
     parser.add_argument("--per-round", type=int, default=400)
     parser.add_argument("--segment-ms", type=int, default=5000)
     parser.add_argument("--settle", type=float, default=40.0)
+    parser.add_argument("--stores", default="memory,rocksdb", help="KHABAR_STORE values, the first is the baseline")
     parser.add_argument("--shared", default=str(ROOT.parent / "shared"))
     parser.add_argument("--json")
     args = parser.parse_args()
+    stores = args.stores.split(",")
     # dated, distinct texts: every round adds new pairs and updates the old ones
     articles = faultkit.fars_articles(Path(args.shared), args.rounds * args.per_round)
-    rows = run("default", DEFAULT_SEGMENT_MS, articles, args.rounds, args.per_round, args.settle)
-    rows += run("compacted", args.segment_ms, articles, args.rounds, args.per_round, args.settle)
-    print("\n| round | articles | changelog records: default / compacted (ratio) | keys (compacted) | ready after "
-          "restart, s: default / compacted (ratio) |\n|---|---|---|---|---|")
-    for d, c in zip([r for r in rows if r["config"] == "default"], [r for r in rows if r["config"] == "compacted"]):
-        print(f"| {d['round']} | {d['articles']} | {d['changelog_records']} / {c['changelog_records']} "
-              f"({c['changelog_records'] / max(d['changelog_records'], 1):.2f}) | {c['changelog_keys']} | "
-              f"{d['ready_s']} / {c['ready_s']} ({c['ready_s'] / max(d['ready_s'], 0.01):.2f}) |")
+    rows = [row for store in stores
+            for row in run(store, args.segment_ms, articles, args.rounds, args.per_round, args.settle)]
+    base, other = stores[0], stores[-1]
+    print(f"\n| round | articles | changelog records (keys) | records read by the restart: {base} / {other} | "
+          f"ready after restart, s: {base} / {other} (ratio) | RSS after ready, MiB: {base} / {other} |\n"
+          "|---|---|---|---|---|---|")
+    for b, o in zip([r for r in rows if r["config"] == base], [r for r in rows if r["config"] == other]):
+        print(f"| {b['round']} | {b['articles']} | {o['changelog_records']} ({o['changelog_keys']}) | "
+              f"{b['records_read']} / {o['records_read']} | "
+              f"{b['ready_s']} / {o['ready_s']} ({o['ready_s'] / max(b['ready_s'], 0.01):.2f}) | "
+              f"{b['rss_mib']} / {o['rss_mib']} |")
     if args.json:
         Path(args.json).write_text(json.dumps(rows, indent=1) + "\n")
     return 0

@@ -122,9 +122,14 @@ def cmd_worker(args) -> int:
     public = {settings.topic(n) for n in WORKER_TOPICS}  # actors.cooccurrence is a table's changelog too
     changelogs = [name for name in (t.changelog_topic.get_topic_name() for t in khabar.app.tables.values())
                   if name not in public]
-    created = ensure_topics_sync(settings, changelogs)
+    cluster: dict = {}
+    created = ensure_topics_sync(settings, changelogs, cluster)
     if created:
         print(f"created topics: {', '.join(created)}", file=sys.stderr)
+    from streams.stream.store import reset_stale
+
+    for reason in reset_stale(khabar.app, set(created), cluster.get("cluster_id")):
+        print(f"khabar worker: {reason}", file=sys.stderr)
     sys.argv = ["khabar", "worker", "--loglevel", settings.log_level.replace("warning", "warn"),
                 "--web-host", settings.web_host, "--web-port", str(settings.web_port)]
     khabar.app.main()

@@ -33,6 +33,16 @@ def _flag(value: str) -> bool:
     raise ValueError(f"expected 1 or 0 (true/false), got {value!r}")
 
 
+STORES = ("rocksdb", "memory")
+
+
+def _store(value: str) -> str:
+    name = value.strip().lower().removesuffix("://")  # Faust's URL spelling (memory://) is accepted too
+    if name not in STORES:
+        raise ValueError(f"expected one of {', '.join(STORES)}, got {value!r}")
+    return name
+
+
 class SettingsError(ValueError):
     """A KHABAR_* setting that cannot work: the command reports it in one line (exit 2)."""
 
@@ -52,8 +62,13 @@ class Settings:
     replicas: int = _setting("KHABAR_REPLICAS", "1", "replication factor for topics the app creates", int)
     web_host: str = _setting("KHABAR_WEB_HOST", "127.0.0.1", "address of the worker web views and /metrics")
     web_port: int = _setting("KHABAR_WEB_PORT", "6066", "port of the worker web views and /metrics", int)
-    store: str = _setting("KHABAR_STORE", "memory://", "Faust table store (state is rebuilt from changelogs)")
-    data_dir: str = _setting("KHABAR_DATA_DIR", "khabar-data", "Faust data directory")
+    store: str = _setting("KHABAR_STORE", "rocksdb",
+                          "table store: rocksdb (on disk in KHABAR_DATA_DIR: a restart reads only the changelog "
+                          "tail since what it stored) or memory (rebuilt from the whole changelogs at each start; "
+                          "always under exactly_once)",
+                          _store)
+    data_dir: str = _setting("KHABAR_DATA_DIR", "khabar-data",
+                             "where the rocksdb store keeps the tables (one worker per directory)")
     max_body_chars: int = _setting("KHABAR_MAX_BODY_CHARS", "200000",
                                    "longer bodies are dead-lettered (body_too_large)", int)
     max_message_bytes: int = _setting("KHABAR_MAX_MESSAGE_BYTES", str(16 * 1024 * 1024),

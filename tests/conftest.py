@@ -66,6 +66,8 @@ def broker_less_khabar(tmp_path: Path, app_id: str, **settings):
     from streams.config import Settings
     from streams.stream.app import build
 
+    # Faust's RocksDB store serves only the partitions a broker assigned: none here
+    settings.setdefault("store", "memory")
     k = build(Settings(broker="kafka://127.0.0.1:1", app_id=app_id, data_dir=str(tmp_path), **settings))
     k.sent = []
 

@@ -156,10 +156,13 @@ def test_batches_by_partition_and_replays_change_nothing():
 
 
 class MemoryTable:
-    """The two attributes of a worker table that the write-back cache reads and writes without a broker."""
+    """The attributes of a worker table that the write-back cache reads and writes without a broker."""
 
     def __init__(self, data=None, versions=None):
+        from streams.stream.cooccurrence import MemoryState
+
         self.data, self.versions = dict(data or {}), dict(versions or {})
+        self.state = MemoryState(self.data, self.versions)
 
 
 def test_a_flush_cut_anywhere_by_a_crash_then_read_again_counts_every_batch_once():

@@ -43,6 +43,7 @@ def _consumer(committed=None, generation=3, guarantee="at_least_once") -> Khabar
     c = KhabarConsumer.__new__(KhabarConsumer)
     c.app = FakeApp(consumer_generation_id=generation,
                     topics=SimpleNamespace(acks_enabled_for=lambda topic: True),
+                    tables=SimpleNamespace(changelog_topics=set()),
                     conf=SimpleNamespace(processing_guarantee=SimpleNamespace(value=guarantee)))
     c._acked = defaultdict(list)
     c._acked_index = defaultdict(set)
@@ -143,6 +144,28 @@ async def test_a_partition_whose_records_were_all_dropped_is_read_again(monkeypa
     assert not dropped(committed=3, read=33, highwater=34, acked=5, in_flight=0)    # commit watches
     assert not dropped(committed=3, read=2, highwater=34, acked=0, in_flight=0)     # next to fetch
     assert dropped(committed=3, read=3, highwater=34, acked=0, in_flight=0)
+
+
+async def test_a_standby_changelog_is_never_read_again_from_its_start(monkeypatch):
+    """A standby replica's changelog partition is fetched but never acked: to the watchdog it looks like a
+    partition whose records were all dropped.  Re-read from its start every few seconds, the standby
+    started over for good (and a persistent store's standby copy never caught up)."""
+    c, clock, seeks = _stall_clocked(monkeypatch, committed=None)
+    c.app.rebalancing, c.app.in_recovery, c.flow_active = False, False, True
+    c.app.tables.changelog_topics = {TP0.topic}
+    c._active_partitions, c._start_offset, c._read_offset = {TP0}, {TP0: 0}, {TP0: 0}
+    c.highwater = lambda tp: 34
+    for _ in range(3):
+        c.check_dropped()
+        clock[0] += c.dropped_seconds + 1
+    await asyncio.sleep(0)
+    assert seeks == []
+    c.app.tables.changelog_topics = set()        # the same partition as an input: read again
+    c.check_dropped()
+    clock[0] += c.dropped_seconds + 1
+    c.check_dropped()
+    await asyncio.sleep(0)
+    assert seeks == [(TP0, 0)]
 
 
 async def test_a_partition_read_again_passes_on_only_what_was_not_acked(monkeypatch):

@@ -64,3 +64,22 @@ def test_worker_ignores_faust_env(tmp_path):
     assert "ignoring Faust's own environment variables" in log and "BROKER_URL" in log
     assert "faust-env.invalid" not in log.replace("ignoring", "")  # never tried the Faust-env broker
     assert BROKER in log or env["KHABAR_BROKER"] in log
+
+
+def test_store_setting(monkeypatch, tmp_path):
+    """KHABAR_STORE picks the table store (Faust's URL spelling accepted); exactly_once keeps tables in memory."""
+    from streams.stream.store import Store
+
+    def store_of(**settings):
+        k = build(Settings(broker="kafka://127.0.0.1:1", app_id="khabar-store-test", data_dir=str(tmp_path), **settings))
+        return type(k.cooccurrence.pair_table.data), k.app.conf.tabledir
+
+    monkeypatch.setenv("STORE", "memory://")  # Faust's own variable: ignored
+    assert store_of() == (Store, tmp_path / "v1" / "tables-khabar-store-test")
+    assert store_of(topic_prefix="x-")[1].name == "tables-khabar-store-test@x-"  # one directory per deployment
+    monkeypatch.setenv("KHABAR_STORE", "memory://")
+    assert Settings().store == "memory" and store_of(store=Settings().store)[0] is not Store
+    assert store_of(processing_guarantee="exactly_once")[0] is not Store
+    monkeypatch.setenv("KHABAR_STORE", "redis")
+    with pytest.raises(ValueError, match="KHABAR_STORE: expected one of rocksdb, memory"):
+        Settings()

@@ -105,11 +105,13 @@ def check_broker(broker: str, timeout: float = 3.0) -> None:
     raise BrokerUnavailable(broker, "; ".join(errors))
 
 
-async def ensure_topics(settings: Settings, names=WORKER_TOPICS, changelogs=()) -> list[str]:
+async def ensure_topics(settings: Settings, names=WORKER_TOPICS, changelogs=(), cluster: dict | None = None
+                        ) -> list[str]:
     """Create the missing topics among `names` (logical names, prefixed) and `changelogs` (table changelog
     topics by their full name, compacted).  A changelog Faust creates itself at start can be missing from
     the cluster metadata when the group assigns partitions: the assignor then ignores it ("Ignoring missing
-    topic") and the worker may wait on the table for good."""
+    topic") and the worker may wait on the table for good.  `cluster`, if given, receives the cluster's
+    metadata (`cluster_id`)."""
     admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap_servers(settings.broker), **client_security(settings))
     try:
         with quiet_bootstrap() as reasons:
@@ -118,6 +120,8 @@ async def ensure_topics(settings: Settings, names=WORKER_TOPICS, changelogs=()) 
         await admin.close()
         raise bootstrap_failed(settings, reasons) from e
     try:
+        if cluster is not None:
+            cluster.update(await admin.describe_cluster())
         existing = set(await admin.list_topics())
         configs = topic_configs(settings)
         new = [NewTopic(settings.topic(n), settings.partitions, settings.replicas, topic_configs=configs.get(n, {}))
@@ -134,5 +138,5 @@ async def ensure_topics(settings: Settings, names=WORKER_TOPICS, changelogs=()) 
         await admin.close()
 
 
-def ensure_topics_sync(settings: Settings, changelogs=()) -> list[str]:
-    return asyncio.run(ensure_topics(settings, changelogs=changelogs))
+def ensure_topics_sync(settings: Settings, changelogs=(), cluster: dict | None = None) -> list[str]:
+    return asyncio.run(ensure_topics(settings, changelogs=changelogs, cluster=cluster))

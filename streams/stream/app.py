@@ -25,11 +25,13 @@ from streams.processing import Counts, Output, dead_letter, process_with_feature
 from streams.stream.delivery import Delivery, KhabarTransport, Send
 from streams.stream.metrics import Metrics, Stats
 from streams.stream.security import broker_credentials
+from streams.stream.store import SCHEME as ROCKSDB_SCHEME
 from streams.stream.worker import KhabarWorker
 from streams.version import PIPELINE_VERSION
 
 log = logging.getLogger(__name__)
 Sink = Callable[[Output], Awaitable[None]]
+STORE_URLS = {"rocksdb": f"{ROCKSDB_SCHEME}://", "memory": "memory://"}
 EXTRACT_AHEAD = 8  # inputs handed to the extraction process before their predecessors are published
 
 
@@ -176,8 +178,12 @@ def make_app(settings: Settings) -> faust.App:
         processing_guarantee=settings.processing_guarantee,
         broker=settings.broker,
         broker_credentials=broker_credentials(settings),
-        store=settings.store,
+        # under exactly_once a delivered changelog record may still be aborted: a store written on delivery
+        # would run ahead of what recovery reads (read_committed), so tables stay in memory there
+        store=STORE_URLS["memory" if settings.processing_guarantee == "exactly_once" else settings.store],
         datadir=settings.data_dir,
+        # one directory per app id and topic prefix: another deployment's tables never open as this one's
+        tabledir=f"tables-{settings.app_id}" + (f"@{settings.topic_prefix}" if settings.topic_prefix else ""),
         web_host=settings.web_host,
         web_port=settings.web_port,
         web_bind=settings.web_host,

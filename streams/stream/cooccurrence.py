@@ -25,7 +25,7 @@ import logging
 import math
 import time
 import zlib
-from collections.abc import Mapping, MutableMapping
+from collections.abc import MutableMapping
 from pathlib import Path
 from typing import Any
 
@@ -38,6 +38,7 @@ from faust.serializers import codecs
 from streams.config import (COOCCURRENCE, DEDUP, ENRICHED, PAIRS, REPARTITION_CONFIG, Settings,
                             changelog_config)
 from streams.processing import Output
+from streams.stream.store import VERSION_HEADER, Store as PersistentStore, header_int
 from streams.cooccurrence import (Aggregator, Decision, DedupIndex, Features, WindowConfig, actor_summary,
                                   actor_window, actor_windows, article_batches, current_window, iso, parse_time,
                                   rank_pairs, rank_partners, top_pairs, window_at, window_starts)
@@ -49,35 +50,75 @@ YIELD_EVERY = 32                # batches folded between two turns of the event 
 _DELETED = object()
 
 
-VERSION_HEADER = "khabar-version"
-
-
 class RecoveredTable(faust.Table):
     """A table that tells its owner when recovery (after a start or a rebalance) replaced its data, and
-    keeps each key's version: the offset of the last actors.pairs batch applied to it, carried in a
-    header of the key's changelog message (so the value and its version are delivered together, or
-    neither is) and read back with the value on recovery."""
+    (`versioned`) keeps each key's version: the offset of the last actors.pairs batch applied to it,
+    carried in a header of the key's changelog message (so the value and its version are delivered
+    together, or neither is) and read back with the value on recovery.  `state` reads and writes values
+    and versions by partition: `MemoryState` over the memory store, or the persistent store itself
+    (`streams.stream.store`), which keeps the versions beside the values."""
 
     on_recovered = None
 
-    def __init__(self, *args, **kwargs) -> None:
+    def __init__(self, *args, versioned: bool = False, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.versions: dict[Any, int] = {}
+        self.versioned = versioned
+        self.versions: dict[Any, int] = {}     # memory store only
+        self.records_read = 0                  # changelog records applied by recoveries (and standby reads)
+        self._state = None
+
+    @property
+    def state(self):
+        if self._state is None:
+            data = self.data
+            self._state = data if isinstance(data, PersistentStore) else MemoryState(
+                data, self.versions, getattr(data, "_key_partition", None))
+        return self._state
 
     def apply_changelog_batch(self, batch) -> None:
         batch = list(batch)
-        for event in batch:
-            key, version = self._to_key(event.key), _header_int(event.message.headers, VERSION_HEADER)
-            if version is None or event.message.value is None:
-                self.versions.pop(key, None)
-            else:
-                self.versions[key] = version
+        self.records_read += len(batch)
+        if not isinstance(self.data, PersistentStore):  # that store reads the versions itself
+            for event in batch:
+                key, version = self._to_key(event.key), header_int(event.message.headers, VERSION_HEADER)
+                if version is None or event.message.value is None:
+                    self.versions.pop(key, None)
+                else:
+                    self.versions[key] = version
         super().apply_changelog_batch(batch)
 
     async def on_recovery_completed(self, active_tps, standby_tps) -> None:
         await super().on_recovery_completed(active_tps, standby_tps)
         if self.on_recovered is not None:
             self.on_recovered()
+
+
+class MemoryState:
+    """Values and versions of a memory-store table by key (one dict for every partition), with the same
+    methods as the persistent store."""
+
+    def __init__(self, data: MutableMapping, versions: dict, key_partition: MutableMapping | None = None):
+        self.data, self.versions, self.key_partition = data, versions, key_partition
+
+    def partition_get(self, key, partition: int):
+        return self.data.get(key)
+
+    def key_version(self, key, partition: int) -> int:
+        return self.versions.get(key, -1)
+
+    def write_partition(self, partition: int, changes, offset: int | None) -> None:
+        for key, value, version in changes:
+            if value is None:
+                self.data.pop(key, None)
+                self.versions.pop(key, None)
+                if self.key_partition is not None:
+                    self.key_partition.pop(key, None)
+                continue
+            self.data[key] = value
+            if self.key_partition is not None:  # lets the store drop it when the partition moves away
+                self.key_partition[key] = partition
+            if version is not None:
+                self.versions[key] = version
 
 
 class WriteBack(MutableMapping):
@@ -95,7 +136,7 @@ class WriteBack(MutableMapping):
         """Offset of the last batch applied to the key (-1: none recorded)."""
         if key in self.dirty_versions:
             return self.dirty_versions[key]
-        return self.table.versions.get(self.encode(key), -1)
+        return self.table.state.key_version(self.encode(key), self.partition_of(key))
 
     def put(self, key, value, version: int) -> None:
         self.dirty[key] = value
@@ -107,8 +148,11 @@ class WriteBack(MutableMapping):
             if value is _DELETED:
                 raise KeyError(key)
             return value
+        raw = self.table.state.partition_get(self.encode(key), self.partition_of(key))
+        if raw is None:
+            raise KeyError(key)
         # decoding makes a private copy: the caller updates it in place, the table changes only at flush
-        return orjson.loads(self.table.data[self.encode(key)])
+        return orjson.loads(raw)
 
     def __setitem__(self, key, value) -> None:
         self.dirty[key] = value
@@ -132,56 +176,52 @@ class WriteBack(MutableMapping):
         return sum(1 for _ in self)
 
     def flush(self, publish: bool) -> list:
-        """Apply the changes to the table; with `publish`, also send them to its changelog (the returned
-        futures complete on delivery).  Without (broker-less tests), the caller handles publication."""
-        store = self.table.data
-        key_partition = getattr(store, "_key_partition", None)
-        futures = []
+        """Write the changes.  With `publish`: to the changelog, and into the table once the broker has
+        acknowledged them (with the offset of the records that carry them), by the returned awaitable:
+        a persistent store then never holds a value its changelog may lack, nor an offset past a value it
+        lacks.  Without (broker-less tests): into the table at once; the caller handles publication."""
+        changes: dict[int, list] = {}
+        sends = []
         for key, value in self.dirty.items():
             raw, partition = self.encode(key), self.partition_of(key)
-            if value is _DELETED:
-                store.pop(raw, None)
-                self.table.versions.pop(raw, None)
-                if key_partition is not None:
-                    key_partition.pop(raw, None)
-                if publish:
-                    futures.append(self.table.send_changelog(partition, raw, None, value_serializer="raw"))
-                continue
-            store[raw] = value = compact(orjson.dumps(value))
-            if key_partition is not None:  # lets the store drop it when the partition moves away
-                key_partition[raw] = partition
+            value = None if value is _DELETED else compact(orjson.dumps(value))
             version = self.dirty_versions.get(key)
-            if version is not None:
-                self.table.versions[raw] = version
+            changes.setdefault(partition, []).append((raw, value, version))
             if publish:
-                futures.append(self._send(partition, raw, value, version))
+                sends.append(self._send(partition, raw, value, version))
         self.dirty.clear()
         self.dirty_versions.clear()
-        return futures
+        if not publish:
+            for partition, items in changes.items():
+                self.table.state.write_partition(partition, items, None)
+            return []
+        return [self._write_when_delivered(sends, changes, self.table.app.consumer_generation_id)] if sends else []
 
-    def _send(self, partition: int, raw, value: bytes, version: int | None):
-        if version is None:
-            return self.table.send_changelog(partition, raw, value)
-        # Table.send_changelog with the version header (it takes no headers)
+    async def _write_when_delivered(self, sends: list, changes: dict[int, list], generation: int) -> None:
+        offsets: dict[int, int] = {}
+        for meta in await asyncio.gather(*sends):
+            p = meta.topic_partition.partition
+            offsets[p] = max(offsets.get(p, -1), meta.offset)
+        app = self.table.app
+        if isinstance(self.table.state, PersistentStore) and (
+                app.rebalancing or app.consumer_generation_id != generation):
+            # A rebalance came in between: the partition may have been recovered meanwhile, even with another
+            # worker's newer values, which these must not overwrite.  Not writing is safe: the stored offset
+            # stays before these records, so the next recovery reads them, and the batches (not acked in
+            # this generation) come again and apply only where the versions say so.
+            return
+        for partition, items in changes.items():
+            self.table.state.write_partition(partition, items, offsets.get(partition))
+
+    def _send(self, partition: int, raw, value: bytes | None, version: int | None):
+        # Table.send_changelog, with the version header and without its callback: that one stores the
+        # record's offset as persisted at once, before the flush writes the value
         table = self.table
         return table.changelog_topic.send_soon(
-            key=raw, value=value, partition=partition, headers=[(VERSION_HEADER, str(version).encode())],
-            key_serializer=table.key_serializer, value_serializer=table.value_serializer,
-            callback=table._on_changelog_sent, eager_partitioning=True)
-
-
-def _header_int(headers, name: str) -> int | None:
-    """An integer header of a consumed message (aiokafka hands a sequence of pairs, Faust may a dict)."""
-    if not headers:
-        return None
-    items = headers.items() if isinstance(headers, Mapping) else headers
-    for key, value in items:
-        if key == name and value is not None:
-            try:
-                return int(value)
-            except ValueError:
-                return None
-    return None
+            key=raw, value=value, partition=partition,
+            headers=None if version is None else [(VERSION_HEADER, str(version).encode())],
+            key_serializer=table.key_serializer, value_serializer="raw" if value is None else table.value_serializer,
+            eager_partitioning=True)
 
 
 def compact(raw: bytes) -> bytes:
@@ -236,8 +276,8 @@ class Cooccurrence:
                               config=changelog_config(s))
         # values are JSON bytes, written through WriteBack
         self.pair_table = _table(app, "cooccurrence-pairs", s, RecoveredTable, key_type=bytes, value_type=bytes,
-                                 changelog_topic=changelog)
-        self.actor_table = _table(app, "cooccurrence-actors", s, RecoveredTable, value_type=bytes)
+                                 changelog_topic=changelog, versioned=True)
+        self.actor_table = _table(app, "cooccurrence-actors", s, RecoveredTable, value_type=bytes, versioned=True)
         self.applied = _table(app, "cooccurrence-applied", s, RecoveredTable, value_type=bytes)
         self.seen = _table(app, "cooccurrence-seen", s, RecoveredTable)
         self.index = DedupIndex(self.cfg, self.seen, sources=s.partitions)
@@ -368,16 +408,18 @@ class Cooccurrence:
         self.stats["flushes"] += 1
         if self.stats["flushes"] % 64 == 0:
             agg.expire_applied(horizon)
-        for name in ("batches", "replayed", "pair_records", "actor_records"):
-            self.stats[name] += agg.stats[name]
         publish = self.khabar.sink is None
         if not publish:  # broker-less test mode: the messages the changelog would carry
             for key, value in pairs.dirty.items():
                 await self.khabar.sink(Output(COOCCURRENCE, key.encode("utf-8"), value))
-        self.stats["published"] += len(pairs.dirty)
+        published = len(pairs.dirty)
         futures = pairs.flush(publish) + actors.flush(publish) + applied.flush(publish)
-        if futures:  # delivered before these events are acknowledged (and so before their commit)
+        if futures:  # delivered (and then stored) before these events are acknowledged, so before their commit
             await asyncio.gather(*futures)
+        # counted once the tables hold the values: whoever waits on these counts then reads them in the views
+        for name in ("batches", "replayed", "pair_records", "actor_records"):
+            self.stats[name] += agg.stats[name]
+        self.stats["published"] += published
 
     def _see_mark(self, mark: float | None) -> None:
         if mark is not None and (self._mark is None or mark > self._mark):
@@ -387,6 +429,9 @@ class Cooccurrence:
         self._mark, self._mark_known = None, False
 
     # ------------------------------------------------------------------ local state
+    def recovered_tables(self) -> list[RecoveredTable]:
+        return [t for t in self.app.tables.values() if isinstance(t, RecoveredTable)]
+
     def ready(self) -> bool:
         recovery = getattr(self.app.tables, "recovery", None)
         completed = getattr(recovery, "completed", None)
@@ -543,6 +588,7 @@ class Cooccurrence:
         @page("/cooccurrence/status")
         async def status(web, request):
             local = {"ready": self.ready(), "watermark": self.local_watermark(), "stats": dict(self.stats),
+                     "changelog_records_read": {t.name: t.records_read for t in self.recovered_tables()},
                      "windows": len(self.local_windows()), "url": str(app.conf.canonical_url)}
             if request.query.get("local"):
                 return web.json(local)

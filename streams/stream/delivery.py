@@ -178,7 +178,11 @@ class KhabarConsumer(faust_aiokafka.Consumer):
         for message in list(self._unacked_messages):
             if not message.acked:
                 in_flight[message.tp] = in_flight.get(message.tp, 0) + 1
+        changelogs = app.tables.changelog_topics
         for tp in list(fetched or ()):
+            if tp.topic in changelogs:
+                continue  # a standby replica's changelog: read by the tables, never acked (a re-read from its
+                #           start made the standby start over every few seconds)
             if self._acked.get(tp):
                 continue  # acked offsets wait for the committed one: _new_offset watches those
             try:

@@ -92,16 +92,12 @@ class Fusion:
             message = orjson.loads(event.value)
             for fid, rec in table.apply(message["group"], message["reports"]):
                 changed[fid] = rec   # the last state per fused id of this take
-        self.stats["taken"] += len(events)
-        for name in ("applied", "replayed", "reports", "changes"):
-            self.stats[name] += table.stats[name]
         index = self._local_index()
         for fid, rec in changed.items():
             if rec is None:
                 index.pop(fid, None)
             else:
                 index[fid] = rec["key"]
-        self.stats["published"] += len(changed)
         publish = self.khabar.sink is None
         futures = groups.flush(publish)
         if publish:
@@ -111,8 +107,13 @@ class Fusion:
         else:  # broker-less test mode: what the topic would carry
             for fid, rec in changed.items():
                 await self.khabar.sink(Output(FUSED, fid.encode("utf-8"), rec))
-        if futures:  # delivered before these events are acknowledged (and so before their commit)
+        if futures:  # delivered (and the groups stored) before these events are acknowledged, so before their commit
             await asyncio.gather(*futures)
+        # counted once the table holds the groups: whoever waits on these counts then reads them in the views
+        self.stats["taken"] += len(events)
+        for name in ("applied", "replayed", "reports", "changes"):
+            self.stats[name] += table.stats[name]
+        self.stats["published"] += len(changed)
 
     # ------------------------------------------------------------------ local state
     def _forget_index(self) -> None:
