@@ -155,7 +155,7 @@ def malloc_trim() -> Callable[[], object] | None:
     article passes through it several times as JSON and as Python objects (input, dedup message, enriched
     record, pair batches, table values), and glibc keeps the freed pages of its heaps (one per thread: the
     consumer thread's holds the fetched records) for reuse.  After 10,000 articles the worker held 410-437 MiB,
-    trimmed every 5 s 304 MiB (benchmarks/results/worker-memory-coldstart.md)."""
+    trimmed every 5 s 304-332 MiB (benchmarks/results/worker-memory-coldstart.md)."""
     trim = getattr(ctypes.CDLL(None), "malloc_trim", None)
     return None if trim is None else functools.partial(trim, 0)
 
