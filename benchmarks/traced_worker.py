@@ -7,7 +7,9 @@ allocation site and its callers); a file, not a signal: Faust's worker owns SIGU
     KHABAR_TRACE_OUT=/tmp/trace.txt python benchmarks/traced_worker.py      # same environment as khabar worker
 
 With KHABAR_TRACE_EVERY=SECONDS it also dumps every that many seconds, each to $KHABAR_TRACE_OUT.<n> (what
-is alive while the tables are being filled, not only at the end).
+is alive while the tables are being filled, not only at the end).  A dump holds the GIL for seconds once the
+heap is large (tens of seconds on a loaded machine): every 30 s stalled a 10,000-article run; a few requested
+dumps (touch the .request file when the RSS passes a mark, copy the output) disturb it less.
 
 tracemalloc slows the worker down and counts only Python allocations (not C libraries' own, nor malloc's
 free-but-unreturned pages): read its totals against the RSS of an untraced run.
