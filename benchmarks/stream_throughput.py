@@ -19,7 +19,8 @@ Printed, with ratios against the bare loop measured in the same run (timings are
   topic it reads (input and internal repartition topics; resolution = Faust's commit interval, ~3 s), and
   the end-to-end articles/s including it;
 * messages written per article, by topic (every topic of the run: outputs, repartition, changelogs);
-* worker RSS (with its extraction process) after start, at the end and at its peak;
+* worker RSS (with its extraction process) after start, at the end and at its peak, and per process (worker,
+  extraction, resource tracker) 10 s after start (`KHABAR_BENCH_SETTLE`) and at the end;
 * `--workers K`: the same input once more with K workers in one group (the later ones join while the first
   runs: a rebalance mid-stream), articles/s against one worker;
 * `--check-tables`: each run's final `actors.cooccurrence` (latest message per pair) against the offline
@@ -240,6 +241,28 @@ def rss_mib(pid: int, field: str = "VmRSS", children: bool = True) -> float:
     return total
 
 
+def rss_by_process(pid: int) -> dict[str, float]:
+    """VmRSS in MiB of a process and each descendant, by role: the worker, its extraction process,
+    multiprocessing's resource tracker (a process that is neither: its pid)."""
+    out: dict[str, float] = {}
+
+    def walk(p: int, depth: int) -> None:
+        try:
+            cmd = Path(f"/proc/{p}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+            rss = rss_mib(p, children=False)
+        except FileNotFoundError:  # ended meanwhile
+            return
+        role = ("worker" if depth == 0 else "resource tracker" if "resource_tracker" in cmd
+                else "extraction" if "multiprocessing" in cmd else str(p))
+        out[role] = out.get(role, 0.0) + rss
+        for task in Path(f"/proc/{p}/task").iterdir():
+            for child in (task / "children").read_text().split():
+                walk(int(child), depth + 1)
+
+    walk(pid, 0)
+    return out
+
+
 def start_worker(prefix: str, partitions: int, log_dir: Path, name: str = "worker",
                  env_extra: dict | None = None, trace: bool = False) -> tuple[subprocess.Popen, int]:
     """A `khabar worker` subprocess on the run's topics, once its web server answers: (process, web port)."""
@@ -285,6 +308,9 @@ def worker_run(prefix: str, n: int, partitions: int, timeout: float, log_dir: Pa
         proc, port = start_worker(prefix, partitions, log_dir, trace=trace)
         procs.append(proc)
         rss_start = rss_mib(proc.pid)
+        # the extraction process starts with the enrich agent and loads its models before the first input
+        time.sleep(float(os.environ.get("KHABAR_BENCH_SETTLE", "10")))
+        rss_settled = rss_by_process(proc.pid)
         for i in range(1, workers):
             procs.append(start_worker(prefix, partitions, log_dir, name=f"worker{i + 1}")[0])
         first, last, seen = asyncio.run(enriched_span(prefix + ENRICHED, n, timeout))
@@ -307,6 +333,7 @@ def worker_run(prefix: str, n: int, partitions: int, timeout: float, log_dir: Pa
         if drained is None:
             raise SystemExit(f"co-occurrence not drained within {timeout}s")
         rss_end, rss_peak = rss_mib(proc.pid), rss_mib(proc.pid, "VmHWM")
+        rss_end_by_process = rss_by_process(proc.pid)
         traced = None
         if trace:
             out = log_dir / "worker-tracemalloc.txt"
@@ -328,7 +355,8 @@ def worker_run(prefix: str, n: int, partitions: int, timeout: float, log_dir: Pa
             stats[k] = stats.get(k, 0) + v
     return {"articles_per_s": seen / max(last - first, 1e-9), "seconds": last - first,
             "lag_s": max(0.0, drained - last), "end_to_end_per_s": n / max(drained - first, 1e-9),
-            "rss_start_mib": rss_start, "rss_end_mib": rss_end, "rss_peak_mib": rss_peak, "read_topics": topics,
+            "rss_start_mib": rss_start, "rss_end_mib": rss_end, "rss_peak_mib": rss_peak,
+            "rss_settled_by_process_mib": rss_settled, "rss_end_by_process_mib": rss_end_by_process, "read_topics": topics,
             "tracemalloc": traced, "workers": workers, "stats": stats}
 
 
@@ -443,6 +471,9 @@ def main() -> int:
         w["messages"] = print_counts(f"khabar {name}", counts, prefix, n)
         print(f"\n{name} reads: {', '.join(t.replace(prefix, '') for t in w['read_topics'])}")
         print(f"{name} co-occurrence stats: {w['stats']}")
+        by = lambda d: ", ".join(f"{role} {mib:.0f}" for role, mib in d.items())  # noqa: E731
+        print(f"{name} RSS by process (MiB): after start {by(w['rss_settled_by_process_mib'])}; "
+              f"at the end {by(w['rss_end_by_process_mib'])}")
         if args.check_tables:
             w["tables"] = tables_vs_offline(prefix, articles)
             print(f"{name}: actors.cooccurrence vs offline: {w['tables']}")

@@ -10,7 +10,6 @@ from typing import Any
 import orjson
 
 from streams.config import DEADLETTER, ENRICHED, SANCTIONS, VISITS
-from streams.core.pipeline import default_pipeline
 from streams.core.record import (MAX_BODY_CHARS, InvalidArticle, check_article, deadletter_record, enriched_record,
                                  event_messages, parse_article)
 
@@ -55,6 +54,10 @@ def process(payload: bytes | str | dict, *, key: bytes | str | None = None, topi
             partition: int | None = None, offset: int | None = None, counts: Counts | None = None,
             max_body_chars: int | None = None) -> list[Output]:
     """Enrich one raw input message; anything that cannot be processed becomes one dead letter."""
+    # imported here: the worker process only publishes (its extraction process calls this), and importing the
+    # pipeline's modules loads the word lexicon (20 MiB) and takes 0.4 s
+    from streams.core.pipeline import default_pipeline
+
     counts = counts if counts is not None else Counts()
     counts.received += 1
     try:

@@ -183,6 +183,30 @@ def test_feature_extractor_adds_lexicon_features_only_with_a_lexicon():
     assert [f for f in with_lex[2] if "gz" not in f] == plain[2]
 
 
+@pytest.mark.parametrize("features", ["ner", "pos"])
+def test_form_cache_is_bounded_and_changes_no_feature(features):
+    """A cache of 3 forms empties itself over and over: the features stay those of an uncached extractor;
+    the features two forms spell alike are one object (kept once), each form's own words are not shared."""
+    from streams.core.text.tagger import default_features
+
+    def make():
+        return (FeatureExtractor(lexicon=default_lexicon()) if features == "ner" else default_features())
+
+    sentences = [toks("وزیر امور خارجه ایران روز دوشنبه به مسکو سفر کرد و با سرگئی لاوروف دیدار کرد."),
+                 toks("وزیران خارجه روسیه و ایران در مسکو دیدار کردند."),
+                 toks("وزیر خارجه به تهران بازگشت.")]
+    small, fresh = make(), make()
+    small._cache.size = 3
+    for tokens in sentences * 2:
+        assert small.sentence_features(tokens) == fresh.sentence_features(tokens)
+        assert len(small._cache.forms) <= 3
+    big = make()
+    a, b = big._token("وزیر"), big._token("وزیران")
+    assert a[0][0] != b[0][0] and a[0][0] is not b[0][0]  # w=...: the form's own
+    shared = {x for x in a[0][1:] if x in b[0][1:]}
+    assert shared and all(any(x is y for y in b[0][1:]) for x in shared)  # e.g. p2=, sh=: one object
+
+
 def test_default_lexicon_comes_from_curated_gazetteer_entries():
     lex = default_lexicon()
     assert len(lex.by_key) > 1000 and len(lex.first_names) > 50

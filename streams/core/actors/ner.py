@@ -183,7 +183,7 @@ def default_lexicon() -> NameLexicon:
 
 
 def window_features(toks: Sequence[tuple]) -> list[list[bytes]]:
-    """Per-token CRF features from cached per-form parts (``encoded_parts``: own, as -1, as +1, as -2, as +2,
+    """Per-token CRF features from cached per-form parts (``FormCache``: own, as -1, as +1, as -2, as +2,
     form, key): a token's own features, its neighbours' within two, and the bigrams with them.  Shared by the
     NER and the part-of-speech tagger."""
     n = len(toks)
@@ -208,15 +208,41 @@ def window_features(toks: Sequence[tuple]) -> list[list[bytes]]:
     return out
 
 
-def encoded_parts(own: list[str], m1: list[str], p1: list[str], m2: list[str], p2: list[str], w: str,
-                  k: str) -> tuple:
-    """A form's cached feature parts as UTF-8 bytes, the attribute names crfsuite stores: handed bytes, it
-    skips one encode per feature and call (the same names, so the same tags)."""
-    return tuple([x.encode() for x in part] for part in (own, m1, p1, m2, p2)) + (w.encode(), k)
+class FormCache:
+    """A tagger's per-form feature parts, at most ``size`` forms (then emptied: bounded memory in a
+    long-running worker).  A form's parts: (own, as -1, as +1, as -2, as +2) feature tuples, then the form
+    and its lookup key; features as UTF-8 bytes, the attribute names crfsuite stores (handed bytes, it skips
+    one encode per feature and call).  Each part's first feature names the form itself (``w=``, ``-1w=``
+    ...); the others (affixes, shape, length, clusters, flags) are spelled alike for many forms and kept
+    once each, not once per form: with tuples for lists, a cached form costs about half
+    (benchmarks/results/worker-memory-coldstart.md)."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self.forms: dict[str, tuple] = {}
+        self._shared: dict[bytes, bytes] = {}
+
+    def get(self, w: str) -> tuple | None:
+        return self.forms.get(w)
+
+    def clear(self) -> None:
+        self.forms.clear()
+        self._shared.clear()
+
+    def put(self, own: list[str], m1: list[str], p1: list[str], m2: list[str], p2: list[str], w: str,
+            k: str) -> tuple:
+        """Cache the form's parts and return them."""
+        if len(self.forms) >= self.size:
+            self.clear()
+        share = self._shared.setdefault
+        hit = tuple((part[0].encode(),) + tuple(share(x, x) for x in map(str.encode, part[1:]))
+                    for part in (own, m1, p1, m2, p2)) + (w.encode(), w if k == w else k)
+        self.forms[w] = hit
+        return hit
 
 
 def sentence_items(toks: Sequence[tuple], lexicon: NameLexicon | None) -> list[list[bytes]]:
-    """One sentence's CRF items (attribute names as bytes) from its tokens' ``encoded_parts``, with the name
+    """One sentence's CRF items (attribute names as bytes) from its tokens' cached parts, with the name
     lexicon's features."""
     out = window_features(toks)
     if lexicon is not None:
@@ -238,7 +264,7 @@ class FeatureExtractor:
     def __init__(self, clusters: dict[str, tuple[str, ...]] | None = None, lexicon: NameLexicon | None = None):
         self.clusters = clusters or {}
         self.lexicon = lexicon
-        self._cache: dict[str, tuple] = {}  # form -> encoded_parts(...)
+        self._cache = FormCache(self.CACHE_SIZE)
 
     def _token(self, w: str):
         hit = self._cache.get(w)
@@ -279,11 +305,7 @@ class FeatureExtractor:
         p1 = ["+1w=" + w, "+1c" + cls[-1]] + ["+1f=" + f for f in fl]
         m2 = ["-2w=" + w, "-2c" + cls[0]] + ["-2f=" + f for f in fl]
         p2 = ["+2w=" + w, "+2c" + cls[0]] + ["+2f=" + f for f in fl]
-        hit = encoded_parts(own, m1, p1, m2, p2, w, key(w))
-        if len(self._cache) >= self.CACHE_SIZE:
-            self._cache.clear()  # bounded memory in a long-running worker (a few KB per form)
-        self._cache[w] = hit
-        return hit
+        return self._cache.put(own, m1, p1, m2, p2, w, key(w))
 
     def sentence_items(self, tokens: Sequence[str]) -> list[list[bytes]]:
         """What the tagger reads: ``sentence_features`` as bytes."""

@@ -25,8 +25,8 @@ from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Sequence
 
-from streams.core.actors.ner import (CLUSTER_FILE, CrfSequenceTagger, NameLexicon, _shape, decoded, default_lexicon,
-                                     encoded_parts, load_clusters, sentence_items)
+from streams.core.actors.ner import (CLUSTER_FILE, CrfSequenceTagger, FormCache, NameLexicon, _shape, decoded,
+                                     default_lexicon, load_clusters, sentence_items)
 from streams.core.text import lexicon
 from streams.core.text.normalize import key
 
@@ -66,7 +66,7 @@ class PosFeatures:
         self.pos_lexicon = pos_lexicon or {}
         self.clusters = clusters or {}
         self.names = names
-        self._cache: dict[str, tuple] = {}  # form -> encoded_parts(...)
+        self._cache = FormCache(self.CACHE_SIZE)
 
     def _lex(self, k: str) -> tuple[str, ...]:
         return self.pos_lexicon.get(k, ())
@@ -103,11 +103,7 @@ class PosFeatures:
         p1 = ["+1w=" + w, "+1s2=" + k[-2:], "+1sh=" + shape, "+1lx=" + lx, "+1c=" + c_first]
         m2 = ["-2w=" + w, "-2lx=" + lx]
         p2 = ["+2w=" + w, "+2lx=" + lx]
-        hit = encoded_parts(own, m1, p1, m2, p2, w, k)
-        if len(self._cache) >= self.CACHE_SIZE:
-            self._cache.clear()  # bounded memory in a long-running worker
-        self._cache[w] = hit
-        return hit
+        return self._cache.put(own, m1, p1, m2, p2, w, k)
 
     def sentence_items(self, tokens: Sequence[str]) -> list[list[bytes]]:
         """What the tagger reads: ``sentence_features`` as bytes."""
