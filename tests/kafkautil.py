@@ -1,6 +1,7 @@
 """Helpers for tests against the real local broker (started by scripts/kafka-local)."""
 from __future__ import annotations
 
+import contextlib
 import os
 import socket
 import subprocess
@@ -82,6 +83,21 @@ class Worker:
     def stop(self) -> None:
         stop_process(self.proc)
         self.log.close()
+
+
+@contextlib.contextmanager
+def stopped_after(workers: list["Worker"]):
+    """Stops the workers (the list as it stands when the block ends: the block may start more) and prints the
+    tails of their logs first when it failed."""
+    try:
+        yield
+    except BaseException:
+        for w in workers:
+            print(w.tail())
+        raise
+    finally:
+        for w in workers:
+            w.stop()
 
 
 def stop_process(proc: subprocess.Popen, timeout: float = 30) -> None:

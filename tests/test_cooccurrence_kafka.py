@@ -14,7 +14,7 @@ import orjson
 import pytest
 
 from conftest import ROOT, assert_valid, read_jsonl, shared
-from kafkautil import BROKER, Worker, broker_or_skip, consume_until, free_port, worker_env
+from kafkautil import BROKER, Worker, broker_or_skip, consume_until, free_port, stopped_after, worker_env
 from streams.config import ARTICLES, COOCCURRENCE, ENRICHED, Settings
 from streams.cooccurrence import OfflineCooccurrence, iso
 
@@ -229,7 +229,7 @@ def test_two_workers_answer_queries_for_keys_on_either(tmp_path):
             for i in range(2)]
     prefix = base["KHABAR_TOPIC_PREFIX"]
     workers = [Worker(envs[0], tmp_path / "worker-a.log")]
-    try:
+    with stopped_after(workers):
         workers[0].wait_ready()
         workers.append(Worker(envs[1], tmp_path / "worker-b.log"))
         workers[1].wait_ready()
@@ -275,13 +275,6 @@ def test_two_workers_answer_queries_for_keys_on_either(tmp_path):
                 _without_last(off.top(limit=50))
             assert _without_last(get(w, "/cooccurrence/top?limit=50")["pairs"]) == \
                 _without_last(off.top(off.current(), limit=50))
-    except BaseException:
-        for w in workers:
-            print(w.tail())
-        raise
-    finally:
-        for w in workers:
-            w.stop()
 
 
 def test_copies_on_other_partitions_and_a_crash_mid_run_count_like_offline(tmp_path):

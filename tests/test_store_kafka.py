@@ -10,7 +10,7 @@ import shutil
 
 import pytest
 
-from kafkautil import Worker, broker_or_skip, consume_until, free_port, worker_env
+from kafkautil import Worker, broker_or_skip, consume_until, free_port, stopped_after, worker_env
 from streams.config import ARTICLES, COOCCURRENCE, ENRICHED
 from test_cooccurrence_kafka import (_without_last, comparable, counts_only, dev_set, final_values, get, offline,
                                      produce, q, top_actors, wait_for)
@@ -134,7 +134,7 @@ def test_partitions_back_from_another_worker_read_its_writes_from_the_changelog(
     envs = [{**base, "KHABAR_WEB_PORT": str(free_port()), "KHABAR_DATA_DIR": str(tmp_path / f"data-{i}")}
             for i in range(2)]
     workers = [Worker(envs[0], tmp_path / "worker-1.log")]
-    try:
+    with stopped_after(workers):
         workers[0].wait_ready()
         asyncio.run(produce(prefix + ARTICLES, first))
         asyncio.run(consume_until([prefix + ENRICHED], lambda g: len(g[prefix + ENRICHED]) >= len(first),
@@ -163,10 +163,3 @@ def test_partitions_back_from_another_worker_read_its_writes_from_the_changelog(
                                                               off_all.agg.actors[aid]["mentions"])
         stats = get(workers[0], "/stats")
         assert stats["in"] >= len(articles) and stats["in"] == stats["enriched"] + stats["deadlettered"]
-    except BaseException:
-        for w in workers:
-            print(w.tail())
-        raise
-    finally:
-        for w in workers:
-            w.stop()
