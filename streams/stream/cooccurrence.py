@@ -38,6 +38,7 @@ from faust.serializers import codecs
 from streams.config import (COOCCURRENCE, DEDUP, ENRICHED, PAIRS, REPARTITION_CONFIG, Settings,
                             changelog_config)
 from streams.processing import Output
+from streams.stream.delivery import send_changelog
 from streams.cooccurrence import (Aggregator, Decision, DedupIndex, Features, WindowConfig, actor_summary,
                                   actor_window, actor_windows, article_batches, current_window, iso, parse_time,
                                   rank_pairs, rank_partners, top_pairs, window_at, window_starts)
@@ -132,11 +133,13 @@ class WriteBack(MutableMapping):
         return sum(1 for _ in self)
 
     def flush(self, publish: bool) -> list:
-        """Apply the changes to the table; with `publish`, also send them to its changelog (the returned
-        futures complete on delivery).  Without (broker-less tests), the caller handles publication."""
+        """Apply the changes to the table; with `publish`, return them as changelog records for
+        `streams.stream.delivery.send_changelog` (which hands back futures that complete on delivery).
+        Without (broker-less tests), the caller handles publication."""
         store = self.table.data
         key_partition = getattr(store, "_key_partition", None)
-        futures = []
+        key_serializer = self.table.key_serializer if publish else None
+        records = []
         for key, value in self.dirty.items():
             raw, partition = self.encode(key), self.partition_of(key)
             if value is _DELETED:
@@ -145,7 +148,7 @@ class WriteBack(MutableMapping):
                 if key_partition is not None:
                     key_partition.pop(raw, None)
                 if publish:
-                    futures.append(self.table.send_changelog(partition, raw, None, value_serializer="raw"))
+                    records.append((self.table, partition, codecs.dumps(key_serializer, raw), None, None))
                 continue
             store[raw] = value = compact(orjson.dumps(value))
             if key_partition is not None:  # lets the store drop it when the partition moves away
@@ -154,20 +157,11 @@ class WriteBack(MutableMapping):
             if version is not None:
                 self.table.versions[raw] = version
             if publish:
-                futures.append(self._send(partition, raw, value, version))
+                headers = None if version is None else [(VERSION_HEADER, str(version).encode())]
+                records.append((self.table, partition, codecs.dumps(key_serializer, raw), value, headers))
         self.dirty.clear()
         self.dirty_versions.clear()
-        return futures
-
-    def _send(self, partition: int, raw, value: bytes, version: int | None):
-        if version is None:
-            return self.table.send_changelog(partition, raw, value)
-        # Table.send_changelog with the version header (it takes no headers)
-        table = self.table
-        return table.changelog_topic.send_soon(
-            key=raw, value=value, partition=partition, headers=[(VERSION_HEADER, str(version).encode())],
-            key_serializer=table.key_serializer, value_serializer=table.value_serializer,
-            callback=table._on_changelog_sent, eager_partitioning=True)
+        return records
 
 
 def _header_int(headers, name: str) -> int | None:
@@ -375,7 +369,7 @@ class Cooccurrence:
             for key, value in pairs.dirty.items():
                 await self.khabar.sink(Output(COOCCURRENCE, key.encode("utf-8"), value))
         self.stats["published"] += len(pairs.dirty)
-        futures = pairs.flush(publish) + actors.flush(publish) + applied.flush(publish)
+        futures = await send_changelog(self.app, pairs.flush(publish) + actors.flush(publish) + applied.flush(publish))
         if futures:  # delivered before these events are acknowledged (and so before their commit)
             await asyncio.gather(*futures)
 

@@ -28,6 +28,7 @@ Three holes in faust-streaming 0.15 (each seen or reasoned from its source, see 
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import time
 from collections import deque
@@ -304,3 +305,27 @@ async def _send(s: Send):
     topic, key, value, timestamp, *partition = s
     return await topic.send(key=key, value=value, timestamp=timestamp, partition=partition[0] if partition else None,
                             force=True)
+
+
+async def send_changelog(app, records: Sequence[tuple]) -> list[asyncio.Future]:
+    """Table changelog records `(table, partition, key bytes, value bytes or None, headers or None)` straight
+    to the driver's producer; the futures complete on delivery.  `Table.send_changelog` (Topic.send_soon,
+    Faust's send buffer, then publish_message with its sensors) cost ~40 us of Python per record: a fifth
+    of the worker's CPU per article at ~27 co-occurrence changelog records per counted article, and a flush
+    of a few hundred records held every stream still until the buffer ebbed below 100 (the conductor waits
+    for it before each message it hands on).  The table's own callback still sees each delivery (a RocksDB
+    store keeps the offset it persisted).  Faust's send sensors (`faust_*` metrics) do not count them."""
+    if not records:
+        return []
+    producer = await app.maybe_start_producer()
+    futures = []
+    for table, partition, key, value, headers in records:
+        future = await producer.send(table.changelog_topic.get_topic_name(), key, value, partition, None, headers)
+        future.add_done_callback(functools.partial(_changelog_sent, table))
+        futures.append(future)
+    return futures
+
+
+def _changelog_sent(table, future: asyncio.Future) -> None:
+    if not future.cancelled() and future.exception() is None:  # as Faust calls it: on success only
+        table._on_changelog_sent(future)

@@ -24,6 +24,7 @@ from streams.config import FUSED
 from streams.cooccurrence import Decision
 from streams.fusion import FusionConfig, FusionTable, article_reports, fuses, naming, recent
 from streams.processing import Output
+from streams.stream.delivery import send_changelog
 from streams.stream.cooccurrence import REPARTITION_CONFIG, TAKE_MAX, BadRequest, RecoveredTable, WriteBack, _table
 
 log = logging.getLogger(__name__)
@@ -103,7 +104,7 @@ class Fusion:
                 index[fid] = rec["key"]
         self.stats["published"] += len(changed)
         publish = self.khabar.sink is None
-        futures = groups.flush(publish)
+        futures = await send_changelog(self.app, groups.flush(publish))
         if publish:
             sends = [(self.fused_topic, fid.encode("utf-8"), None if rec is None else orjson.dumps(rec), None)
                      for fid, rec in changed.items()]
