@@ -39,8 +39,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer  # noqa: E402
 
 import orjson  # noqa: E402
-from stream_throughput import (BROKER, bare_loop, create_topics, load_articles, read_topic,  # noqa: E402
-                               start_worker, stop_worker)
+from stream_throughput import (BROKER, bare_loop, cpu_seconds, create_topics, load_articles,  # noqa: E402
+                               read_topic, start_worker, stop_worker)
 from streams.config import ARTICLES, DEDUP, ENRICHED  # noqa: E402
 
 WARMUP = 20
@@ -50,19 +50,6 @@ GRACE = 60.0
 def percentile(values: list[float], q: float) -> float:
     values = sorted(values)
     return values[min(len(values) - 1, max(0, round(q * (len(values) - 1))))] if values else float("nan")
-
-
-def cpu_seconds(pid: int) -> float:
-    """CPU time of a process and its live descendants (the worker's extraction process)."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    total = (int(fields[11]) + int(fields[12])) / 100  # utime + stime, in clock ticks (USER_HZ = 100)
-    for task in Path(f"/proc/{pid}/task").iterdir():
-        for child in (task / "children").read_text().split():
-            try:
-                total += cpu_seconds(int(child))
-            except FileNotFoundError:  # ended meanwhile
-                pass
-    return total
 
 
 async def measure(prefix: str, articles: list[dict], rate: float, hops: bool = False) -> dict:
