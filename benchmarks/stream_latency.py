@@ -16,7 +16,10 @@ bare loop's figures from the same run (timings are noisy; nothing is asserted):
 * latency = arrival of the enriched record at the reader - send time of its article (p50, p90, p99, max);
   `produced` = the enriched record's own broker timestamp - send time (without the reader's fetch);
 * the rate actually produced, records still missing after a 60 s grace, and the CPU seconds the worker
-  (with its extraction process) used per article (from /proc).
+  (with its extraction processes) used per article (from /proc);
+* the worker's two hops apart, from record timestamps: input -> its `actors.dedup` message (enrich agent
+  and extraction) and `actors.dedup` -> enriched record (the dedup agent).
+The worker gets this process's environment, e.g. KHABAR_EXTRACT_PROCESSES=2.
 """
 from __future__ import annotations
 
@@ -36,9 +39,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer  # noqa: E402
 
 import orjson  # noqa: E402
-from stream_throughput import (BROKER, bare_loop, create_topics, load_articles, start_worker,  # noqa: E402
-                               stop_worker)
-from streams.config import ARTICLES, ENRICHED  # noqa: E402
+from stream_throughput import (BROKER, bare_loop, cpu_seconds, create_topics, load_articles,  # noqa: E402
+                               read_topic, start_worker, stop_worker)
+from streams.config import ARTICLES, DEDUP, ENRICHED  # noqa: E402
 
 WARMUP = 20
 GRACE = 60.0
@@ -49,20 +52,7 @@ def percentile(values: list[float], q: float) -> float:
     return values[min(len(values) - 1, max(0, round(q * (len(values) - 1))))] if values else float("nan")
 
 
-def cpu_seconds(pid: int) -> float:
-    """CPU time of a process and its live descendants (the worker's extraction process)."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    total = (int(fields[11]) + int(fields[12])) / 100  # utime + stime, in clock ticks (USER_HZ = 100)
-    for task in Path(f"/proc/{pid}/task").iterdir():
-        for child in (task / "children").read_text().split():
-            try:
-                total += cpu_seconds(int(child))
-            except FileNotFoundError:  # ended meanwhile
-                pass
-    return total
-
-
-async def measure(prefix: str, articles: list[dict], rate: float) -> dict:
+async def measure(prefix: str, articles: list[dict], rate: float, hops: bool = False) -> dict:
     """Warm up, then produce `articles` at `rate`/s and time each one until its enriched record is read."""
     consumer = AIOKafkaConsumer(prefix + ENRICHED, bootstrap_servers=BROKER, auto_offset_reset="earliest",
                                 group_id=None, enable_auto_commit=False, fetch_max_wait_ms=5,
@@ -123,9 +113,17 @@ async def measure(prefix: str, articles: list[dict], rate: float) -> dict:
     keys = [k for k in sent if k not in warm_keys]
     latency = [arrived[k][0] - sent[k] for k in keys if k in arrived]
     produced = [arrived[k][1] - sent[k] for k in keys if k in arrived]
-    return {"rate": rate, "articles": len(keys), "produced_per_s": len(keys) / t_produced,
-            "missing": sum(1 for k in keys if k not in arrived),
-            "latency_s": summary(latency), "record_timestamp_s": summary(produced)}
+    result = {"rate": rate, "articles": len(keys), "produced_per_s": len(keys) / t_produced,
+              "missing": sum(1 for k in keys if k not in arrived),
+              "latency_s": summary(latency), "record_timestamp_s": summary(produced)}
+    if hops:
+        decided = {}  # key -> timestamp of its first actors.dedup message
+        for m in await read_topic(prefix + DEDUP, idle=3.0):
+            decided.setdefault(m.key, m.timestamp / 1000)
+        both = [k for k in keys if k in arrived and k in decided]
+        result["hops_s"] = {"input_to_dedup": summary([decided[k] - sent[k] for k in both]),
+                            "dedup_to_enriched": summary([arrived[k][1] - decided[k] for k in both])}
+    return result
 
 
 def summary(values: list[float]) -> dict:
@@ -160,7 +158,7 @@ def run_worker(articles: list[dict], rate: float, partitions: int, run: str, log
     proc, _port = start_worker(prefix, partitions, log_dir, name=f"worker-{rate:g}")
     try:
         cpu0 = cpu_seconds(proc.pid)
-        result = asyncio.run(measure(prefix, articles, rate))
+        result = asyncio.run(measure(prefix, articles, rate, hops=True))
         result["worker_cpu_ms_per_article"] = 1000 * (cpu_seconds(proc.pid) - cpu0) / max(1, result["articles"])
     finally:
         stop_worker(proc)
@@ -212,6 +210,12 @@ def main() -> int:
         if base:
             print(row("bare aiokafka loop", base, None))
         print(row("khabar worker", entry["worker"], base))
+    print("\n| worker hop | rate /s | p50 ms | p90 ms | p99 ms | max ms |")
+    print("|---|---|---|---|---|---|")
+    for entry in results:
+        for hop, h in entry["worker"].get("hops_s", {}).items():
+            print(f"| {hop.replace('_', ' ')} | {entry['rate']:g} | {1000 * h['p50']:.0f} | {1000 * h['p90']:.0f} | "
+                  f"{1000 * h['p99']:.0f} | {1000 * h['max']:.0f} |")
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
         args.json.write_text(json.dumps({"broker": BROKER, "partitions": args.partitions, "seconds": args.seconds,

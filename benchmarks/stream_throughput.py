@@ -21,6 +21,8 @@ Printed, with ratios against the bare loop measured in the same run (timings are
 * messages written per article, by topic (every topic of the run: outputs, repartition, changelogs);
 * worker RSS (with its extraction process) after start, at the end and at its peak, and per process (worker,
   extraction, resource tracker) 10 s after start (`KHABAR_BENCH_SETTLE`) and at the end;
+* CPU ms per article: the worker's with its extraction processes (from /proc, start to drained), the bare
+  loop's (this process, its phase): on a shared machine this ratio moves far less than the rates do;
 * `--workers K`: the same input once more with K workers in one group (the later ones join while the first
   runs: a rebalance mid-stream), articles/s against one worker;
 * `--check-tables`: each run's final `actors.cooccurrence` (latest message per pair) against the offline
@@ -263,6 +265,19 @@ def rss_by_process(pid: int) -> dict[str, float]:
     return out
 
 
+def cpu_seconds(pid: int) -> float:
+    """CPU time of a process and its live descendants (the worker's extraction processes)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    total = (int(fields[11]) + int(fields[12])) / 100  # utime + stime, in clock ticks (USER_HZ = 100)
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        for child in (task / "children").read_text().split():
+            try:
+                total += cpu_seconds(int(child))
+            except FileNotFoundError:  # ended meanwhile
+                pass
+    return total
+
+
 def start_worker(prefix: str, partitions: int, log_dir: Path, name: str = "worker",
                  env_extra: dict | None = None, trace: bool = False) -> tuple[subprocess.Popen, int]:
     """A `khabar worker` subprocess on the run's topics, once its web server answers: (process, web port)."""
@@ -308,11 +323,13 @@ def worker_run(prefix: str, n: int, partitions: int, timeout: float, log_dir: Pa
         proc, port = start_worker(prefix, partitions, log_dir, trace=trace)
         procs.append(proc)
         rss_start = rss_mib(proc.pid)
+        cpu = -cpu_seconds(proc.pid)
         # the extraction process starts with the enrich agent and loads its models before the first input
         time.sleep(float(os.environ.get("KHABAR_BENCH_SETTLE", "10")))
         rss_settled = rss_by_process(proc.pid)
         for i in range(1, workers):
             procs.append(start_worker(prefix, partitions, log_dir, name=f"worker{i + 1}")[0])
+            cpu -= cpu_seconds(procs[-1].pid)
         first, last, seen = asyncio.run(enriched_span(prefix + ENRICHED, n, timeout))
         if seen < n:
             raise SystemExit(f"only {seen}/{n} enriched within {timeout}s; see {log_dir / 'worker.log'}")
@@ -333,6 +350,7 @@ def worker_run(prefix: str, n: int, partitions: int, timeout: float, log_dir: Pa
         if drained is None:
             raise SystemExit(f"co-occurrence not drained within {timeout}s")
         rss_end, rss_peak = rss_mib(proc.pid), rss_mib(proc.pid, "VmHWM")
+        cpu += sum(cpu_seconds(p.pid) for p in procs)
         rss_end_by_process = rss_by_process(proc.pid)
         traced = None
         if trace:
@@ -357,6 +375,7 @@ def worker_run(prefix: str, n: int, partitions: int, timeout: float, log_dir: Pa
             "lag_s": max(0.0, drained - last), "end_to_end_per_s": n / max(drained - first, 1e-9),
             "rss_start_mib": rss_start, "rss_end_mib": rss_end, "rss_peak_mib": rss_peak,
             "rss_settled_by_process_mib": rss_settled, "rss_end_by_process_mib": rss_end_by_process, "read_topics": topics,
+            "cpu_ms_per_article": 1000 * cpu / n,
             "tracemalloc": traced, "workers": workers, "stats": stats}
 
 
@@ -451,7 +470,9 @@ def main() -> int:
         prefix = f"bench-{run}-bare-"
         asyncio.run(create_topics([prefix + ARTICLES], args.partitions))
         asyncio.run(produce(prefix + ARTICLES, articles))
+        cpu = time.process_time()
         results["bare"] = asyncio.run(bare_loop(prefix, n, args.partitions))
+        results["bare"]["cpu_ms_per_article"] = 1000 * (time.process_time() - cpu) / n
         counts = asyncio.run(topic_counts(lambda t, p=prefix: t.startswith(p)))
         results["bare"]["messages"] = print_counts("bare loop", counts, prefix, n)
         print(f"bare loop: {results['bare']['articles_per_s']:.1f} articles/s ({results['bare']['seconds']:.1f} s); "
@@ -459,6 +480,7 @@ def main() -> int:
 
     bare = results.get("bare")
     ratio = lambda x: f"{x / bare['articles_per_s']:.2f}" if bare else "-"  # noqa: E731
+    cpu_ratio = lambda x: f"{x / bare['cpu_ms_per_article']:.2f}" if bare else "-"  # noqa: E731
     rows = []
     for workers in sorted({1, args.workers}):
         name = "worker" if workers == 1 else f"{workers} workers"
@@ -480,17 +502,19 @@ def main() -> int:
         one = results["worker"]["articles_per_s"]
         rows.append(f"| khabar {name}, until last enriched | {w['articles_per_s']:.1f} | {ratio(w['articles_per_s'])} | "
                     f"{w['articles_per_s'] / one:.2f} | {w['messages'] / n:.1f} | {w['lag_s']:.1f} s | "
-                    f"{w['rss_start_mib']:.0f} -> {w['rss_end_mib']:.0f} (peak {w['rss_peak_mib']:.0f}) MiB |")
+                    f"{w['rss_start_mib']:.0f} -> {w['rss_end_mib']:.0f} (peak {w['rss_peak_mib']:.0f}) MiB | "
+                    f"{w['cpu_ms_per_article']:.1f} ({cpu_ratio(w['cpu_ms_per_article'])}) |")
         rows.append(f"| khabar {name}, co-occurrence drained | {w['end_to_end_per_s']:.1f} | "
                     f"{ratio(w['end_to_end_per_s'])} | {w['end_to_end_per_s'] / results['worker']['end_to_end_per_s']:.2f}"
-                    f" | | | |")
+                    f" | | | | |")
         if w["tracemalloc"]:
             print("\n" + w["tracemalloc"])
     print("\n| | articles/s | ratio to bare loop | ratio to one worker | messages/article | co-occurrence lag at end "
-          "| RSS start -> end (first worker, with its extraction process) |")
-    print("|---|---|---|---|---|---|---|")
+          "| RSS start -> end (first worker, with its extraction process) | CPU ms/article (ratio to bare) |")
+    print("|---|---|---|---|---|---|---|---|")
     if bare:
-        print(f"| bare aiokafka loop | {bare['articles_per_s']:.1f} | 1.00 | | {bare['messages'] / n:.1f} | - | - |")
+        print(f"| bare aiokafka loop | {bare['articles_per_s']:.1f} | 1.00 | | {bare['messages'] / n:.1f} | - | - | "
+              f"{bare['cpu_ms_per_article']:.1f} (1.00) |")
     print("\n".join(rows))
     print(f"\nworker logs: {log_dir}")
     if args.json:

@@ -77,6 +77,9 @@ class Settings:
     processing_guarantee: str = _setting("KHABAR_PROCESSING_GUARANTEE", "at_least_once",
                                          "at_least_once, or exactly_once (Kafka transactions; read outputs "
                                          "with read_committed)")
+    extract_processes: int = _setting("KHABAR_EXTRACT_PROCESSES", "1",
+                                      "extraction processes of the worker (each loads the models); more than one "
+                                      "when extraction is what falls behind and cores are free", int)
     shutdown_timeout: float = _setting("KHABAR_SHUTDOWN_TIMEOUT", "20",
                                        "seconds a stopping worker gets before it gives up and exits non-zero",
                                        float)
@@ -122,6 +125,8 @@ class Settings:
                                         "CA is checked", _flag)
 
     def __post_init__(self) -> None:
+        if self.extract_processes < 1:
+            raise SettingsError(f"KHABAR_EXTRACT_PROCESSES must be at least 1, got {self.extract_processes}")
         if self.processing_guarantee not in PROCESSING_GUARANTEES:
             raise SettingsError(f"KHABAR_PROCESSING_GUARANTEE must be one of {', '.join(PROCESSING_GUARANTEES)}, "
                                 f"got {self.processing_guarantee!r}")

@@ -46,3 +46,22 @@ async def test_child_extracts_like_in_process_and_survives_its_death():
         assert _child_pids(extractor) != [pid]
     finally:
         extractor.stop()
+
+
+async def test_two_children_extract_in_parallel_in_input_order():
+    """KHABAR_EXTRACT_PROCESSES=2: both children start with the pool and take inputs; each result is the
+    in-process one for its own input."""
+    import asyncio
+
+    cfg = WindowConfig()
+    payloads = [orjson.dumps({**ARTICLE, "id": f"x-{i}"}) for i in range(6)]
+    extractor = Extractor(2)
+    try:
+        assert len(_child_pids(extractor)) == 2
+        results = await asyncio.gather(*(extractor(p, cfg, **{**KWARGS, "key": f"x-{i}".encode(), "offset": i})
+                                         for i, p in enumerate(payloads)))
+        assert [r[0][0].value["id"] for r in results] == [f"x-{i}" for i in range(6)]
+        assert all(r[3].enriched == 1 for r in results)
+        assert len(_child_pids(extractor)) == 2
+    finally:
+        extractor.stop()

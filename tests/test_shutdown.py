@@ -62,6 +62,30 @@ def _tail(passed, clock) -> int:
     return round((clock.t - passed[-1][0]) / 0.1) - 1
 
 
+def test_started_worker_logs_at_its_level_not_at_debug_for_the_spinner(tmp_path):
+    """Faust puts the root logger at DEBUG for its start-up spinner; left there, every debug call of Faust
+    and aiokafka built a record (a seventh of the worker's CPU per article)."""
+    from faust.utils.terminal import SpinnerHandler
+
+    from streams.config import Settings
+    from streams.stream.app import make_app
+
+    app = make_app(Settings(data_dir=str(tmp_path)))
+    root = logging.getLogger()
+    saved = root.level, list(root.handlers)
+    try:
+        worker = app.Worker(loglevel="warn", loop=asyncio.new_event_loop())
+        worker._setup_logging()
+        assert root.level == logging.DEBUG and any(isinstance(h, SpinnerHandler) for h in root.handlers)
+        worker.loop.run_until_complete(worker.on_startup_finished())
+        assert root.level == logging.WARNING
+        assert not any(isinstance(h, SpinnerHandler) for h in root.handlers)
+        assert not logging.getLogger("aiokafka.producer.producer").isEnabledFor(logging.DEBUG)
+    finally:
+        root.setLevel(saved[0])
+        root.handlers[:] = saved[1]
+
+
 def test_rate_limited_message_survives_formatting():
     """A suppressed-count line must format under mode's formatter (record.args must stay a tuple)."""
     from mode.utils.logging import ExtensionFormatter

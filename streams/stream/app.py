@@ -89,26 +89,32 @@ async def _nothing() -> None:
 
 
 class Extractor:
-    """Extraction (`process_with_features`) in one child process, which has its own interpreter and GIL.
+    """Extraction (`process_with_features`) in child processes, each with its own interpreter and GIL.
 
     In a thread of the worker, the CPU-bound pipeline took turns for one GIL with the event loop (Kafka I/O,
     the dedup and co-occurrence agents, the web views) and Faust's consumer thread: every step of the loop
     waited for the extractor's switch interval, and the worker used one core at most.  In a process they
-    run side by side.  One child: the enrich agent handles one input at a time, in order, anyway.
+    run side by side.  The enrich agent hands inputs ahead and publishes them in input order, so with
+    `processes` > 1 (KHABAR_EXTRACT_PROCESSES) inputs are extracted in parallel, their order kept.
     A child that dies (killed, out of memory) is replaced and the input tried once more; an input whose
     second attempt dies too is dead-lettered (processing_error), so one poison message cannot stop the
     worker and is never dropped."""
 
     ATTEMPTS = 2
 
-    def __init__(self) -> None:
+    def __init__(self, processes: int = 1) -> None:
+        self.processes = processes
         self._pool: ProcessPoolExecutor | None = None
 
     def start(self) -> ProcessPoolExecutor:
         if self._pool is None:
             # spawn, not fork: the worker has threads (Faust's consumer, aiokafka) a fork would copy mid-state
-            self._pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"),
+            self._pool = ProcessPoolExecutor(self.processes, mp_context=multiprocessing.get_context("spawn"),
                                              initializer=_load_pipeline)
+            # a spawn-context pool starts a child only when a call finds none idle: one trivial call per
+            # child now, so that each loads its models at start, not when two inputs first overlap mid-stream
+            for _ in range(self.processes):
+                self._pool.submit(int)
         return self._pool
 
     def stop(self) -> None:
@@ -225,7 +231,7 @@ def build(settings: Settings | None = None) -> Khabar:
     from streams.stream.fusion import install as install_fusion
     cooccurrence.fusion = fusion = install_fusion(khabar, cooccurrence)
 
-    extractor = Extractor()
+    extractor = Extractor(settings.extract_processes)
     trim = malloc_trim()
     if trim is not None:
         @app.timer(TRIM_EVERY)

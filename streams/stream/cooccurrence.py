@@ -38,6 +38,7 @@ from faust.serializers import codecs
 from streams.config import (COOCCURRENCE, DEDUP, ENRICHED, PAIRS, REPARTITION_CONFIG, Settings,
                             changelog_config)
 from streams.processing import Output
+from streams.stream.delivery import send_changelog
 from streams.stream.store import VERSION_HEADER, Store as PersistentStore, header_int
 from streams.cooccurrence import (Aggregator, Decision, DedupIndex, Features, WindowConfig, actor_summary,
                                   actor_window, actor_windows, article_batches, current_window, iso, parse_time,
@@ -181,25 +182,26 @@ class WriteBack(MutableMapping):
         a persistent store then never holds a value its changelog may lack, nor an offset past a value it
         lacks.  Without (broker-less tests): into the table at once; the caller handles publication."""
         changes: dict[int, list] = {}
-        sends = []
+        records = []   # changelog records for streams.stream.delivery.send_changelog
         for key, value in self.dirty.items():
             raw, partition = self.encode(key), self.partition_of(key)
             value = None if value is _DELETED else compact(orjson.dumps(value))
             version = self.dirty_versions.get(key)
             changes.setdefault(partition, []).append((raw, value, version))
             if publish:
-                sends.append(self._send(partition, raw, value, version))
+                headers = None if version is None else [(VERSION_HEADER, str(version).encode())]
+                records.append((self.table, partition, codecs.dumps(self.table.key_serializer, raw), value, headers))
         self.dirty.clear()
         self.dirty_versions.clear()
         if not publish:
             for partition, items in changes.items():
                 self.table.state.write_partition(partition, items, None)
             return []
-        return [self._write_when_delivered(sends, changes, self.table.app.consumer_generation_id)] if sends else []
+        return [self._write_when_delivered(records, changes, self.table.app.consumer_generation_id)] if records else []
 
-    async def _write_when_delivered(self, sends: list, changes: dict[int, list], generation: int) -> None:
+    async def _write_when_delivered(self, records: list, changes: dict[int, list], generation: int) -> None:
         offsets: dict[int, int] = {}
-        for meta in await asyncio.gather(*sends):
+        for meta in await asyncio.gather(*await send_changelog(self.table.app, records)):
             p = meta.topic_partition.partition
             offsets[p] = max(offsets.get(p, -1), meta.offset)
         app = self.table.app
@@ -212,16 +214,6 @@ class WriteBack(MutableMapping):
             return
         for partition, items in changes.items():
             self.table.state.write_partition(partition, items, offsets.get(partition))
-
-    def _send(self, partition: int, raw, value: bytes | None, version: int | None):
-        # Table.send_changelog, with the version header and without its callback: that one stores the
-        # record's offset as persisted at once, before the flush writes the value
-        table = self.table
-        return table.changelog_topic.send_soon(
-            key=raw, value=value, partition=partition,
-            headers=None if version is None else [(VERSION_HEADER, str(version).encode())],
-            key_serializer=table.key_serializer, value_serializer="raw" if value is None else table.value_serializer,
-            eager_partitioning=True)
 
 
 def compact(raw: bytes) -> bytes:

@@ -99,7 +99,7 @@ class Fusion:
             else:
                 index[fid] = rec["key"]
         publish = self.khabar.sink is None
-        futures = groups.flush(publish)
+        futures = groups.flush(publish)   # each sends its records and stores them once delivered
         if publish:
             sends = [(self.fused_topic, fid.encode("utf-8"), None if rec is None else orjson.dumps(rec), None)
                      for fid, rec in changed.items()]
