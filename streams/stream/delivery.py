@@ -20,10 +20,6 @@ Three holes in faust-streaming 0.15 (each seen or reasoned from its source, see 
    asks, and `_watch_dropped` finds such partitions on a timer.  A re-read passes on only the records
    not acked since (`_skip_acked`).  (Dropping a fetch that a seek overlapped and seeking again from the
    fetch path was tried: it once left a restarted worker fetching nothing at all, so it is not done.)
-   While a commit is in flight (Faust first flushes the producer: seconds under load), the acked offsets
-   it takes are gone from the acked list and the committed offset is not yet moved: `_watch_dropped`
-   counts from the offset being committed, or every slow commit looked like a dropped partition and
-   was read again (867 of 5,000 inputs processed twice in one benchmark run).
 """
 from __future__ import annotations
 
@@ -77,7 +73,6 @@ class KhabarConsumer(faust_aiokafka.Consumer):
         super().__init__(*args, **kwargs)
         self._stalled: dict = {}  # tp -> since when its committed offset waits
         self._start_offset: dict = {}  # tp -> where reading starts while the group has no commit for it
-        self._committing: dict = {}  # tp -> the offset the commit in flight (or the last one) commits
 
     async def _wait_next_records(self, timeout: float):
         records, active = await super()._wait_next_records(timeout)
@@ -106,7 +101,6 @@ class KhabarConsumer(faust_aiokafka.Consumer):
         trusted whatever run of offsets was acked first, and records the fetch loop dropped after a
         rebalance (see `_reread_if_stalled`) were committed past, unprocessed."""
         await super().perform_seek()
-        self._committing.clear()  # the committed offsets were just read from the group
         uncommitted = [tp for tp in self.assignment() if self._committed_offset.get(tp) is None]
         self._start_offset = {tp: o for tp, o in self._start_offset.items() if tp in self.assignment()}
         if uncommitted:
@@ -142,7 +136,6 @@ class KhabarConsumer(faust_aiokafka.Consumer):
                 acked[:stale] = []
         offset = committable(acked, committed)
         if offset is not None:
-            self._committing[tp] = offset
             done = offset - acked[0]
             self._acked_index[tp].difference_update(acked[:done])
             acked[:done] = []
@@ -199,9 +192,6 @@ class KhabarConsumer(faust_aiokafka.Consumer):
             committed = self._committed_offset.get(tp)
             if committed is None:
                 committed = self._start_offset.get(tp)
-            committing = self._committing.get(tp)
-            if committing is not None and (committed is None or committing > committed):
-                committed = committing
             if dropped(committed, self._read_offset.get(tp), highwater, 0, in_flight.get(tp, 0)):
                 self._reread_if_stalled(tp, committed, self.dropped_seconds)
             else:
