@@ -218,6 +218,34 @@ def test_a_place_hosting_someone_was_visited_by_them(body, visitor, place, statu
     assert _events("تهران میزبان نشست وزیران خارجه کشورهای همسایه است.", "visit") == []
 
 
+@pytest.mark.parametrize("body, visitor, place, host", [
+    ("وزیر نیرو که برای امضای قرارداد سد در ایروان به سر می‌برد، با نخست‌وزیر ارمنستان دیدار کرد.",
+     "وزیر نیرو", "ایروان", None),
+    ("در حالی که نخست‌وزیر ژاپن در پکن به سر می‌برد، بازار سهام توکیو افت کرد.", "نخست‌وزیر ژاپن", "پکن", None),
+    ("پادشاه مالزی دیروز در کاخ سلطنتی از حسن روحانی رسماً استقبال کرد.", "حسن روحانی", "مالزی", "پادشاه مالزی"),
+    ("نخست‌وزیر عراق امروز در بغداد از وزیر خارجه ترکیه استقبال کرد.", "وزیر خارجه ترکیه", "بغداد", "نخست‌وزیر عراق"),
+])
+def test_staying_in_a_place_and_being_welcomed_there_are_visits(body, visitor, place, host):
+    from streams.core.events.training import prepare
+    from streams.core.events.visits import rule_visits
+    doc = prepare({"id": "t", "body": body, "title": "", "published_at": "2024-03-12"}).doc
+    [ev] = [e for e in rule_visits(doc) if doc.text_of(e.trigger) in ("می‌برد", "استقبال")]
+    assert [doc.text_of(a.span) for a in ev.arguments if a.role in ("visitor", "destination")] == [visitor, place]
+    assert [doc.text_of(a.span) for a in ev.arguments if a.role == "host"] == ([host] if host else [])
+
+
+@pytest.mark.parametrize("body", [
+    "این بازیکن دوران کوتاهی را در میلان به سر برد.",                   # spending a period: residence
+    "نخست‌وزیر ژاپن دیروز از قطعنامه شورای امنیت استقبال کرد.",         # welcoming a text, not a guest
+    "وزیر کشور فرانسه در پاریس به سر می‌برد.",                          # at home
+])
+def test_a_stay_or_a_welcome_that_is_no_visit(body):
+    from streams.core.events.training import prepare
+    from streams.core.events.visits import rule_visits
+    doc = prepare({"id": "t", "body": body, "title": "", "published_at": "2024-03-12"}).doc
+    assert rule_visits(doc) == []
+
+
 def test_seeing_from_close_is_not_a_visit():
     assert _events("معاون استاندار از نزدیک مشکلات کشاورزان شهرستان را دید.", "visit") == []
 

@@ -192,15 +192,17 @@ class CrossValidation:
     golds: list[dict]
 
 
-def cross_validate(eval_dir: Path, k: int = 5, verbose: bool = False) -> CrossValidation:
+def cross_validate(eval_dir: Path, k: int = 5, verbose: bool = False, seed: int = 13,
+                   prepared: list[Prepared] | None = None) -> CrossValidation:
     """k-fold document-level cross-validation over every annotated document: the learned decisions of each
-    fold are trained on the other folds only."""
+    fold are trained on the other folds only.  `seed` deals the folds; `prepared`: the documents already
+    prepared by an earlier run (the same order), to repeat the CV over other splits cheaply."""
     scorer = load_scorer(eval_dir)
     docs = load_annotated(eval_dir)
-    prepared = [prepare(a) for a, _ in docs]
+    prepared = prepared or [prepare(a) for a, _ in docs]
     golds = [g for _, g in docs]
     ids = [str(a["id"]) for a, _ in docs]
-    folds = fold_of(ids, k)
+    folds = fold_of(ids, k, seed)
     pooled: list[dict] = [{}] * len(docs)
     per_fold = []
     for fold in range(k):

@@ -416,7 +416,7 @@ def decide(doc: Document, cands: list[Candidate], pair_model: LinearModel | None
         ev = Event("visit", status, trigger=view.span(c.trigger.index, c.trigger.index + 1), evidence=view.whole,
                    date=date)
         hosts = c.hosts or rules._hosts(view)
-        ev.arguments = [c.visitor, c.destination] + [h for h in hosts if h.entity_id != c.visitor.entity_id
+        ev.arguments = [c.visitor, c.destination] + [h for h in hosts if _identity(doc, h) != _identity(doc, c.visitor)
                                                       and h.span.start != c.visitor.span.start]
         if c.rule_event is not None:
             ev.arguments += [a for a in c.rule_event.arguments if a.role == "origin"]

@@ -301,7 +301,7 @@ def _meeting_visit(view: SentenceView, i: int) -> _Visit | None:
     if partner is None:
         return _joint_meeting_abroad(view, i, place)
     subjects = [a for a in _subjects(view, min(i, view.find({"با"}, view.first, view.last)[0]))
-                if a.entity_id != partner.entity_id]
+                if _identity(doc, a) != _identity(doc, partner)]
     if not subjects:
         return None
     subject = subjects[0]
@@ -423,6 +423,10 @@ def _candidates(view: SentenceView, held_at: Placed | None = None) -> list[_Visi
         elif w == "جمع" and view.word(i - 1) == "در" and view.word(i + 1) == "مردم":
             v = _Visit(view, i)                                   # "در جمع مردم کرج"
             v.destination, v.visitors = _place_after(view, i + 2, 0), _subjects(view, i)
+        elif cls == "stay":
+            v = _stayed(view, i)                                  # "X در جاکارتا به سر می‌برد"
+        elif cls == "host" and kind == "noun" and _light_verb(view, i + 1):
+            v = _welcomed(view, i)                                # "X در کاخ ... از Y استقبال کرد"
         elif cls == "venue":
             v = _venue_visits(view, i, held_at)
         elif w in MEETING:
@@ -443,6 +447,62 @@ def _hosted_by_place(view: SentenceView, i: int) -> _Visit | None:
         return None
     v = _Visit(view, i)
     v.destination, v.visitors = place.argument("destination"), [visitor]
+    return v
+
+
+def _stayed(view: SentenceView, i: int) -> _Visit | None:
+    """"X در P به سر می‌برد", "اقامت X در P": staying somewhere is being there; not where P is X's own country."""
+    if kind_of_stay(view, i) is None:
+        return None
+    if view.find({"را"}, view.clause_start(i), i):   # "دوران کوتاهی را در میلان به سر برد": spent a period there
+        return None
+    place = _located_place(view, i, 8)
+    if place is None or place.is_bloc or place.is_media:
+        return None
+    country = _place_country(view.doc, place.argument("destination"))
+    visitors = [a for a in _subjects(view, min(i, place.first)) if not country or _home(view.doc, a) != country]
+    if not visitors:
+        return None
+    v = _Visit(view, i)
+    v.visitors, v.destination = visitors, place.argument("destination")
+    return v
+
+
+def kind_of_stay(view: SentenceView, i: int) -> str | None:
+    """"به سر بردن" (the verb برد only after "به سر"), or the noun "اقامت"."""
+    got = _classes(view).get(i)
+    if got is None or got[0] != "stay":
+        return None
+    if got[1] == "noun":
+        return "noun"
+    return "verb" if view.word(i - 1) == "سر" and view.word(i - 2) == "به" else None
+
+
+def _welcomed(view: SentenceView, i: int) -> _Visit | None:
+    """"X [در P] از Y استقبال کرد": the host X received Y; Y visited P, else the country X's title names
+    when it is named in the sentence and is not Y's own."""
+    clause = view.clause_start(i)
+    back = view.find({"از"}, max(clause, i - 10), i)
+    if not back:
+        return None
+    at = back[-1]
+    guest = _person_or_title(view, "visitor", at + 1, i)
+    entity = view.doc.entities.get(guest.entity_id) if guest is not None and guest.entity_id else None
+    if entity is not None and entity.type != "PERSON":   # "از قطعنامه شورای امنیت استقبال کرد": welcomed a text
+        return None
+    hosts = [h for h in _subjects(view, at) if guest is None or _identity(view.doc, h) != _identity(view.doc, guest)]
+    if guest is None or not hosts:
+        return None
+    place = _located_place(view, at, 8)
+    if place is None or _place_country(view.doc, place.argument("destination")) is None:  # "در کاخ مردکا"
+        home = _home(view.doc, hosts[0])
+        place = next((p for p in view.actors if p.mention.label == "GPE" and home
+                      and _place_country(view.doc, p.argument("destination")) == home), None)
+    if place is None or place.is_bloc or _home(view.doc, guest) == _place_country(view.doc, place.argument("x")):
+        return None
+    v = _Visit(view, i)
+    v.visitors, v.destination = [guest], place.argument("destination")
+    v.hosts = [Argument("host", h.entity_id, h.span, h.inferred) for h in hosts[:1]]
     return v
 
 
@@ -510,7 +570,8 @@ def rule_visits(doc: Document, views: list[SentenceView] | None = None) -> list[
                     continue
                 ev = Event("visit", status, trigger=view.span(cand.trigger, cand.trigger + 1), evidence=view.whole,
                            date=date)
-                ev.arguments = [visitor, cand.destination] + [h for h in hosts if h.entity_id != visitor.entity_id]
+                ev.arguments = [visitor, cand.destination] + [h for h in hosts
+                                                                 if _identity(doc, h) != _identity(doc, visitor)]
                 if cand.origin is not None:
                     ev.arguments.append(cand.origin)
                 ev.attributes = {k: v for k, v in cand.attrs.items() if v}
