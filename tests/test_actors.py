@@ -84,3 +84,20 @@ def test_a_state_government_stands_for_the_state_but_named_bodies_stay_organisat
 ])
 def test_the_west_is_a_bloc_only_where_it_is_not_a_direction(body, bloc):
     assert ("region:the-west" in _entities(_doc(body))) is bloc
+
+
+@pytest.mark.parametrize("body, name", [
+    ("«یوهان لارسون» نایب رئیس پارلمان نروژ به تهران آمد.", "یوهان لارسون"),
+    ("به گزارش ما، «نهاد ملکی» وزیر کشور لبنان به مسکو می‌رود.", "نهاد ملکی"),   # "نهاد" opens a person's name
+])
+def test_a_quoted_name_before_the_title_it_holds_is_a_person(body, name):
+    doc = _doc(body)
+    assert [(m.text, m.label) for m in doc.mentions if m.text == name] == [(name, "PERSON")]
+
+
+@pytest.mark.parametrize("body", [
+    "فیلم «دختر» برنده جایزه شد و رئیس جشنواره از آن تقدیر کرد.",   # a quoted work, no title after it
+    "«وزیر خارجه» رئیس هیئت بود.",                                   # a title in quotes is no name
+])
+def test_quotes_that_name_no_person(body):
+    assert [m for m in _doc(body).mentions if m.label == "PERSON"] == []

@@ -192,21 +192,24 @@ class ActorRecognizer:
 
     @staticmethod
     def _quoted_name(f: Field, i: int) -> tuple[int, int, str] | None:
-        """«...» right after an organisation or person noun: "شرکت «سپیدموج مارین»", "فرد از جمله «X»"."""
+        """«...» right after an organisation or person noun: "شرکت «سپیدموج مارین»", "فرد از جمله «X»"; or a name
+        in quotes right before the title it holds, as news agencies write a foreign name: "«آهلین» نایب رئیس
+        کمیسیون ...", "«نهاد المشنوق» وزیر کشور لبنان"."""
         toks = f.tokens
-        if toks[i].text != "«" or i == 0:
-            return None
-        head = toks[i - 1].text.replace("\u200c", "")
-        label = "ORG" if head in ORG_HEADS or head.rstrip("های").rstrip("ها") in ORG_HEADS or head in ORG_PLURALS \
-            else "PERSON" if head in PERSON_HEADS else None
-        if label is None:
+        if toks[i].text != "«":
             return None
         j = i + 1
         while j < len(toks) and toks[j].text != "»" and toks[j].is_word and j - i <= 6:
             j += 1
         if j >= len(toks) or toks[j].text != "»" or j == i + 1:
             return None
-        return i + 1, j, label
+        head = toks[i - 1].text.replace("\u200c", "") if i > 0 else ""
+        label = "ORG" if head in ORG_HEADS or head.rstrip("های").rstrip("ها") in ORG_HEADS or head in ORG_PLURALS \
+            else "PERSON" if head in PERSON_HEADS else None
+        if label is None and j + 1 < len(toks) and is_title_word(toks[j + 1].text) and j - i <= 4 \
+                and not any(is_title_word(t.text) or is_org_head(t.text) for t in toks[i + 1:j]):
+            label = "PERSON"
+        return None if label is None else (i + 1, j, label)
 
     def _ner_mentions(self, doc: Document, f: Field, taken: set[int]) -> None:
         for sent in f.sentences:
