@@ -11,7 +11,7 @@ is reported by name, marked `inferred`.
 from __future__ import annotations
 
 from streams.core.actors.recognizer import is_title_word
-from streams.core.events.clauses import Placed, SentenceView, preceding_places, sentences
+from streams.core.events.clauses import QUOTES, Placed, SentenceView, preceding_places, sentences
 from streams.core.events.cues import cues, phrases
 from streams.core.text.dates import date_near
 from streams.core.document import Argument, Document, Event, Span
@@ -38,6 +38,7 @@ NOT_SUBJECT_BEFORE = cues("visit.not_subject_before") | HOST_MARKERS
 PARTITIVE = cues("visit.partitive")
 PLACE_TYPES = ("GPE", "ORG")
 INSTITUTION_HEADS = cues("visit.institution")
+PLACE_HEADS = cues("visit.place_head")
 ANAPHORS = {**{ph: "country" for ph in phrases("visit.anaphor.country")},
             **{ph: "city" for ph in phrases("visit.anaphor.city")}}
 DELEGATIONS = cues("visit.delegation")
@@ -57,10 +58,13 @@ class _Visit:
 
 
 def _place_after(view: SentenceView, i: int, limit: int = 2) -> Argument | None:
-    """The place named right after token i: an actor, or an anaphor ("این کشور") resolved backwards."""
+    """The place named right after token i, past a place noun or a quote at most ("به شهر «مشهد»"): an actor, or
+    an anaphor ("این کشور") resolved backwards."""
     for p in view.actors:
         if i <= p.first <= i + limit and p.mention.label in PLACE_TYPES and not p.is_media and not p.is_bloc:
-            return p.argument("destination")
+            if all(view.word(k) in PLACE_HEADS or view.word(k) in QUOTES for k in range(i, p.first)):
+                return p.argument("destination")
+            return None   # "به ریاست جمهوری آمریکا": the place belongs to another noun
     for (w1, w2), kind in ANAPHORS.items():
         at = view.has_phrase((w1, w2), i, i + limit + 2)
         if at is not None:
