@@ -252,6 +252,15 @@ def test_a_place_noun_or_a_quote_may_stand_between_the_preposition_and_the_place
     assert [doc.text_of(a.span).split()[-1].strip("«»") for a in ev.arguments if a.role == "destination"] == [place]
 
 
+def test_a_speaker_saying_i_travelled_is_the_visitor():
+    doc, rule_visits = _rules("بوریس جانسون گفت: من هفته گذشته به کی‌یف رفتم و با مقامات آنجا دیدار کردم.")
+    [ev] = rule_visits(doc)
+    assert [doc.text_of(a.span) for a in ev.arguments if a.role in ("visitor", "destination")] == \
+        ["بوریس جانسون", "کی‌یف"]
+    doc, rule_visits = _rules("بوریس جانسون گفت: آنها هفته گذشته به کی‌یف رفتند.")   # not the speaker
+    assert rule_visits(doc) == []
+
+
 def test_seeing_from_close_is_not_a_visit():
     assert _events("معاون استاندار از نزدیک مشکلات کشاورزان شهرستان را دید.", "visit") == []
 

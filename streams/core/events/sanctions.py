@@ -54,7 +54,7 @@ IMPOSE_PHRASES = frozenset(phrases("sanction.impose_phrase"))   # every inflecti
 IMPOSE_PHRASE_LENGTHS = sorted({len(p) for p in IMPOSE_PHRASES})
 # a sentence that refers back to an act already reported ("با این اقدام", "مشمول این تحریم‌ها")
 FOLLOW_UP = phrases("sanction.follow_up")
-SPEECH_VERBS = cues("sanction.speech")
+SPEECH_VERBS = cues("speech")
 WINDOW = 12
 MAX_TRIGGERS_PER_SENTENCE = 8  # a real sentence names a sanction a few times; spam must not cost quadratic time
 # words that may sit between a trigger and its genitive: "اقدام تحریمی جدید وزارت خزانه‌داری"

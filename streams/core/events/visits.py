@@ -36,6 +36,8 @@ HOST_PLACE = cues("visit.host_place")
 PLURAL_TITLES = cues("visit.plural_title")
 NOT_SUBJECT_BEFORE = cues("visit.not_subject_before") | HOST_MARKERS
 PARTITIVE = cues("visit.partitive")
+FIRST_PERSON = cues("visit.first_person")
+SPEECH_VERBS = cues("speech")
 PLACE_TYPES = ("GPE", "ORG")
 INSTITUTION_HEADS = cues("visit.institution")
 PLACE_HEADS = cues("visit.place_head")
@@ -188,6 +190,10 @@ def _subjects(view: SentenceView, before: int) -> list[Argument]:
         antecedent = _antecedent(view, clause - 1)
         if antecedent is not None:
             return [antecedent]
+    if not out and view.find(FIRST_PERSON, clause, before):
+        speaker = _speaker(view, clause)
+        if speaker is not None:
+            return [speaker]
     if not out:
         excluded_ends = {p.last for p in view.actors if p.mention.label == "PERSON" and _excluded_before(view, p.first)}
         for i in range(clause, before):
@@ -196,6 +202,15 @@ def _subjects(view: SentenceView, before: int) -> list[Argument]:
                 out.append(_title_argument(view, "visitor", *t))
                 break
     return out
+
+
+def _speaker(view: SentenceView, before: int) -> Argument | None:
+    """"X افزود: «من ..." : the person right before the first speech verb ahead of token `before`."""
+    speech = view.find(SPEECH_VERBS, view.first, before)
+    if not speech:
+        return None
+    people = [p for p in view.actors if p.mention.label == "PERSON" and p.last <= speech[0] and speech[0] - p.last <= 3]
+    return people[-1].argument("visitor") if people else None
 
 
 def _hosts(view: SentenceView) -> list[Argument]:
