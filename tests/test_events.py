@@ -261,6 +261,17 @@ def test_a_speaker_saying_i_travelled_is_the_visitor():
     assert rule_visits(doc) == []
 
 
+@pytest.mark.parametrize("body, visits", [
+    ("وزیر خارجه چین دیروز در مراسم افتتاح در تهران حضور یافت.", [["وزیر خارجه چین", "تهران"]]),
+    ("وزیر خارجه لبنان دیروز در مراسم افتتاح در بیروت حضور یافت.", []),            # at home
+    ("سفیر ایران در لبنان دیروز در مراسم افتتاح حضور داشت.", []),                   # posted there: a title
+])
+def test_presence_abroad_is_a_visit_presence_at_home_or_at_ones_post_is_not(body, visits):
+    doc, rule_visits = _rules(body)
+    assert sorted({tuple(doc.text_of(a.span) for a in ev.arguments if a.role in ("visitor", "destination"))
+                   for ev in rule_visits(doc)}) == [tuple(v) for v in visits]
+
+
 def test_seeing_from_close_is_not_a_visit():
     assert _events("معاون استاندار از نزدیک مشکلات کشاورزان شهرستان را دید.", "visit") == []
 

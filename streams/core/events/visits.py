@@ -41,6 +41,7 @@ SPEECH_VERBS = cues("speech")
 PLACE_TYPES = ("GPE", "ORG")
 INSTITUTION_HEADS = cues("visit.institution")
 PLACE_HEADS = cues("visit.place_head")
+RESIDENT_TITLES = cues("visit.resident_title")
 ANAPHORS = {**{ph: "country" for ph in phrases("visit.anaphor.country")},
             **{ph: "city" for ph in phrases("visit.anaphor.city")}}
 DELEGATIONS = cues("visit.delegation")
@@ -303,7 +304,14 @@ def _located_place(view: SentenceView, near: int, width: int = 8) -> Placed | No
     """"در Y" close to token `near`, in the same clause."""
     clause = view.clause_start(near)
     return next((p for p in view.actors if view.word(p.first - 1) == "در" and p.mention.label == "GPE"
-                 and clause <= p.first and abs(p.first - near) <= width), None)
+                 and clause <= p.first and abs(p.first - near) <= width and not _of_resident_title(view, p.first - 1)),
+                None)
+
+
+def _of_resident_title(view: SentenceView, at: int) -> bool:
+    """"سفیر ایران در لبنان": the "در" at token `at` ends the title of someone posted there, not a place the
+    event happens in."""
+    return any(view.word(k) in RESIDENT_TITLES for k in range(max(view.first, at - 4), at))
 
 
 def _meeting_visit(view: SentenceView, i: int) -> _Visit | None:
@@ -438,7 +446,8 @@ def _candidates(view: SentenceView, held_at: Placed | None = None) -> list[_Visi
             place = _located_place(view, i, 5)
             if place is not None:
                 v = _Visit(view, i)
-                v.destination, v.visitors = place.argument("destination"), _subjects(view, min(i, place.first))
+                v.destination, v.visitors = place.argument("destination"), _not_at_home(
+                    view, _subjects(view, min(i, place.first)), place)
         elif w == "جمع" and view.word(i - 1) == "در" and view.word(i + 1) == "مردم":
             v = _Visit(view, i)                                   # "در جمع مردم کرج"
             v.destination, v.visitors = _place_after(view, i + 2, 0), _subjects(view, i)
@@ -478,13 +487,18 @@ def _stayed(view: SentenceView, i: int) -> _Visit | None:
     place = _located_place(view, i, 8)
     if place is None or place.is_bloc or place.is_media:
         return None
-    country = _place_country(view.doc, place.argument("destination"))
-    visitors = [a for a in _subjects(view, min(i, place.first)) if not country or _home(view.doc, a) != country]
+    visitors = _not_at_home(view, _subjects(view, min(i, place.first)), place)
     if not visitors:
         return None
     v = _Visit(view, i)
     v.visitors, v.destination = visitors, place.argument("destination")
     return v
+
+
+def _not_at_home(view: SentenceView, people: list[Argument], place: Placed) -> list[Argument]:
+    """Those of `people` present somewhere that is not their own country (an unknown home passes)."""
+    country = _place_country(view.doc, place.argument("destination"))
+    return [a for a in people if not country or _home(view.doc, a) != country]
 
 
 def kind_of_stay(view: SentenceView, i: int) -> str | None:
