@@ -272,6 +272,13 @@ def test_presence_abroad_is_a_visit_presence_at_home_or_at_ones_post_is_not(body
                    for ev in rule_visits(doc)}) == [tuple(v) for v in visits]
 
 
+def test_two_trips_of_one_visitor_in_one_sentence_are_two_visits():
+    events = _events("رئیس‌جمهور آفریقای جنوبی هفته آینده به تهران سفر می‌کند و سپس به بروندی سفر خواهد کرد.",
+                     "visit")
+    assert sorted(_texts(e, "destination")[0] for e in events) == ["بروندی", "تهران"]
+    assert {e["status"] for e in events} == {"planned"}
+
+
 def test_seeing_from_close_is_not_a_visit():
     assert _events("معاون استاندار از نزدیک مشکلات کشاورزان شهرستان را دید.", "visit") == []
 

@@ -48,15 +48,19 @@ def committable(acked: list[int], committed: Optional[int]) -> Optional[int]:
     return run[-1] + 1
 
 
-def dropped(committed: Optional[int], read: Optional[int], highwater: Optional[int], acked: int,
-            in_flight: int) -> bool:
-    """A partition whose records from the committed offset on were all dropped on the way to the agents:
-    the fetch loop has read at or past the committed offset (so it drops any record below its read offset
-    when fetched again), yet no record of the partition is acked or in flight, and records are there to
-    read.  Nothing will move it until it is read again from the committed offset."""
-    if committed is None or read is None or highwater is None:
+def dropped(committed: Optional[int], highwater: Optional[int], acked: int, in_flight: int) -> bool:
+    """A partition whose records from the committed offset on never reach the agents: records are there to
+    read, yet none of the partition is acked or in flight.  Either the fetch loop read at or past the
+    committed offset and drops what it fetches again below its read offset, or (seen after a SIGKILL and a
+    restart: committed 6, read 4, highwater 32, nothing acked or in flight for minutes) the records were
+    fetched and skipped before the commit moved past the read offset.  A record merely next to fetch looks
+    the same for a moment: the caller waits `dropped_seconds` before reading it again, which costs a fetch,
+    never a duplicate (nothing past the committed offset is acked or in flight).  The read offset may be
+    unknown: a restarted worker's four input partitions sat at committed 2-3, read None, highwater 32-48,
+    nothing acked or in flight, for minutes."""
+    if committed is None or highwater is None:
         return False
-    return acked == 0 and in_flight == 0 and read >= committed and highwater > committed
+    return acked == 0 and in_flight == 0 and highwater > committed
 
 
 class KhabarConsumer(faust_aiokafka.Consumer):
@@ -192,7 +196,7 @@ class KhabarConsumer(faust_aiokafka.Consumer):
             committed = self._committed_offset.get(tp)
             if committed is None:
                 committed = self._start_offset.get(tp)
-            if dropped(committed, self._read_offset.get(tp), highwater, 0, in_flight.get(tp, 0)):
+            if dropped(committed, highwater, 0, in_flight.get(tp, 0)):
                 self._reread_if_stalled(tp, committed, self.dropped_seconds)
             else:
                 self._stalled.pop(tp, None)

@@ -391,14 +391,14 @@ def decide(doc: Document, cands: list[Candidate], pair_model: LinearModel | None
     threshold = pair_model.threshold if pair_model else 0.5
     # a pair the hand rules also read as a visit may pass a lower bar (chosen with the model, in training)
     rule_threshold = pair_model.meta.get("rule_threshold", threshold) if pair_model else threshold
-    # one destination per visitor and clause, the most likely (per sentence, a long sentence telling two trips
-    # of one visitor, "سفر زوما به تهران ... به بروندی سفر کند", kept only one)
+    # one destination per visitor and trigger, the most likely (per sentence, a sentence telling two trips of
+    # one visitor, "به تهران سفر می‌کند و سپس به بروندی سفر خواهد کرد", kept only one)
     per_sentence: dict[tuple[int, str, str], Candidate] = {}
     for c in cands:
         c.probability = pair_model.probability(c.features) if pair_model else float(c.by_rule)
         if c.probability < (rule_threshold if c.by_rule else threshold) or _not_a_visit(c):
             continue
-        k = (c.view.clause_start(c.trigger.index), c.view.field.name, _identity(doc, c.visitor))
+        k = (c.trigger.index, c.view.field.name, _identity(doc, c.visitor))
         if k not in per_sentence or c.probability > per_sentence[k].probability:
             per_sentence[k] = c
     # the most likely mention of a trip first: merging keeps its evidence and fills in what it lacks (a date)

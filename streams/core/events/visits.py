@@ -407,7 +407,8 @@ def _candidates(view: SentenceView, held_at: Placed | None = None) -> list[_Visi
         v = None
         if cls == "travel" and kind == "noun":
             v = _Visit(view, i)
-            to = view.find({"به"}, i + 1, i + 13)
+            # "به Y سفر کرد": the noun is the predicate, its "به" is before it (one after it starts another trip)
+            to = [] if _light_verb(view, i + 1) else view.find({"به"}, i + 1, i + 13)
             v.destination = _place_after(view, to[0] + 1) if to else None
             if v.destination is not None:
                 v.origin = _origin(view, i + 1, to[0])
