@@ -279,6 +279,17 @@ def test_two_trips_of_one_visitor_in_one_sentence_are_two_visits():
     assert {e["status"] for e in events} == {"planned"}
 
 
+def test_our_country_in_the_outlets_voice_is_iran_named_elsewhere_in_the_article():
+    [s] = _events("ایران پیشنهاد تازه‌ای داد. اتحادیه اروپا تحریم‌های جدیدی علیه کشورمان وضع کرد.", "sanction")
+    [target] = s["arguments"]["target"]
+    assert (target["entity_id"], target["text"], target.get("inferred")) == ("country:IRN", "ایران", True)
+    [v] = _events("روابط ایران و ژاپن گسترش یافت. وزیر خارجه ژاپن هفته آینده به کشورمان سفر می‌کند.", "visit")
+    assert v["arguments"]["destination"][0]["entity_id"] == "country:IRN"
+    # no mention of Iran to point the evidence at: nothing is made up
+    alone = _events("اتحادیه اروپا تحریم‌های جدیدی علیه کشورمان وضع کرد.", "sanction")
+    assert not [a for e in alone for a in e["arguments"]["target"] if a["entity_id"] == "country:IRN"]
+
+
 def test_seeing_from_close_is_not_a_visit():
     assert _events("معاون استاندار از نزدیک مشکلات کشاورزان شهرستان را دید.", "visit") == []
 

@@ -15,6 +15,8 @@ QUOTES = {'"', "«", "»", "'", "(", ")"}
 CLAUSE_OPENERS = cues("clause.opener")
 REPORTER_OPENERS = cues("clause.reporter")   # "به گزارش X": the source of the report
 MEDIA_HEADS = cues("media_head")
+OUR_COUNTRY = cues("our_country")
+HOME_COUNTRY = "country:IRN"   # the outlets Khabar reads are Iranian: their "کشورمان" is Iran
 
 
 @dataclass
@@ -58,6 +60,22 @@ class SentenceView:
             a = f.token_index_at(m.start)
             b = f.token_index_at(m.end - 1) + 1
             self.actors.append(Placed(m, a, b))
+        self._our_country()
+
+    def _our_country(self) -> None:
+        """"علیه کشورمان", "به کشورمان آمد": "our country" in the outlets' own voice is their country; it stands
+        where it is written, for the nearest mention of that country in the article (an inferred argument),
+        when the article names it (otherwise the evidence would have no span to point at)."""
+        at = [i for i, w in enumerate(self.words, self.first) if w in OUR_COUNTRY]
+        if not at:
+            return
+        named = [m for m in self.doc.mentions if m.entity_key == HOME_COUNTRY]
+        for i in at:
+            here = self.tokens[i].start
+            nearest = min(named, key=lambda m: (m.field != self.field.name, abs(m.start - here)), default=None)
+            if nearest is not None:
+                self.actors.append(Placed(nearest, i, i + 1, inferred=True))
+        self.actors.sort(key=lambda p: p.first)
 
     def word(self, i: int) -> str:
         """Squashed text of field token i ('' outside the sentence)."""
