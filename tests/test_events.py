@@ -44,6 +44,12 @@ def test_a_bloc_in_the_genitive_lifts_for_the_state_its_relative_clause_describe
     assert [a["entity_id"] for a in s["arguments"]["authority"]] == ["region:the-west"]
 
 
+def test_the_subject_a_relative_clause_describes_imposes_the_sanction_inside_it():
+    [s] = _events("دولت ژاپن که قصد دارد تحریم‌های کره شمالی را تمدید کند، نگران است.", "sanction")
+    assert s["status"] == "threatened"
+    assert _texts(s, "authority") == ["دولت ژاپن"] and _texts(s, "target") == ["کره شمالی"]
+
+
 def test_officials_named_by_their_nationality_are_their_side():
     [s] = _events("مقامات اروپایی قصد دارند تحریم‌های جدیدی علیه بلاروس وضع کنند.", "sanction")
     assert s["status"] == "threatened" and _texts(s, "target") == ["بلاروس"]

@@ -221,6 +221,7 @@ def _roles(view: SentenceView, trigger: int):
     if reason:
         excluded.append(reason)
     clause = view.clause_start(trigger)
+    relative = clause > view.first and view.word(clause - 1) == "که"   # "X که ... تحریم‌ها را تمدید کند، ..."
     passive = view.word(trigger - 1) == "مورد" or any(
         view.word(i).startswith(("شد", "شده")) or view.word(i) in ("قرارگرفت", "قرارگرفتند")
         for i in range(trigger, min(trigger + 4, view.last))) or view.word(trigger).startswith("تحریمشد")
@@ -289,6 +290,10 @@ def _roles(view: SentenceView, trigger: int):
         # "تهران که پس از لغو تحریم‌های غرب ...": the state the relative clause describes
         targets = [p for p in view.actors if p.last == clause - 1 and p.mention.label == "GPE" and not p.is_bloc
                    and p not in authority]
+    if not authority and not passive and relative:
+        # "مقامات اروپایی که قصد دارند تحریم‌های روسیه را تمدید کنند": the subject the relative clause describes
+        authority = [p for p in view.actors if p.last == clause - 1 and _can_be_authority(p) and p not in targets
+                     and p not in countries]
     if not authority:
         authority = _anaphoric_states(view, clause, trigger)   # "این پنج کشور تحریم‌های خود را ... برداشتند"
     if not authority and clause > view.first and view.find(SPEECH_VERBS, view.first, clause):
