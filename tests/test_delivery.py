@@ -54,6 +54,7 @@ def _consumer(committed=None, generation=3, guarantee="at_least_once") -> Khabar
     c._n_acked = 0
     c._waiting_for_ack = None
     c._stalled = {}
+    c._watchdog_rereads = {}
     c._start_offset = {}
     return c
 
@@ -146,6 +147,32 @@ async def test_a_partition_whose_records_were_all_dropped_is_read_again(monkeypa
     # records to read and none on the way, whatever the fetch loop last read (at or past the committed
     # offset, behind it, or nothing since a restart): the caller's wait tells it from a record next to fetch
     assert dropped(committed=3, highwater=34, acked=0, in_flight=0)
+
+
+async def test_a_partition_that_stays_stuck_is_read_again_less_and_less_often(monkeypatch):
+    """A broker outage: records to read, none acked or in flight, and nothing moves whatever is read.  The
+    watchdog re-reads after 4 s, then waits 8, 16, ... (each re-read may process queued records again);
+    once the committed offset moves the wait starts at 4 s again."""
+    c, clock, seeks = _stall_clocked(monkeypatch, committed=3)
+    c.app.rebalancing, c.app.in_recovery, c.flow_active = False, False, True
+    c._active_partitions, c._read_offset = {TP0}, {TP0: 3}
+    c.highwater = lambda tp: 34
+    times = []
+    for second in range(0, 80):
+        clock[0] = 100.0 + second
+        before = len(seeks)
+        c.check_dropped()
+        await asyncio.sleep(0)
+        if len(seeks) > before:
+            times.append(second)
+    assert times == [4, 12, 28, 60]
+    c._committed_offset[TP0] = 10                 # a commit moved it (and ended the stall): the short wait again
+    c._stalled.pop(TP0, None)
+    for second in range(80, 90):
+        clock[0] = 100.0 + second
+        c.check_dropped()
+    await asyncio.sleep(0)
+    assert seeks[-1] == (TP0, 10) and len(seeks) == 5
 
 
 async def test_a_standby_changelog_is_never_read_again_from_its_start(monkeypatch):

@@ -76,6 +76,7 @@ class KhabarConsumer(faust_aiokafka.Consumer):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self._stalled: dict = {}  # tp -> since when its committed offset waits
+        self._watchdog_rereads: dict = {}  # tp -> (committed offset, re-reads from it by check_dropped)
         self._start_offset: dict = {}  # tp -> where reading starts while the group has no commit for it
 
     async def _wait_next_records(self, timeout: float):
@@ -197,7 +198,18 @@ class KhabarConsumer(faust_aiokafka.Consumer):
             if committed is None:
                 committed = self._start_offset.get(tp)
             if dropped(committed, highwater, 0, in_flight.get(tp, 0)):
-                self._reread_if_stalled(tp, committed, self.dropped_seconds)
+                # each re-read from the same committed offset waits twice as long (up to a minute): during a
+                # broker outage nothing moves whatever is read, and every re-read fetches and may process
+                # again what sat queued (a 23 s outage re-read two partitions every 4 s: 111 inputs twice)
+                at, times = self._watchdog_rereads.get(tp, (committed, 0))
+                if at != committed:
+                    at, times = committed, 0
+                wait = min(self.dropped_seconds * 2 ** times, 60.0)
+                before = self._stalled.get(tp)
+                self._reread_if_stalled(tp, committed, wait)
+                if self._stalled.get(tp) != before and before is not None:   # it read again just now
+                    times += 1
+                self._watchdog_rereads[tp] = (at, times)
             else:
                 self._stalled.pop(tp, None)
 
