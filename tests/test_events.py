@@ -138,6 +138,8 @@ def test_meeting_abroad_makes_the_foreign_side_the_visitor():
     "وزیر صنعت ترکیه دیروز از کاهش واردات از ایران خبر داد.",          # imports: the preverb وارد takes no suffix
     "آرزوی سناتور این است که به ریاست جمهوری آمریکا برسد.",             # the place belongs to another noun
     "نخست‌وزیر ایتالیا به پایبندی دولت لبنان به توافق اشاره کرد.",
+    "سناتور اوهایو پس از آنکه وارد کاخ سفید شد، سیاست خارجی را تغییر داد.",   # entering a body is joining it
+    "وزیر کشور گفت این لایحه هفته گذشته به شورای نگهبان رسید.",              # reaching a body is no trip
 ])
 def test_visit_negatives(body):
     assert _events(body, "visit") == []

@@ -60,11 +60,11 @@ class _Visit:
 
 
 
-def _place_after(view: SentenceView, i: int, limit: int = 2) -> Argument | None:
+def _place_after(view: SentenceView, i: int, limit: int = 2, types: tuple[str, ...] = PLACE_TYPES) -> Argument | None:
     """The place named right after token i, past a place noun or a quote at most ("به شهر «مشهد»"): an actor, or
     an anaphor ("این کشور") resolved backwards."""
     for p in view.actors:
-        if i <= p.first <= i + limit and p.mention.label in PLACE_TYPES and not p.is_media and not p.is_bloc:
+        if i <= p.first <= i + limit and p.mention.label in types and not p.is_media and not p.is_bloc:
             if all(view.word(k) in PLACE_HEADS or view.word(k) in QUOTES for k in range(i, p.first)):
                 return p.argument("destination")
             return None   # "به ریاست جمهوری آمریکا": the place belongs to another noun
@@ -425,11 +425,16 @@ def _candidates(view: SentenceView, held_at: Placed | None = None) -> list[_Visi
             back = view.find({"به"}, max(view.first, i - 6), i)       # "به Y آمد", "به Y می‌رود"
             if back and not view.find({"که"}, back[-1], i):
                 v = _Visit(view, i)
-                v.destination = _place_after(view, back[-1] + 1)
+                # reaching a body is no trip: "طرح به شورای نگهبان رسید"
+                form = analyse(w)
+                v.destination = _place_after(view, back[-1] + 1,
+                                             types=("GPE",) if form and form.present == "رس" else PLACE_TYPES)
                 v.visitors = _subjects(view, back[-1])
         elif cls in ("arrival", "departure") and kind == "preverb":
             v = _Visit(view, i)
-            v.destination, v.visitors = _place_after(view, i + 1), _subjects(view, i)
+            # entering a body is joining it: "وارد کاخ سفید شد", "وارد مجلس دهم شد"
+            v.destination = _place_after(view, i + 1, types=("GPE",) if cls == "arrival" else PLACE_TYPES)
+            v.visitors = _subjects(view, i)
         elif w in HOST_PLACE:
             v = _hosted_by_place(view, i)                         # "تهران میزبان وزیران دفاع روسیه بود"
         elif w in GUEST and i > view.first:
