@@ -101,3 +101,11 @@ def test_a_quoted_name_before_the_title_it_holds_is_a_person(body, name):
 ])
 def test_quotes_that_name_no_person(body):
     assert [m for m in _doc(body).mentions if m.label == "PERSON"] == []
+
+
+def test_each_conjoined_title_after_a_name_stands_for_that_person():
+    from streams.core.text.normalize import key
+    doc = _doc("حسن روحانی، رئیس‌جمهور و رئیس شورای عالی امنیت ملی، دیروز سخنرانی کرد.")
+    pid = next(e.id for e in doc.entities.values() if e.type == "PERSON")
+    assert doc.titles.get(key("رئیس شورای عالی امنیت ملی")) == pid
+    assert doc.titles.get(key("رئیس‌جمهور")) == pid

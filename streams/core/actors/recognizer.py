@@ -330,11 +330,20 @@ class ActorRecognizer:
             if i < len(f.tokens) and f.tokens[i].text in ("،", ","):
                 i += 1
             if i < len(f.tokens) and is_title_word(f.tokens[i].text):
-                j = i
-                while j < len(f.tokens) and f.tokens[j].is_word and j - i < 8:
-                    j += 1
-                for end in range(j, i, -1):
-                    doc.titles.setdefault(key(f.text[f.tokens[i].start:f.tokens[end - 1].end]), m.entity_key)
+                # "X، معاون رئیس‌جمهور و رئیس سازمان انرژی اتمی، ...": each conjoined title stands for X too
+                starts = [i]
+                while True:
+                    a = starts[-1]
+                    j = a
+                    while j < len(f.tokens) and f.tokens[j].is_word and j - a < 8:
+                        j += 1
+                    for end in range(j, a, -1):
+                        doc.titles.setdefault(key(f.text[f.tokens[a].start:f.tokens[end - 1].end]), m.entity_key)
+                    nxt = next((k + 1 for k in range(a + 1, j) if f.tokens[k].text == "و" and k + 1 < len(f.tokens)
+                                and is_title_word(f.tokens[k + 1].text)), None)
+                    if nxt is None or len(starts) == 3:
+                        break
+                    starts.append(nxt)
             first = f.token_index_at(m.start)
             for start in range(max(0, first - 6), first):
                 if is_title_word(f.tokens[start].text) and all(t.is_word for t in f.tokens[start:first]):
