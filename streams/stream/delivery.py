@@ -53,9 +53,10 @@ def dropped(committed: Optional[int], highwater: Optional[int], acked: int, in_f
     read, yet none of the partition is acked or in flight.  Either the fetch loop read at or past the
     committed offset and drops what it fetches again below its read offset, or (seen after a SIGKILL and a
     restart: committed 6, read 4, highwater 32, nothing acked or in flight for minutes) the records were
-    fetched and skipped before the commit moved past the read offset.  A record merely next to fetch looks
-    the same for a moment: the caller waits `dropped_seconds` before reading it again, which costs a fetch,
-    never a duplicate (nothing past the committed offset is acked or in flight).  The read offset may be
+    fetched and skipped before the commit moved past the read offset.  A record merely next to fetch, or
+    queued for a busy agent (Faust tracks a message only once the agent takes it), looks the same for a
+    while: the caller waits `dropped_seconds`, doubling per re-read, before reading it again; a re-read
+    costs a fetch, and may process again what sat queued (never a loss).  The read offset may be
     unknown: a restarted worker's four input partitions sat at committed 2-3, read None, highwater 32-48,
     nothing acked or in flight, for minutes."""
     if committed is None or highwater is None:

@@ -486,7 +486,7 @@ def _hosted_by_place(view: SentenceView, i: int) -> _Visit | None:
 
 def _stayed(view: SentenceView, i: int) -> _Visit | None:
     """"X در P به سر می‌برد", "اقامت X در P": staying somewhere is being there; not where P is X's own country."""
-    if kind_of_stay(view, i) is None:
+    if _kind_of_stay(view, i) is None:
         return None
     if view.find({"را"}, view.clause_start(i), i):   # "دوران کوتاهی را در میلان به سر برد": spent a period there
         return None
@@ -507,7 +507,7 @@ def _not_at_home(view: SentenceView, people: list[Argument], place: Placed) -> l
     return [a for a in people if not country or _home(view.doc, a) != country]
 
 
-def kind_of_stay(view: SentenceView, i: int) -> str | None:
+def _kind_of_stay(view: SentenceView, i: int) -> str | None:
     """"به سر بردن" (the verb برد only after "به سر"), or the noun "اقامت"."""
     got = _classes(view).get(i)
     if got is None or got[0] != "stay":
@@ -537,7 +537,7 @@ def _welcomed(view: SentenceView, i: int) -> _Visit | None:
         home = _home(view.doc, hosts[0])
         place = next((p for p in view.actors if p.mention.label == "GPE" and home
                       and _place_country(view.doc, p.argument("destination")) == home), None)
-    if place is None or place.is_bloc or _home(view.doc, guest) == _place_country(view.doc, place.argument("x")):
+    if place is None or place.is_bloc or _home(view.doc, guest) == _place_country(view.doc, place.argument("destination")):
         return None
     v = _Visit(view, i)
     v.visitors, v.destination = [guest], place.argument("destination")
