@@ -298,6 +298,16 @@ def test_our_country_in_the_outlets_voice_is_iran_named_elsewhere_in_the_article
     assert not [a for e in alone for a in e["arguments"]["target"] if a["entity_id"] == "country:IRN"]
 
 
+@pytest.mark.parametrize("body", [
+    "رئیس مجلس سنای ایتالیا امروز وارد تهران می‌شود.",                     # arrival, present: news' future
+    "نخست‌وزیر هند در یک سفر رسمی از اندونزی دیدن می‌کند.",               # a visit of a place, present
+    "رئیس‌جمهور آمریکا در آستانه سفر به آلمان با خبرنگاران گفت‌وگو کرد.",  # on the eve of the trip
+])
+def test_a_trip_told_in_the_present_or_on_its_eve_is_planned(body):
+    doc, rule_visits = _rules(body)
+    assert [ev.status for ev in rule_visits(doc)][:1] == ["planned"]
+
+
 def test_seeing_from_close_is_not_a_visit():
     assert _events("معاون استاندار از نزدیک مشکلات کشاورزان شهرستان را دید.", "visit") == []
 

@@ -271,7 +271,7 @@ def _planned(view: SentenceView, trigger: int, after: int = 6) -> bool:
     if view.has_phrase(("پیش", "از", "سفر"), clause, hi) is not None:
         return True
     return _verb_is_nonpast(view, trigger) and \
-        (_is(view, trigger, ("departure", "travel", "presence")))
+        (_is(view, trigger, ("departure", "arrival", "travel", "presence", "inspection")))
 
 
 def _home(doc: Document, arg: Argument) -> str | None:
