@@ -140,6 +140,7 @@ def test_meeting_abroad_makes_the_foreign_side_the_visitor():
     "نخست‌وزیر ایتالیا به پایبندی دولت لبنان به توافق اشاره کرد.",
     "سناتور اوهایو پس از آنکه وارد کاخ سفید شد، سیاست خارجی را تغییر داد.",   # entering a body is joining it
     "وزیر کشور گفت این لایحه هفته گذشته به شورای نگهبان رسید.",              # reaching a body is no trip
+    "ماریا پتروا، رئیس کنونی پارلمان روسیه، در ۱۸ سالگی به لنین‌گراد رفت.",   # a life story: moving
 ])
 def test_visit_negatives(body):
     assert _events(body, "visit") == []

@@ -373,10 +373,10 @@ def _status_features(doc: Document, view: SentenceView, c: Candidate) -> list[st
 
 
 def _not_a_visit(c: Candidate) -> bool:
-    """What the guidelines exclude whatever the model says: a conditional trip ("اگر ترامپ به مسکو سفر کند")
-    and sports fixtures."""
+    """What the guidelines exclude whatever the model says: a conditional trip ("اگر ترامپ به مسکو سفر کند"), a
+    life story, and sports fixtures."""
     view = c.view
-    return bool(view.find(rules.CONDITIONAL, view.clause_start(c.trigger.index), c.trigger.index)) or \
+    return rules.untold(view, c.trigger.index) or \
         bool(set(view.words) & rules.SPORTS)
 
 

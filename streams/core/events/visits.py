@@ -31,6 +31,7 @@ PAST_CONTEXT = phrases("visit.past_context")
 FUTURE = cues("visit.future")
 STOP_WORDS = cues("visit.stop_word")
 CONDITIONAL = cues("conditional")
+BIOGRAPHY = cues("visit.biography")
 HOST_MARKERS = cues("visit.host_marker")
 HOST_PLACE = cues("visit.host_place")
 PLURAL_TITLES = cues("visit.plural_title")
@@ -465,10 +466,16 @@ def _candidates(view: SentenceView, held_at: Placed | None = None) -> list[_Visi
             v = _venue_visits(view, i, held_at)
         elif w in MEETING:
             v = _meeting_visit(view, i)
-        if v is not None and v.destination is not None and v.visitors \
-                and not view.find(CONDITIONAL, view.clause_start(i), i):  # "اگر ترامپ به مسکو سفر کند"
+        if v is not None and v.destination is not None and v.visitors and not untold(view, i):
             out.append(v)
     return out
+
+
+def untold(view: SentenceView, trigger: int) -> bool:
+    """A trip the clause does not tell as one: conditional ("اگر ترامپ به مسکو سفر کند") or a life story ("در
+    ۱۸ سالگی به لنین‌گراد رفت": moving, not visiting)."""
+    clause = view.clause_start(trigger)
+    return bool(view.find(CONDITIONAL, clause, trigger)) or bool(view.find(BIOGRAPHY, clause, trigger))
 
 
 def _hosted_by_place(view: SentenceView, i: int) -> _Visit | None:
