@@ -150,18 +150,18 @@ class KhabarConsumer(faust_aiokafka.Consumer):
             self._reread_if_stalled(tp, committed)
         return offset
 
-    def _reread_if_stalled(self, tp, committed: int, wait: float | None = None) -> None:
+    def _reread_if_stalled(self, tp, committed: int, wait: float | None = None) -> bool:
         """Later offsets are done but the committed one is not.  After a rebalance, a record fetched
         before the seek can reach Faust's fetch loop after it: the loop then drops every record below
         it as already read (and books the hole as a gap), so the committed offset is never processed.
         Faust 0.15 committed past it (the messages were lost); here the commit waits, and after
         `stall_seconds` the partition is read again from the committed offset (re-processing what
-        came after it: at-least-once)."""
+        came after it: at-least-once).  True when it read again now."""
         stalled = self._stalled
         now = time.monotonic()
         since = stalled.setdefault(tp, now)
         if now - since < (self.stall_seconds if wait is None else wait):
-            return
+            return False
         stalled[tp] = now
         # forget the holes booked by the dropped records (folded in or not); a re-read finds the real ones
         self._gap.pop(tp, None)
@@ -169,6 +169,7 @@ class KhabarConsumer(faust_aiokafka.Consumer):
         log.warning("%s: offset %d not processed for %.0f s while later ones were acked or dropped; reading "
                     "again from it", tp, committed, now - since)
         asyncio.ensure_future(self.seek(tp, committed))
+        return True
 
     @faust_aiokafka.Consumer.timer(2.0)
     async def _watch_dropped(self) -> None:
@@ -205,10 +206,7 @@ class KhabarConsumer(faust_aiokafka.Consumer):
                 at, times = self._watchdog_rereads.get(tp, (committed, 0))
                 if at != committed:
                     at, times = committed, 0
-                wait = min(self.dropped_seconds * 2 ** times, 60.0)
-                before = self._stalled.get(tp)
-                self._reread_if_stalled(tp, committed, wait)
-                if self._stalled.get(tp) != before and before is not None:   # it read again just now
+                if self._reread_if_stalled(tp, committed, min(self.dropped_seconds * 2 ** times, 60.0)):
                     times += 1
                 self._watchdog_rereads[tp] = (at, times)
             else:

@@ -544,7 +544,7 @@ def _welcomed(view: SentenceView, i: int) -> _Visit | None:
         home = _home(view.doc, hosts[0])
         place = next((p for p in view.actors if p.mention.label == "GPE" and home
                       and _place_country(view.doc, p.argument("destination")) == home), None)
-    if place is None or place.is_bloc or _home(view.doc, guest) == _place_country(view.doc, place.argument("destination")):
+    if place is None or place.is_bloc or not _not_at_home(view, [guest], place):
         return None
     v = _Visit(view, i)
     v.visitors, v.destination = [guest], place.argument("destination")
