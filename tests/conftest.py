@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -41,6 +43,18 @@ def assert_valid(topic: str, message: dict) -> None:
 
 def read_jsonl(path: Path) -> list[dict]:
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def extract_offline(tmp_path: Path, articles: list[dict], name: str, option: str,
+                    timeout: float = 600) -> tuple[list[dict], bytes]:
+    """`khabar extract IN.jsonl OPTION OUT.jsonl` on the articles (OPTION: "--cooccurrence" or "--fuse"):
+    the rows it wrote to OUT and its stdout (the enriched records)."""
+    src, out = tmp_path / f"{name}.jsonl", tmp_path / f"{name}{option.replace('--', '-')}.jsonl"
+    src.write_bytes(b"".join(json.dumps(a, ensure_ascii=False).encode("utf-8") + b"\n" for a in articles))
+    run = subprocess.run([sys.executable, "-m", "streams.cli", "extract", str(src), option, str(out)],
+                         cwd=ROOT, capture_output=True, timeout=timeout)
+    assert run.returncode == 0, run.stderr.decode()[-3000:]
+    return read_jsonl(out), run.stdout
 
 
 def shared(*parts: str) -> Path:

@@ -3,13 +3,11 @@ and the enrich agent in Faust's test context."""
 from __future__ import annotations
 
 import datetime as dt
-import subprocess
-import sys
 
 import orjson
 import pytest
 
-from conftest import ROOT, assert_valid, broker_less_khabar, read_jsonl, shared
+from conftest import assert_valid, broker_less_khabar, extract_offline, read_jsonl, shared
 from streams.config import ENRICHED, Settings
 from streams.processing import process
 from streams.cooccurrence import (DAY, Aggregator, DedupIndex, OfflineCooccurrence, WindowConfig, article_batches,
@@ -299,18 +297,12 @@ def test_state_is_bounded_by_the_kept_windows():
 
 def test_offline_cli_writes_schema_valid_tables(tmp_path):
     articles = read_jsonl(shared("eval", "dev-articles.jsonl"))[:8]
-    src = tmp_path / "in.jsonl"
-    src.write_bytes(b"".join(orjson.dumps(a) + b"\n" for a in articles))
-    out = tmp_path / "cooc.jsonl"
-    run = subprocess.run([sys.executable, "-m", "streams.cli", "extract", str(src), "--cooccurrence", str(out)],
-                         cwd=ROOT, capture_output=True, timeout=300)
-    assert run.returncode == 0, run.stderr.decode()[-2000:]
-    rows = read_jsonl(out)
+    rows, stdout = extract_offline(tmp_path, articles, "in", "--cooccurrence", timeout=300)
     assert rows and all(r["buckets"] for r in rows)
     for r in rows:
         assert_valid("actors.cooccurrence", r)
         assert r["articles"] >= sum(b["articles"] for b in r["buckets"])  # expired buckets leave the total
-    enriched = [orjson.loads(line) for line in run.stdout.splitlines()]
+    enriched = [orjson.loads(line) for line in stdout.splitlines()]
     again = OfflineCooccurrence(Settings())
     for r in enriched:
         again.add(r)

@@ -5,15 +5,13 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import json
-import subprocess
-import sys
 import time
 import urllib.parse
 
 import orjson
 import pytest
 
-from conftest import ROOT, assert_valid, read_jsonl, shared
+from conftest import assert_valid, extract_offline, read_jsonl, shared
 from kafkautil import BROKER, Worker, broker_or_skip, consume_until, free_port, stopped_after, worker_env
 from streams.config import ARTICLES, COOCCURRENCE, ENRICHED, Settings
 from streams.cooccurrence import OfflineCooccurrence, iso
@@ -28,15 +26,9 @@ def dev_set() -> list[dict]:
 def offline(tmp_path, articles: list[dict], name: str = "offline") -> tuple[OfflineCooccurrence, list[dict]]:
     """`khabar extract --cooccurrence` on the articles; also the same tables rebuilt from its enriched output
     (for query answers); both must agree."""
-    src = tmp_path / f"{name}.jsonl"
-    src.write_bytes(b"".join(orjson.dumps(a) + b"\n" for a in articles))
-    out = tmp_path / f"{name}-cooccurrence.jsonl"
-    run = subprocess.run([sys.executable, "-m", "streams.cli", "extract", str(src), "--cooccurrence", str(out)],
-                         cwd=ROOT, capture_output=True, timeout=600)
-    assert run.returncode == 0, run.stderr.decode()[-3000:]
-    rows = read_jsonl(out)
+    rows, stdout = extract_offline(tmp_path, articles, name, "--cooccurrence")
     tables = OfflineCooccurrence(Settings())
-    for line in run.stdout.splitlines():
+    for line in stdout.splitlines():
         tables.add(orjson.loads(line))
     assert tables.results() == rows
     return tables, rows

@@ -5,13 +5,11 @@ from __future__ import annotations
 
 import asyncio
 import json
-import subprocess
-import sys
 
 import orjson
 import pytest
 
-from conftest import ROOT, assert_valid, read_jsonl, shared
+from conftest import assert_valid, extract_offline, read_jsonl, shared
 from kafkautil import Worker, broker_or_skip, consume_until, worker_env
 from streams.config import ARTICLES, ENRICHED, FUSED
 from streams.fusion import recent
@@ -40,12 +38,7 @@ def test_streaming_equals_offline_on_the_dev_and_training_sets(tmp_path):
             "body": "به گزارش ایرنا، " + MOSCOW[0]["body"]}
     articles = (read_jsonl(shared("eval", "dev-articles.jsonl")) + read_jsonl(shared("eval", "train-articles.jsonl"))
                 + MOSCOW + BEIJING + TOUR + [MOSCOW[1]])
-    src, out = tmp_path / "in.jsonl", tmp_path / "fused.jsonl"
-    src.write_bytes(b"".join(orjson.dumps(a) + b"\n" for a in articles + [copy]))
-    run = subprocess.run([sys.executable, "-m", "streams.cli", "extract", str(src), "--fuse", str(out)],
-                         cwd=ROOT, capture_output=True, timeout=600)
-    assert run.returncode == 0, run.stderr.decode()[-3000:]
-    expected = {r["id"]: r for r in read_jsonl(out)}
+    expected = {r["id"]: r for r in extract_offline(tmp_path, articles + [copy], "in", "--fuse")[0]}
     assert any(r["articles"] == 3 for r in expected.values())  # the Moscow visit, copy and repeat not counted
 
     env = worker_env(tmp_path, KHABAR_PARTITIONS="2")

@@ -7,14 +7,10 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import shutil
-import subprocess
-import sys
-
-import orjson
 
 import pytest
 
-from conftest import ROOT, read_jsonl
+from conftest import extract_offline
 from kafkautil import Worker, broker_or_skip, consume_until, free_port, stopped_after, worker_env
 from streams.config import ARTICLES, COOCCURRENCE, ENRICHED
 from streams.fusion import recent
@@ -39,12 +35,7 @@ def views(worker: Worker) -> dict:
 
 def offline_fused(tmp_path, articles: list[dict], name: str) -> list[dict]:
     """`khabar extract --fuse` on the articles, as /events/recent lists them."""
-    src, out = tmp_path / f"{name}-fuse.jsonl", tmp_path / f"{name}-fused.jsonl"
-    src.write_bytes(b"".join(orjson.dumps(a) + b"\n" for a in articles))
-    run = subprocess.run([sys.executable, "-m", "streams.cli", "extract", str(src), "--fuse", str(out)],
-                         cwd=ROOT, capture_output=True, timeout=600)
-    assert run.returncode == 0, run.stderr.decode()[-3000:]
-    return recent(read_jsonl(out), None, 1000)
+    return recent(extract_offline(tmp_path, articles, f"{name}-in", "--fuse")[0], None, 1000)
 
 
 def differences(got: dict, want: dict) -> list:
