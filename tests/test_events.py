@@ -141,6 +141,9 @@ def test_meeting_abroad_makes_the_foreign_side_the_visitor():
     "سناتور اوهایو پس از آنکه وارد کاخ سفید شد، سیاست خارجی را تغییر داد.",   # entering a body is joining it
     "وزیر کشور گفت این لایحه هفته گذشته به شورای نگهبان رسید.",              # reaching a body is no trip
     "ماریا پتروا، رئیس کنونی پارلمان روسیه، در ۱۸ سالگی به لنین‌گراد رفت.",   # a life story: moving
+    "کنستانتین ایوانف دو سال بعد به‌عنوان سفیر روسیه به پرتغال رفت.",          # taking up a post
+    "وزیر خارجه برزیل از همتای ایرانی خود برای سفر به برازیلیا دعوت کرد.",     # an invitation only
+    "وزیر دفاع کانادا از اعزام بالگردهای نظامی این کشور به لتونی خبر داد.",     # the helicopters travel
 ])
 def test_visit_negatives(body):
     assert _events(body, "visit") == []
@@ -279,6 +282,22 @@ def test_presence_abroad_is_a_visit_presence_at_home_or_at_ones_post_is_not(body
     doc, rule_visits = _rules(body)
     assert sorted({tuple(doc.text_of(a.span) for a in ev.arguments if a.role in ("visitor", "destination"))
                    for ev in rule_visits(doc)}) == [tuple(v) for v in visits]
+
+
+@pytest.mark.parametrize("body, visits", [
+    # the visitor the genitive of "بازدید", the place inside its "از" phrase
+    ("صبح امروز در بازدید وزیر بهداشت از بیمارستان‌های شهر اهواز کمبودها بررسی شد.", [["وزیر بهداشت", "شهر اهواز"]]),
+    ("علی کاظمی دیروز در بازدید از چند مدرسه روستایی اصفهان گفت: کمبود معلم جدی است.", [["علی کاظمی", "اصفهان"]]),
+    # "جمعی از" is partitive: the visit's "از" is the one after it
+    ("در حاشیه بازدید جمعی از نمایندگان مجلس از پالایشگاه آبادان، وزیر نفت سخن گفت.",
+     [["نمایندگان مجلس", "پالایشگاه آبادان"]]),
+    ("ظریف و لاوروف نشستی را در ژنو برگزار کردند.", [["لاوروف", "ژنو"], ["ظریف", "ژنو"]]),
+    ("همایش ملی آب امروز با حضور فرهاد کاظمی، معاون وزیر نیرو، در شیراز آغاز شد.", [["فرهاد کاظمی", "شیراز"]]),
+])
+def test_an_inspection_a_meeting_held_and_an_attendance_in_a_place(body, visits):
+    doc, rule_visits = _rules(body)
+    assert sorted([doc.text_of(a.span) for a in ev.arguments if a.role in ("visitor", "destination")]
+                  for ev in rule_visits(doc)) == sorted(visits)
 
 
 def test_two_trips_of_one_visitor_in_one_sentence_are_two_visits():

@@ -11,7 +11,7 @@ is reported by name, marked `inferred`.
 from __future__ import annotations
 
 from streams.core.actors.recognizer import is_title_word
-from streams.core.events.clauses import QUOTES, Placed, SentenceView, preceding_places, sentences
+from streams.core.events.clauses import QUOTES, ZWNJ, Placed, SentenceView, preceding_places, sentences
 from streams.core.events.cues import cues, phrases
 from streams.core.text.dates import date_near
 from streams.core.document import Argument, Document, Event, Span
@@ -32,6 +32,8 @@ FUTURE = cues("visit.future")
 STOP_WORDS = cues("visit.stop_word")
 CONDITIONAL = cues("conditional")
 BIOGRAPHY = cues("visit.biography")
+POSTING = cues("visit.posting")
+INVITATION = cues("visit.invitation")
 HOST_MARKERS = cues("visit.host_marker")
 HOST_PLACE = cues("visit.host_place")
 PLURAL_TITLES = cues("visit.plural_title")
@@ -153,6 +155,11 @@ def _person_or_title(view: SentenceView, role: str, a: int, b: int) -> Argument 
         if i in starts:
             return starts[i].argument(role)
     return None
+
+
+def _plural(text: str) -> bool:
+    """A noun in the plural with "ها" ("هواپیماهای", "اسرائیلی‌ها"), ezafe or not; not "منطقه‌ای"."""
+    return text.endswith(("ها", "های")) and not text.endswith(ZWNJ + "ای")
 
 
 def _excluded_before(view: SentenceView, i: int) -> bool:
@@ -386,11 +393,15 @@ def _venue_place(view: SentenceView, i: int) -> Placed | None:
 
 def _venue_visits(view: SentenceView, i: int, held_at: Placed | None) -> _Visit | None:
     """"X در کنفرانس ... مونیخ": attending a meeting abroad (X's home differs from the venue's country);
-    "X در این نشست شرکت کرد": the meeting the article placed before (`held_at`)."""
+    "X در این نشست شرکت کرد": the meeting the article placed before (`held_at`); "X نشستی را در Z برگزار
+    کرد": a meeting X held in Z."""
     if view.word(i - 1) == "در":
         place, before = _venue_place(view, i), i - 1
     elif view.word(i - 1) == "این" and view.word(i - 2) == "در":
         place, before = held_at, i - 2
+    elif view.word(i + 1) == "را":   # "X و Y نشستی را در استانبول برگزار کردند": the subjects held it there
+        place, before = _located_place(view, i + 2, 3), i
+        place = place if place is not None and place.first > i else None
     else:
         return None
     return None if place is None else _visitors_from_abroad(view, i, before, place)
@@ -416,7 +427,8 @@ def _candidates(view: SentenceView, held_at: Placed | None = None) -> list[_Visi
                 if v.origin is not None:
                     v.origin_start = view.field.token_index_at(v.origin.span.start) - 1
                 visitor = _person_or_title(view, "visitor", i + 1, v.origin_start if v.origin else to[0])
-                v.visitors = [visitor] if visitor else _subjects(view, i)
+                # "عزیمت هواپیماهای نظامی استرالیا به عراق": a plural genitive travels, not the clause's subject
+                v.visitors = [visitor] if visitor else [] if _plural(view.tokens[i + 1].text) else _subjects(view, i)
                 v.attrs["duration"] = _duration(view, i + 1, to[0])
             elif _light_verb(view, i + 1):
                 back = view.find({"به"}, max(view.first, i - 6), i)   # "به Y سفر کرد"
@@ -443,12 +455,12 @@ def _candidates(view: SentenceView, held_at: Placed | None = None) -> list[_Visi
             if place is not None:
                 v = _Visit(view, i)
                 v.destination, v.visitors = place.argument("destination"), _subjects(view, place.first)
-        elif cls == "inspection" and kind == "noun" and view.word(i + 1) == "از":
-            v = _Visit(view, i)
-            v.destination = _place_after(view, i + 2, 1) or _institution(view, i + 2)
-            v.visitors = _subjects(view, i)
+        elif cls == "inspection" and kind == "noun" and not _light_verb(view, i + 1):
+            v = _inspection(view, i)                              # "در بازدید [X] از Y"
         elif cls == "inspection" and _light_verb(view, i + 1):
             v = _inspected(view, i)                               # "از کتاب‌فروشی‌های قم بازدید کرد"
+        elif cls == "presence" and kind == "noun" and view.word(i - 1) == "با" and view.word(i + 1) != "در":
+            v = _in_presence_of(view, i)                          # "با حضور X، رئیس ...، در کرمانشاه"
         elif cls == "presence" and view.word(i - 1) not in TENURE_WORDS:   # "روزهای حضور در کاخ سفید": a tenure
             place = _located_place(view, i, 5)
             if place is not None:
@@ -471,11 +483,18 @@ def _candidates(view: SentenceView, held_at: Placed | None = None) -> list[_Visi
     return out
 
 
-def untold(view: SentenceView, trigger: int) -> bool:
-    """A trip the clause does not tell as one: conditional ("اگر ترامپ به مسکو سفر کند") or a life story ("در
-    ۱۸ سالگی به لنین‌گراد رفت": moving, not visiting)."""
+def untold(view: SentenceView, trigger: int, reach: int = 12) -> bool:
+    """A trip the clause does not tell as one: conditional ("اگر ترامپ به مسکو سفر کند"), a life story ("در
+    ۱۸ سالگی به لنین‌گراد رفت": moving, not visiting), a posting ("به‌عنوان سفیر روسیه به یونان رفت") or an
+    invitation ("از ظریف برای سفر به برزیل دعوت کرد": the guidelines count it only once accepted)."""
     clause = view.clause_start(trigger)
-    return bool(view.find(CONDITIONAL, clause, trigger)) or bool(view.find(BIOGRAPHY, clause, trigger))
+    if view.find(CONDITIONAL, clause, trigger) or view.find(BIOGRAPHY, clause, trigger):
+        return True
+    if any(view.word(k) in RESIDENT_TITLES for k in view.find(POSTING, clause, trigger) for k in (k + 1, k + 2)):
+        return True
+    end = next((k for k in range(trigger + 1, min(view.last, trigger + reach)) if view.clause_start(k) != clause),
+               min(view.last, trigger + reach))
+    return view.word(trigger - 1) == "برای" and bool(view.find(INVITATION, trigger + 1, end))
 
 
 def _hosted_by_place(view: SentenceView, i: int) -> _Visit | None:
@@ -505,6 +524,29 @@ def _stayed(view: SentenceView, i: int) -> _Visit | None:
         return None
     v = _Visit(view, i)
     v.visitors, v.destination = visitors, place.argument("destination")
+    return v
+
+
+def _in_presence_of(view: SentenceView, i: int) -> _Visit | None:
+    """"[کارگاه ...] با حضور مریم پورسید، رئیس گروه ...، در کرمانشاه آغاز شد": the person named after "با
+    حضور" (and the title in apposition) was there, in the place right after them."""
+    j, _ = view.next_word(i + 1)
+    # a first name the recogniser left out may stand before the name it found ("مریم [پورسید]")
+    person = next((p for p in view.actors if j <= p.first <= j + 1 and p.mention.label == "PERSON"), None)
+    if person is None:
+        return None
+    j, _ = view.next_word(person.last)
+    if view.tokens[j].text in ("،", ","):   # the title in apposition, to its closing comma
+        j = next((k + 1 for k in range(j + 1, min(view.last, j + 16)) if view.tokens[k].text in ("،", ",")), view.last)
+    elif _title_span(view, j):
+        j = _title_span(view, j)[1]
+    place = next((p for p in view.actors if view.word(j) == "در" and p.first == j + 1 and p.mention.label == "GPE"),
+                 None)
+    if place is None:
+        return None
+    v = _Visit(view, i)
+    v.destination = place.argument("destination")
+    v.visitors = _not_at_home(view, [person.argument("visitor")], place)
     return v
 
 
@@ -549,6 +591,28 @@ def _welcomed(view: SentenceView, i: int) -> _Visit | None:
     v = _Visit(view, i)
     v.visitors, v.destination = [guest], place.argument("destination")
     v.hosts = [Argument("host", h.entity_id, h.span, h.inferred) for h in hosts[:1]]
+    return v
+
+
+def _inspection(view: SentenceView, i: int, width: int = 8, reach: int = 10) -> _Visit | None:
+    """"X در بازدید از Y", "در بازدید X از Y" (the visitor its genitive): the noun's "از" phrase names the
+    place: a named institution right after "از", else the city, province or country in the phrase ("از
+    تعدادی آموزشگاه‌های شهری و روستایی سمیرم"), before a comma, a colon or "که" ends it."""
+    # the last "از" in reach: an earlier one is partitive ("جمعی از اعضای ...") or inside the genitive
+    # ("مدیرعامل انجمن حمایت از زندانیان از زندان زاهدان")
+    at = max((k for k in view.find({"از"}, i + 1, i + width) if view.word(k - 1) not in PARTITIVE
+              and view.clause_start(k) == view.clause_start(i)), default=None)
+    if at is None:
+        return None
+    end = next((k for k in range(at + 1, min(view.last, at + reach))
+                if view.tokens[k].text in ("،", ",", ":", "؛") or view.word(k) == "که"), min(view.last, at + reach))
+    place = next((p for p in view.actors if at < p.first < end and p.mention.label == "GPE"), None)
+    dest = _institution(view, at + 1) or (place.argument("destination") if place is not None else None)
+    if dest is None:
+        return None
+    v = _Visit(view, i)
+    genitive = _person_or_title(view, "visitor", i + 1, at) if at > i + 1 else None
+    v.destination, v.visitors = dest, [genitive] if genitive else _subjects(view, i)
     return v
 
 
