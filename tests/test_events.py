@@ -459,3 +459,11 @@ def test_extending_a_sanctions_law_is_an_act():
 def test_seeking_tighter_sanctions_is_a_threat():
     [s] = _events("پارلمان اروپا به دنبال تشدید تحریم‌ها علیه بلاروس است.", "sanction")
     assert s["status"] == "threatened"
+
+
+def test_the_body_a_title_names_is_no_candidate_visitor_its_holder_is():
+    from streams.core.events.training import prepare
+    prep = prepare({"id": "t", "title": "", "published_at": "2024-03-12",
+                    "body": "علی‌اکبر صالحی، رئیس سازمان انرژی اتمی، دیروز برای شرکت در کنفرانس آژانس به وین رفت."})
+    visitors = {prep.doc.text_of(c.visitor.span) for c in prep.candidates}
+    assert "علی‌اکبر صالحی" in visitors and "سازمان انرژی اتمی" not in visitors

@@ -20,6 +20,7 @@ from streams.core.events.linear import LinearModel, shipped
 from streams.core.events.triggers import Trigger, clause_verb, triggers_in
 from streams.core.events import visits as rules
 from streams.core.actors.gazetteer import default_gazetteer
+from streams.core.actors.recognizer import is_title_word
 from streams.core.text.dates import date_near
 from streams.core.text.tagger import get_tagger
 from streams.core.text.verbs import LIGHT_VERBS, analyse
@@ -65,7 +66,9 @@ def _visitors(view: SentenceView) -> list[tuple[int, Argument, str]]:
     person_at = {p.first for p in view.actors if p.mention.label == "PERSON"}
     covered: set[int] = set()
     for p in view.actors:
-        if p.mention.label in ("PERSON", "ORG") and not p.is_media:
+        # the body a title names ("رئیس [سازمان انرژی اتمی]") travels only as its holder, a candidate already
+        if p.mention.label in ("PERSON", "ORG") and not p.is_media and not (
+                p.mention.label == "ORG" and p.first > view.first and is_title_word(view.tokens[p.first - 1].text)):
             out.append((p.first, p.argument("visitor"), p.mention.label))
             covered.update(range(p.first, p.last))
     i = view.first

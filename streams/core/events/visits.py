@@ -427,8 +427,11 @@ def _candidates(view: SentenceView, held_at: Placed | None = None) -> list[_Visi
                 if v.origin is not None:
                     v.origin_start = view.field.token_index_at(v.origin.span.start) - 1
                 visitor = _person_or_title(view, "visitor", i + 1, v.origin_start if v.origin else to[0])
-                # "عزیمت هواپیماهای نظامی استرالیا به عراق": a plural genitive travels, not the clause's subject
-                v.visitors = [visitor] if visitor else [] if _plural(view.tokens[i + 1].text) else _subjects(view, i)
+                # "عزیمت هواپیماهای نظامی استرالیا به عراق", "اعزام آمبولانس‌های هلال‌احمر به مرز": a plural
+                # genitive travels, neither the clause's subject nor the body it belongs to
+                owned = _plural(view.tokens[i + 1].text) and \
+                    (visitor is None or visitor.span.start > view.tokens[i + 1].start)
+                v.visitors = [] if owned else [visitor] if visitor else _subjects(view, i)
                 v.attrs["duration"] = _duration(view, i + 1, to[0])
             elif _light_verb(view, i + 1):
                 back = view.find({"به"}, max(view.first, i - 6), i)   # "به Y سفر کرد"
