@@ -493,6 +493,13 @@ def _start_ts(start: str) -> float:
     return parse_time(start)
 
 
+
+def _stable_name(old: str | None, new: str) -> str:
+    """The name an actor is shown by: its articles may spell a provisional actor differently ("همتی‌زاده",
+    "همتی زاده": one id), and the last one counted depends on how partitions interleave; the smallest
+    spelling seen is the same in every order, so streaming and offline tables agree."""
+    return new if old is None else min(old, new)
+
 def _bucket(buckets: list[dict], start: str, empty: dict) -> dict:
     """The bucket starting at `start` (ISO text sorts like time), inserted in order when new."""
     if buckets and buckets[-1]["start"] == start:  # the usual case: news of the newest day
@@ -561,7 +568,8 @@ class Aggregator:
         value = self.pairs.get(p["key"]) or {"key": p["key"], "a": p["a"], "b": p["b"], "articles": 0,
                                              "sentences": 0, "bucket": self.bucket_name, "buckets": []}
         same = int(p["same_sentence"])
-        value.update(a_name=p["a_name"], b_name=p["b_name"], articles=value["articles"] + 1,
+        value.update(a_name=_stable_name(value.get("a_name"), p["a_name"]),
+                     b_name=_stable_name(value.get("b_name"), p["b_name"]), articles=value["articles"] + 1,
                      sentences=value["sentences"] + same, last_article_id=article_id)
         b = _bucket(value["buckets"], start, {"articles": 0, "sentences": 0})
         b.update(articles=b["articles"] + 1, sentences=b["sentences"] + same, last_article_id=article_id)
@@ -578,13 +586,13 @@ class Aggregator:
     def _actor(self, a: Mapping, article_id: str, start: str, limit: str | None) -> None:
         value = self.actors.get(a["id"]) or {"id": a["id"], "articles": 0, "mentions": 0, "partners": {},
                                              "buckets": []}
-        value.update(name=a["name"], type=a["type"], articles=value["articles"] + 1,
+        value.update(name=_stable_name(value.get("name"), a["name"]), type=a["type"], articles=value["articles"] + 1,
                      mentions=value["mentions"] + a["mentions"], last_article_id=article_id)
         b = _bucket(value["buckets"], start, {"articles": 0, "mentions": 0, "partners": {}})
         b.update(articles=b["articles"] + 1, mentions=b["mentions"] + a["mentions"], last_article_id=article_id)
         for pid, pname, same in a["partners"]:
             old = value["partners"].get(pid) or [0, 0, pname]
-            value["partners"][pid] = [old[0] + 1, old[1] + int(same), pname]
+            value["partners"][pid] = [old[0] + 1, old[1] + int(same), _stable_name(old[2], pname)]
             old = b["partners"].get(pid) or [0, 0]
             b["partners"][pid] = [old[0] + 1, old[1] + int(same)]
         _expire(value["buckets"], limit)
