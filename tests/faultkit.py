@@ -8,6 +8,7 @@ letter (key = key) at least once: `lost` counts the keys that never did, `duplic
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import json
 import random
 import time
@@ -16,19 +17,22 @@ from pathlib import Path
 
 import orjson
 
-from kafkautil import BROKER, LocalBroker, Worker, free_port, worker_env, wait_exit
-from streams.config import ARTICLES, DEADLETTER, ENRICHED
+from kafkautil import (BROKER, LocalBroker, Worker, comparable, counts_only, follow_compacted, free_port, worker_env,
+                       wait_exit)
+from streams.config import ARTICLES, COOCCURRENCE, DEADLETTER, ENRICHED
 
 
 
-def fars_articles(shared: Path, n: int) -> list[dict]:
-    """n article records from the Fars News texts; past the corpus size, copies under new ids."""
+def fars_articles(shared: Path, n: int, distinct: int | None = None) -> list[dict]:
+    """n article records from the Fars News texts; past the corpus size (or `distinct` texts), copies under new
+    ids, as syndicated news arrives."""
     texts = []
     for path in sorted((shared / "corpora" / "fars-news").glob("fars-news-*.json")):
         for item in json.loads(path.read_text(encoding="utf-8")):
             body = "\n".join([item.get("abstract") or ""] + list(item.get("paragraphs") or [])).strip()
             if body:
                 texts.append((item.get("title"), body, item.get("link")))
+    texts = texts[:distinct] if distinct else texts
     out = []
     for i in range(n):
         title, body, url = texts[i % len(texts)]
@@ -48,8 +52,8 @@ def bad_messages(n: int) -> list[tuple[bytes, bytes | None]]:
     return [(f"bad-{i}".encode(), kinds[i % len(kinds)](f"bad-{i}".encode())) for i in range(n)]
 
 
-def input_messages(shared: Path, n_articles: int, n_bad: int, seed: int = 7) -> list[tuple[bytes, bytes | None]]:
-    good = [(a["id"].encode(), orjson.dumps(a)) for a in fars_articles(shared, n_articles)]
+def input_messages(articles: list[dict], n_bad: int, seed: int = 7) -> list[tuple[bytes, bytes | None]]:
+    good = [(a["id"].encode(), orjson.dumps(a)) for a in articles]
     messages = good + bad_messages(n_bad)
     random.Random(seed).shuffle(messages)
     return messages
@@ -152,16 +156,18 @@ class Run:
     """One fault scenario: its topics, its workers, its inputs."""
 
     def __init__(self, tmp_path: Path, shared: Path, n_articles: int, n_bad: int, partitions: int = 4,
-                 seed: int = 1, **env_extra: str):
+                 seed: int = 1, distinct: int | None = None, **env_extra: str):
         self.tmp_path, self.partitions = tmp_path, partitions
         self.rng = random.Random(seed)
-        self.messages = input_messages(shared, n_articles, n_bad, seed)
+        self.articles = fars_articles(shared, n_articles, distinct)
+        self.messages = input_messages(self.articles, n_bad, seed)
         self.env = worker_env(tmp_path, KHABAR_PARTITIONS=str(partitions), **env_extra)
         self.prefix = self.env["KHABAR_TOPIC_PREFIX"]
         self.outputs = [self.prefix + ENRICHED, self.prefix + DEADLETTER]
         self.workers: list[Worker] = []
         self.events: list[str] = []
         self.t0 = time.monotonic()
+        self.day = dt.datetime.now(dt.timezone.utc).date()
 
     def log(self, what: str) -> None:
         self.events.append(f"{time.monotonic() - self.t0:.0f}s {what}")
@@ -264,6 +270,33 @@ class Run:
         out = read()
         out.missing_live = len(first.lost)
         return out
+
+
+    def tables_match(self, expected: dict, timeout: float = 300.0) -> tuple[bool, str]:
+        """Whether actors.cooccurrence (its compacted view, counts only) comes to equal `expected` (the offline
+        run's rows by key) once one clean worker has drained what the faulted run left, and how it differs
+        if not."""
+        self.start_worker()
+        self.log("clean worker for the tables")
+        # undated articles fall in the bucket of their ingest day: across midnight UTC compare totals only
+        same_day = lambda: dt.datetime.now(dt.timezone.utc).date() == self.day  # noqa: E731
+        view = lambda final: comparable(counts_only(final), same_day())  # noqa: E731
+        want = lambda: comparable(expected, same_day())  # noqa: E731
+        final = asyncio.run(follow_compacted(self.prefix + COOCCURRENCE, lambda f: view(f) == want(), timeout))
+        self.stop_all()
+        have, wanted = view(final), want()
+        if have == wanted:
+            return True, f"tables equal offline ({len(wanted)} pairs, {sum(v['articles'] for v in wanted.values())} " \
+                "pair articles)"
+        count = lambda values, k: values.get(k, {}).get("articles", 0)  # noqa: E731
+        wrong = [k for k in set(wanted) | set(have) if count(have, k) != count(wanted, k)]
+        over = sum(max(0, count(have, k) - count(wanted, k)) for k in wrong)
+        under = sum(max(0, count(wanted, k) - count(have, k)) for k in wrong)
+        return False, (f"tables differ from offline: {len(wrong)} of {len(wanted)} pair totals wrong (+{over} / "
+                       f"-{under} articles; sum {sum(count(have, k) for k in have)} vs "
+                       f"{sum(count(wanted, k) for k in wanted)}), e.g. "
+                       + "; ".join(f"{k}: {have.get(k)} vs {wanted.get(k)}"
+                                   for k in sorted(wrong or [k for k in wanted if have.get(k) != wanted[k]])[:3]))
 
 
 # ------------------------------------------------------------------ scenarios

@@ -12,7 +12,8 @@ import orjson
 import pytest
 
 from conftest import assert_valid, extract_offline, read_jsonl, shared
-from kafkautil import BROKER, Worker, broker_or_skip, consume_until, free_port, stopped_after, worker_env
+from kafkautil import (BROKER, Worker, broker_or_skip, comparable, consume_until, counts_only, final_values,
+                       free_port, stopped_after, worker_env)
 from streams.config import ARTICLES, COOCCURRENCE, ENRICHED, Settings
 from streams.cooccurrence import OfflineCooccurrence, iso
 
@@ -81,32 +82,6 @@ def wait_for(predicate, timeout: float, what: str, workers=()):
         time.sleep(0.5)
     tails = "\n".join(w.tail(40) for w in workers)
     raise AssertionError(f"timed out waiting for {what} (last: {last!r})\n{tails}")
-
-
-def final_values(messages) -> dict:
-    """The compacted view of actors.cooccurrence: the last message per pair key."""
-    final = {}
-    for m in messages:
-        v = orjson.loads(m.value)
-        assert m.key.decode() == v["key"]
-        final[v["key"]] = v
-    return final
-
-
-def comparable(values: dict, same_day: bool) -> dict:
-    """Buckets of undated articles depend on the ingest day; if the day changed between the offline run
-    and the stream (a run across midnight UTC), compare the totals only."""
-    if same_day:
-        return values
-    return {k: {f: x for f, x in v.items() if f != "buckets"} for k, v in values.items()}
-
-
-def counts_only(values: dict) -> dict:
-    """Without last_article_id: with several input partitions the order (so which copy of a syndicated
-    text counts) is not the file order, but every count is."""
-    return {k: {**{f: x for f, x in v.items() if f not in ("last_article_id", "buckets")},
-                "buckets": [{f: x for f, x in b.items() if f != "last_article_id"} for b in v["buckets"]]}
-            for k, v in values.items()}
 
 
 def snapshot(worker: Worker, actor_ids: list[str]) -> dict:

@@ -1,8 +1,11 @@
 """Fault tests on the real broker, 4 partitions, Fars News articles plus bad records.
 
-Invariant of each: 0 input ids lost: every input key is in `articles.enriched` (as id) or
-`articles.deadletter` (as key) at least once, read from the beginning after the faults.  At-least-
-once allows duplicates; the tests print how many (and the time).  Heavier: benchmarks/fault_soak.py.
+Invariants of each: 0 input ids lost: every input key is in `articles.enriched` (as id) or
+`articles.deadletter` (as key) at least once, read from the beginning after the faults (at-least-
+once allows duplicates; the tests print how many, and the time); and the co-occurrence tables
+(`actors.cooccurrence`, compacted) equal `khabar extract --cooccurrence` over the same articles,
+count for count, one in five of them a copy of another under a new id: a replay never counts twice,
+a copy never counts wherever it lands.  Heavier: benchmarks/fault_soak.py.
 """
 from __future__ import annotations
 
@@ -10,8 +13,9 @@ import os
 
 import pytest
 
-from conftest import shared
+from conftest import extract_offline, shared
 from faultkit import Run, broker_restart, handover, sigkill_restarts
+from kafkautil import counts_only
 from kafkautil import LocalBroker, broker_or_skip
 
 pytestmark = pytest.mark.kafka
@@ -21,13 +25,17 @@ N_BAD = 20
 
 def _run(tmp_path, n: int, seed: int) -> Run:
     broker_or_skip()
-    return Run(tmp_path, shared(), n, N_BAD, seed=seed)
+    return Run(tmp_path, shared(), n, N_BAD, seed=seed, distinct=n * 4 // 5)
 
 
 def _check(run: Run, outcome, name: str) -> None:
     print(outcome.summary(name))
     assert not outcome.lost, f"{len(outcome.lost)} input ids lost: {outcome.lost[:20]}\n{run.tails()}"
     assert outcome.deadlettered >= N_BAD
+    rows, _ = extract_offline(run.tmp_path, run.articles, "offline", "--cooccurrence")
+    equal, how = run.tables_match(counts_only({r["key"]: r for r in rows}))
+    print(f"{name}: {how}")
+    assert equal, how
 
 
 def test_sigkill_three_times_loses_nothing(tmp_path):
