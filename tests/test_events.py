@@ -293,8 +293,11 @@ def test_presence_abroad_is_a_visit_presence_at_home_or_at_ones_post_is_not(body
      [["نمایندگان مجلس", "پالایشگاه آبادان"]]),
     ("ظریف و لاوروف نشستی را در ژنو برگزار کردند.", [["لاوروف", "ژنو"], ["ظریف", "ژنو"]]),
     ("همایش ملی آب امروز با حضور فرهاد کاظمی، معاون وزیر نیرو، در شیراز آغاز شد.", [["فرهاد کاظمی", "شیراز"]]),
+    # one light verb for two predicates
+    ("وزیر خارجه ژاپن هفته گذشته به هانوی سفر و با مقامات ویتنام دیدار کرد.", [["وزیر خارجه ژاپن", "هانوی"]]),
+    ("او نسبت به سفر و دیدار وزیر خارجه ژاپن هشدار داد.", []),
 ])
-def test_an_inspection_a_meeting_held_and_an_attendance_in_a_place(body, visits):
+def test_an_inspection_a_meeting_held_an_attendance_and_a_trip_sharing_its_light_verb(body, visits):
     doc, rule_visits = _rules(body)
     assert sorted([doc.text_of(a.span) for a in ev.arguments if a.role in ("visitor", "destination")]
                   for ev in rule_visits(doc)) == sorted(visits)

@@ -419,8 +419,11 @@ def _candidates(view: SentenceView, held_at: Placed | None = None) -> list[_Visi
         v = None
         if cls == "travel" and kind == "noun":
             v = _Visit(view, i)
-            # "به Y سفر کرد": the noun is the predicate, its "به" is before it (one after it starts another trip)
-            to = [] if _light_verb(view, i + 1) else view.find({"به"}, i + 1, i + 13)
+            # "به Y سفر کرد": the noun is the predicate, its "به" is before it (one after it starts another trip);
+            # "به جاکارتا سفر و با مقام‌های آن دیدار کرد": one light verb for two predicates
+            predicate = _light_verb(view, i + 1) or view.word(i + 1) == "و" and \
+                bool(view.find({"به"}, max(view.first, i - 6), i))
+            to = [] if predicate else view.find({"به"}, i + 1, i + 13)
             v.destination = _place_after(view, to[0] + 1) if to else None
             if v.destination is not None:
                 v.origin = _origin(view, i + 1, to[0])
@@ -433,7 +436,7 @@ def _candidates(view: SentenceView, held_at: Placed | None = None) -> list[_Visi
                     (visitor is None or visitor.span.start > view.tokens[i + 1].start)
                 v.visitors = [] if owned else [visitor] if visitor else _subjects(view, i)
                 v.attrs["duration"] = _duration(view, i + 1, to[0])
-            elif _light_verb(view, i + 1):
+            elif predicate:
                 back = view.find({"به"}, max(view.first, i - 6), i)   # "به Y سفر کرد"
                 v.destination = _place_after(view, back[-1] + 1) if back else None
                 v.visitors = _subjects(view, back[-1]) if back else []
