@@ -296,6 +296,7 @@ def test_presence_abroad_is_a_visit_presence_at_home_or_at_ones_post_is_not(body
     # one light verb for two predicates
     ("وزیر خارجه ژاپن هفته گذشته به هانوی سفر و با مقامات ویتنام دیدار کرد.", [["وزیر خارجه ژاپن", "هانوی"]]),
     ("او نسبت به سفر و دیدار وزیر خارجه ژاپن هشدار داد.", []),
+    ("آنگلا مرکل در جریان دیدار از چین بر گسترش روابط تاکید کرد.", [["آنگلا مرکل", "چین"]]),   # "دیدار از P"
 ])
 def test_an_inspection_a_meeting_held_an_attendance_and_a_trip_sharing_its_light_verb(body, visits):
     doc, rule_visits = _rules(body)
@@ -470,3 +471,9 @@ def test_the_body_a_title_names_is_no_candidate_visitor_its_holder_is():
                     "body": "علی‌اکبر صالحی، رئیس سازمان انرژی اتمی، دیروز برای شرکت در کنفرانس آژانس به وین رفت."})
     visitors = {prep.doc.text_of(c.visitor.span) for c in prep.candidates}
     assert "علی‌اکبر صالحی" in visitors and "سازمان انرژی اتمی" not in visitors
+
+
+def test_both_sides_of_a_meeting_abroad_named_after_the_noun_visited_and_neither_hosted():
+    events = _events("دو روز پس از دیدار ولادیمیر پوتین با رجب طیب اردوغان در تهران، بازارها آرام شدند.", "visit")
+    assert sorted((_texts(e, "visitor"), _texts(e, "destination"), _texts(e, "host")) for e in events) == \
+        [(["رجب طیب اردوغان"], ["تهران"], []), (["ولادیمیر پوتین"], ["تهران"], [])]

@@ -419,7 +419,7 @@ def decide(doc: Document, cands: list[Candidate], pair_model: LinearModel | None
                          view.tokens[c.trigger.index].start)
         ev = Event("visit", status, trigger=view.span(c.trigger.index, c.trigger.index + 1), evidence=view.whole,
                    date=date)
-        hosts = c.hosts or rules._hosts(view)
+        hosts = c.hosts if c.rule_event is not None else rules._hosts(view)   # the rules decided who hosted
         ev.arguments = [c.visitor, c.destination] + [h for h in hosts if _identity(doc, h) != _identity(doc, c.visitor)
                                                       and h.span.start != c.visitor.span.start]
         if c.rule_event is not None:

@@ -56,7 +56,7 @@ class _Visit:
         self.view, self.trigger = view, trigger
         self.visitors: list[Argument] = []
         self.destination: Argument | None = None
-        self.hosts: list[Argument] = []
+        self.hosts: list[Argument] | None = None   # None: the sentence's host phrase, if any ([]: nobody hosted)
         self.origin: Argument | None = None
         self.origin_start = 0
         self.attrs: dict = {}
@@ -335,8 +335,11 @@ def _meeting_visit(view: SentenceView, i: int) -> _Visit | None:
             break
     if partner is None:
         return _joint_meeting_abroad(view, i, place)
-    subjects = [a for a in _subjects(view, min(i, view.find({"با"}, view.first, view.last)[0]))
-                if _identity(doc, a) != _identity(doc, partner)]
+    with_at = view.find({"با"}, view.first, view.last)[0]
+    subjects = [a for a in _subjects(view, min(i, with_at)) if _identity(doc, a) != _identity(doc, partner)]
+    if not subjects and i < with_at:   # "پس از دیدار X با Y در نیویورک": the genitive is the other side
+        genitive = _person_or_title(view, "visitor", i + 1, with_at)
+        subjects = [genitive] if genitive and _identity(doc, genitive) != _identity(doc, partner) else []
     if not subjects:
         return None
     subject = subjects[0]
@@ -482,6 +485,8 @@ def _candidates(view: SentenceView, held_at: Placed | None = None) -> list[_Visi
             v = _welcomed(view, i)                                # "X در کاخ ... از Y استقبال کرد"
         elif cls == "venue":
             v = _venue_visits(view, i, held_at)
+        elif w in MEETING and view.word(i + 1) == "از":
+            v = _inspection(view, i)                              # "در جریان دیدار از کوبا"
         elif w in MEETING:
             v = _meeting_visit(view, i)
         if v is not None and v.destination is not None and v.visitors and not untold(view, i):
@@ -680,7 +685,7 @@ def rule_visits(doc: Document, views: list[SentenceView] | None = None) -> list[
             status = "planned" if _planned(view, cand.trigger) else "occurred"
             date = date_near(doc, view.field.name, view.sentence.start, view.sentence.end,
                              view.tokens[cand.trigger].start)
-            hosts = cand.hosts or _hosts(view)
+            hosts = _hosts(view) if cand.hosts is None else cand.hosts
             for visitor in cand.visitors:
                 if visitor.entity_id and visitor.entity_id == cand.destination.entity_id:
                     continue
