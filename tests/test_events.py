@@ -144,6 +144,8 @@ def test_meeting_abroad_makes_the_foreign_side_the_visitor():
     "کنستانتین ایوانف دو سال بعد به‌عنوان سفیر روسیه به پرتغال رفت.",          # taking up a post
     "وزیر خارجه برزیل از همتای ایرانی خود برای سفر به برازیلیا دعوت کرد.",     # an invitation only
     "وزیر دفاع کانادا از اعزام بالگردهای نظامی این کشور به لتونی خبر داد.",     # the helicopters travel
+    "وزیر بهداشت از اعزام هفت دستگاه آمبولانس به مرز مهران خبر داد.",            # counted things travel
+    "دکتر کاظمی با بیان اینکه صدها زائر به کربلا رفته‌اند، از آمادگی بیمارستان‌ها خبر داد.",  # another clause
 ])
 def test_visit_negatives(body):
     assert _events(body, "visit") == []
@@ -297,6 +299,7 @@ def test_presence_abroad_is_a_visit_presence_at_home_or_at_ones_post_is_not(body
     ("وزیر خارجه ژاپن هفته گذشته به هانوی سفر و با مقامات ویتنام دیدار کرد.", [["وزیر خارجه ژاپن", "هانوی"]]),
     ("او نسبت به سفر و دیدار وزیر خارجه ژاپن هشدار داد.", []),
     ("آنگلا مرکل در جریان دیدار از چین بر گسترش روابط تاکید کرد.", [["آنگلا مرکل", "چین"]]),   # "دیدار از P"
+    ("سفر دو روزه وزیر خارجه ژاپن به تهران آغاز شد.", [["وزیر خارجه ژاپن", "تهران"]]),   # a length, not a count
 ])
 def test_an_inspection_a_meeting_held_an_attendance_and_a_trip_sharing_its_light_verb(body, visits):
     doc, rule_visits = _rules(body)

@@ -17,6 +17,7 @@ from streams.core.text.dates import date_near
 from streams.core.document import Argument, Document, Event, Span
 from streams.core.actors.gazetteer import default_gazetteer
 from streams.core.text.normalize import key
+from streams.core.text.numbers import parse_number
 from streams.core.text.verbs import LIGHT_VERBS, analyse, verb_at
 from streams.core.events.triggers import triggers_in
 
@@ -34,6 +35,7 @@ CONDITIONAL = cues("conditional")
 BIOGRAPHY = cues("visit.biography")
 POSTING = cues("visit.posting")
 INVITATION = cues("visit.invitation")
+TIME_UNITS = cues("visit.time_unit")
 HOST_MARKERS = cues("visit.host_marker")
 HOST_PLACE = cues("visit.host_place")
 PLURAL_TITLES = cues("visit.plural_title")
@@ -160,6 +162,12 @@ def _person_or_title(view: SentenceView, role: str, a: int, b: int) -> Argument 
 def _plural(text: str) -> bool:
     """A noun in the plural with "ها" ("هواپیماهای", "اسرائیلی‌ها"), ezafe or not; not "منطقه‌ای"."""
     return text.endswith(("ها", "های")) and not text.endswith(ZWNJ + "ای")
+
+
+def _counted(view: SentenceView, i: int) -> bool:
+    """A numeral at token i counting things ("هفت دستگاه آمبولانس"), not time ("دو روزه", "سه هفته")."""
+    number = parse_number(view.tokens, i)
+    return number is not None and view.word(number[1]) not in TIME_UNITS
 
 
 def _excluded_before(view: SentenceView, i: int) -> bool:
@@ -433,9 +441,9 @@ def _candidates(view: SentenceView, held_at: Placed | None = None) -> list[_Visi
                 if v.origin is not None:
                     v.origin_start = view.field.token_index_at(v.origin.span.start) - 1
                 visitor = _person_or_title(view, "visitor", i + 1, v.origin_start if v.origin else to[0])
-                # "عزیمت هواپیماهای نظامی استرالیا به عراق", "اعزام آمبولانس‌های هلال‌احمر به مرز": a plural
-                # genitive travels, neither the clause's subject nor the body it belongs to
-                owned = _plural(view.tokens[i + 1].text) and \
+                # "عزیمت هواپیماهای نظامی استرالیا به عراق", "اعزام هفت دستگاه آمبولانس هلال‌احمر به مرز": a
+                # plural or counted genitive travels, neither the clause's subject nor the body it belongs to
+                owned = (_plural(view.tokens[i + 1].text) or _counted(view, i + 1)) and \
                     (visitor is None or visitor.span.start > view.tokens[i + 1].start)
                 v.visitors = [] if owned else [visitor] if visitor else _subjects(view, i)
                 v.attrs["duration"] = _duration(view, i + 1, to[0])
