@@ -1,9 +1,10 @@
 #!/usr/bin/env python3
-"""Check streams/data/events/cues.tsv (the event rules' cue words by lemma) and show what it expands to.
+"""Check the word-class files (streams/data/events/cues.tsv: the event rules' cue words by lemma;
+streams/data/actors/words.tsv: the actor recogniser's) and show what they expand to.
 
-The file is hand-written, one row per lemma; the rules match the surface forms `streams.core.events.cues`
-expands it to when it loads (noun suffixes, verb inflections, the normaliser's spelling).  This script checks the
-file against the rule modules that read it (every class they name exists, every class is read, no duplicate entry
+The files are hand-written, one row per lemma; the code matches the surface forms `streams.core.text.wordclasses`
+expands them to when it loads (noun suffixes, verb inflections, the normaliser's spelling).  This script checks
+each file against the modules that read it (every class they name exists, every class is read, no duplicate entry
 after normalisation, no entry that matches nothing) and writes the expansion, so a change to a lemma row shows
 as a diff of the forms it matches.
 
@@ -19,9 +20,24 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from streams.core.actors import recognizer  # noqa: E402
 from streams.core.events import cues  # noqa: E402
+from streams.core.text.wordclasses import problems, used_classes  # noqa: E402
 
-RULE_MODULES = sorted((ROOT / "streams" / "core" / "events").glob("*.py"))
+# each file, the modules that read it, the names they read it by, and the classes they read by prefix
+FILES = [
+    (cues.EVENT_CUES, sorted((ROOT / "streams" / "core" / "events").glob("*.py")), ("cues", "phrases", "lemmas"), ()),
+    (recognizer.WORDS, [ROOT / "streams" / "core" / "actors" / "recognizer.py"], ("words",), ("demonym:",)),
+]
+
+
+def check() -> list[str]:
+    found = []
+    for classes, modules, readers, prefixes in FILES:
+        used = used_classes([p.read_text(encoding="utf-8") for p in modules], readers)
+        used.update({c: {"prefix"} for c in classes.classes() if c.startswith(prefixes) and prefixes})
+        found += [f"{classes.resource}: {problem}" for problem in problems(list(classes.rows()), used)]
+    return found
 
 
 def main() -> int:
@@ -30,10 +46,9 @@ def main() -> int:
     ap.add_argument("--forms")
     ap.add_argument("--out", type=Path)
     args = ap.parse_args()
-    used = cues.used_classes([p.read_text(encoding="utf-8") for p in RULE_MODULES])
-    found = cues.problems(list(cues.rows()), used)
+    found = check()
     for problem in found:
-        print("cues.tsv:", problem, file=sys.stderr)
+        print(problem, file=sys.stderr)
     if args.check:
         return 1 if found else 0
     if args.forms:

@@ -1,4 +1,5 @@
-"""The event rules' cue lexicon (streams/data/events/cues.tsv): well formed, read by class, and matching by lemma.
+"""The word-class files (streams/data/events/cues.tsv, the event rules' cue lexicon; streams/data/actors/words.tsv,
+the recogniser's): well formed, read by class, and matching by lemma.
 
 The metamorphic examples are written for these tests: a sentence with a lemma's base form and the same sentence
 with an inflection the rules' old lists of surface forms did not hold must come out the same."""
@@ -30,6 +31,14 @@ def test_problems_are_found():
     for bad in ("a\tnoun\tحساب\n", "a\tpronoun\tاو\t\n", "a\tverb\tکرد\t\n"):
         with pytest.raises(ValueError):
             cues.read(bad)
+
+
+def test_form_rows_match_exactly_as_written():
+    from streams.core.actors import recognizer
+    [row] = cues.read("a\tform\tرئیس\t\n")
+    assert cues.expand(row) == {"رئیس"}                     # a "word" row would also match "رایس", a name
+    assert "رئیس" in recognizer.TITLE_WORDS and "رایس" not in recognizer.TITLE_WORDS
+    assert recognizer.IRREGULAR_DEMONYMS["فرانسوی"] == "country:FRA"
 
 
 def test_spelling_variants_are_one_entry():

@@ -15,29 +15,31 @@ from streams.core.actors.gazetteer import Gazetteer, default_gazetteer
 from streams.core.text import lexicon
 from streams.core.text.normalize import key
 from streams.core.text.numbers import parse_number
+from streams.core.text.wordclasses import WordClasses
 
 ACTOR_TYPES = ("PERSON", "ORG", "GPE")
 NER_LABELS = {"PER": "PERSON", "ORG": "ORG", "LOC": "GPE"}
-# Words that open a title phrase ("وزیر دفاع روسیه"); a title is not an actor, but can stand for one.
-TITLE_WORDS = {
-    "وزیر", "رئیس", "رییس", "رئیسجمهور", "رئیسجمهوری", "رییسجمهور", "معاون", "سخنگو", "سخنگوی",
-    "دبیرکل", "دبیر", "نماینده", "سفیر", "فرمانده", "رهبر", "مدیر", "مدیرعامل", "نایبرئیس",
-    "نخستوزیر", "پادشاه", "امیر", "ولیعهد", "وزرای", "رئیسه", "سرپرست", "مشاور", "دستیار",
-    "فرستاده", "فرستادگان", "هیئت", "هیات", "استاندار", "شهردار", "سناتور", "ژنرال", "سردار",
-    "جانشین", "سرکنسول", "کاردار", "نمایندگان", "مقام", "مقامات",
-}
 
-
+# word classes (streams/data/actors/words.tsv): squashed forms, one set look-up per token
+WORDS = WordClasses("actors/words.tsv")
+# words that open a title phrase ("وزیر دفاع روسیه"); a title is not an actor, but can stand for one
+TITLE_WORDS = WORDS.words("actor.title")
+ORG_HEADS = WORDS.words("actor.org_head")
+ORG_PLURALS = WORDS.words("actor.org_plural")
+PERSON_HEADS = WORDS.words("actor.person_head")
+OFFICIALS = WORDS.words("actor.officials")
+STATE_WORDS = WORDS.words("actor.state")
+TITLE_CONTINUATIONS = WORDS.words("actor.title_continuation")
+FACILITY_HEADS = WORDS.words("actor.facility")
 QUOTES_OPEN = {'"', "«", "'", "“"}
-ORG_HEADS = {"بانک", "شرکت", "سازمان", "موسسه", "مؤسسه", "گروه", "بنیاد", "خبرگزاری", "روزنامه", "نشریه",
-             "کشتی", "نفتکش", "هواپیمایی", "صندوق", "دانشگاه", "حزب", "جنبش"}
-ORG_PLURALS = {"شرکتهای", "بانکهای", "سازمانهای", "موسسات", "نهادهای", "گروههای"}
-PERSON_HEADS = {"آقای", "خانم", "جمله", "فرد", "افراد", "مدیر", "مدیرعامل", "سرتیپ", "سردار", "سرلشکر",
-                "دکتر", "مهندس", "سفیر", "نماینده", "سخنگو", "سخنگوی"}
-# plural/collective heads: "مقامات آمریکایی", "دولت روسی" (a country acting through its officials)
-OFFICIALS = {"مقامات", "مقامهای", "مقام", "دولت", "نیروهای", "سربازان", "دیپلماتهای", "قدرتهای"}
-IRREGULAR_DEMONYMS = {"فرانسوی": "country:FRA", "عربستانی": "country:SAU", "سعودی": "country:SAU",
-                      "عراقی": "country:IRQ", "اروپایی": "region:europe"}
+# "غرب" is the West as a bloc ("تحریم‌های غرب", "با غرب") but a direction before a place ("غرب کشور", "غرب
+# تهران") or after another direction or area word ("شمال غرب", "مناطق غرب")
+COMPASS_WORDS = WORDS.words("actor.compass")
+DIRECTION_BEFORE = WORDS.words("actor.direction_before")
+PLACE_NOUNS = WORDS.words("actor.place_noun")
+# adjectives of countries the country-name rule cannot derive ("فرانسوی", "سعودی")
+IRREGULAR_DEMONYMS = {form: cls.partition(":")[2] for cls in WORDS.classes() if cls.startswith("demonym:")
+                      for form in WORDS.words(cls)}
 
 
 def is_org_head(word: str) -> bool:
@@ -71,19 +73,7 @@ def demonyms(gazetteer: Gazetteer) -> dict[str, str]:
 
 ZWNJ = "\u200c"
 MAX_NER_TOKENS = 6
-STATE_WORDS = {"حکومت", "رژیم", "نظام", "دولت", "دولتهای", "کابینه"}
 COMMON_WORD_FREQUENCY = 2_500_000   # hazm corpus count: "جهان", "شرق" are words, not names
-TITLE_CONTINUATIONS = {"خارجه", "امور", "دفاع", "اطلاعات", "کشور", "اقتصاد", "نفت", "بهداشت"}
-FACILITY_HEADS = {"مصلی", "مصلای", "بندر", "میدان", "خیابان", "فرودگاه", "ورزشگاه", "بزرگراه", "پل", "بیمارستان",
-                  "مسجد", "حرم", "پارک", "کارخانه", "پالایشگاه", "نیروگاه", "دانشگاه", "کرانه", "جهان"}
-
-
-# "غرب" is the West as a bloc ("تحریم‌های غرب", "با غرب") but a direction before a place ("غرب کشور", "غرب
-# تهران") or after another direction or area word ("شمال غرب", "مناطق غرب")
-COMPASS_WORDS = {"غرب", "شرق"}
-DIRECTION_BEFORE = {"شمال", "جنوب", "سمت", "طرف", "منطقه", "مناطق", "نواحی", "حاشیه"}
-PLACE_NOUNS = {"کشور", "استان", "شهر", "شهرستان", "آسیا", "اروپا", "آفریقا", "ایران", "تهران", "رود", "دریای",
-               "خلیج", "منطقه", "مرز", "مرزهای", "اقیانوس", "سواحل", "جزیره", "بخش", "کارون"}
 
 
 def _compass_direction(tokens: list, i: int, gazetteer: Gazetteer) -> bool:

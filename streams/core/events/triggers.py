@@ -11,10 +11,9 @@ from functools import lru_cache
 from importlib import resources
 
 from streams.core.text.verbs import VerbPhrase, analyse, inflections, verb_at
+from streams.core.text.wordclasses import NOUN_SUFFIXES  # noun endings, longest first
 
 ZWNJ = "\u200c"
-# noun endings, longest first: plural, ezafe/indefinite ی, pronouns
-NOUN_SUFFIXES = ("هایشان", "هایش", "هایی", "های", "ها", "شان", "یش", "ات", "ش", "ی")
 
 
 @dataclass(frozen=True)
