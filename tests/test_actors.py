@@ -109,3 +109,21 @@ def test_each_conjoined_title_after_a_name_stands_for_that_person():
     pid = next(e.id for e in doc.entities.values() if e.type == "PERSON")
     assert doc.titles.get(key("رئیس شورای عالی امنیت ملی")) == pid
     assert doc.titles.get(key("رئیس‌جمهور")) == pid
+
+
+def test_a_place_run_into_the_name_after_it_is_split_at_a_person_named_elsewhere():
+    from streams.core.document import Mention
+    body = ("به گزارش خبرنگار ما از بانه تاکشی یامادا، سفیر ژاپن، امروز سخن گفت. تاکشی یامادا افزود. "
+            "کنجی تاکشی یامادا نیز آمد.")
+    doc = Document.from_article({"id": "t", "body": body})
+
+    def mention(text: str, label: str, eid: str, nth: int = 0) -> Mention:
+        at = [k for k in range(len(body)) if body.startswith(text, k)][nth]
+        return Mention("body", at, at + len(text), label, eid, "ner", text)
+    doc.mentions = [mention("بانه تاکشی یامادا", "GPE", "fa:gpe:run-on"),
+                    mention("تاکشی یامادا", "PERSON", "fa:person:x", 1),
+                    mention("کنجی تاکشی یامادا", "PERSON", "fa:person:y")]   # one name: stays whole
+    ActorRecognizer._split_run_on_names(doc)
+    assert sorted((m.label, m.text, m.entity_key) for m in doc.mentions) == sorted([
+        ("GPE", "بانه", provisional_id("GPE", "بانه")), ("PERSON", "تاکشی یامادا", "fa:person:x"),
+        ("PERSON", "تاکشی یامادا", "fa:person:x"), ("PERSON", "کنجی تاکشی یامادا", "fa:person:y")])
