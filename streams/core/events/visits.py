@@ -557,8 +557,8 @@ def _in_presence_of(view: SentenceView, i: int) -> _Visit | None:
     j, _ = view.next_word(person.last)
     if view.tokens[j].text in ("،", ","):   # the title in apposition, to its closing comma
         j = next((k + 1 for k in range(j + 1, min(view.last, j + 16)) if view.tokens[k].text in ("،", ",")), view.last)
-    elif _title_span(view, j):
-        j = _title_span(view, j)[1]
+    elif title := _title_span(view, j):
+        j = title[1]
     place = next((p for p in view.actors if view.word(j) == "در" and p.first == j + 1 and p.mention.label == "GPE"),
                  None)
     if place is None:
