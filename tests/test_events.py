@@ -146,6 +146,7 @@ def test_meeting_abroad_makes_the_foreign_side_the_visitor():
     "وزیر دفاع کانادا از اعزام بالگردهای نظامی این کشور به لتونی خبر داد.",     # the helicopters travel
     "وزیر بهداشت از اعزام هفت دستگاه آمبولانس به مرز مهران خبر داد.",            # counted things travel
     "دکتر کاظمی با بیان اینکه صدها زائر به کربلا رفته‌اند، از آمادگی بیمارستان‌ها خبر داد.",  # another clause
+    "رئیس‌جمهور فرانسه پس از پایان سفر آسیایی خود امروز وارد فرانسه شد.",      # home: nobody visits their country
 ])
 def test_visit_negatives(body):
     assert _events(body, "visit") == []
@@ -480,3 +481,26 @@ def test_both_sides_of_a_meeting_abroad_named_after_the_noun_visited_and_neither
     events = _events("دو روز پس از دیدار ولادیمیر پوتین با رجب طیب اردوغان در تهران، بازارها آرام شدند.", "visit")
     assert sorted((_texts(e, "visitor"), _texts(e, "destination"), _texts(e, "host")) for e in events) == \
         [(["رجب طیب اردوغان"], ["تهران"], []), (["ولادیمیر پوتین"], ["تهران"], [])]
+
+
+def test_a_site_on_a_trip_to_a_city_is_a_destination_of_that_trip_not_a_trip_of_its_own():
+    from streams.core.document import Argument, Event, Span
+    from streams.core.events.visits import merge
+    body = "وزیر نیرو امروز به شیراز سفر کرد، با حضور در یادمان شهدا ادای احترام کرد و سپس به شهرستان کوهسار رفت."
+    doc, _ = _rules(body)
+
+    def visit(place: str, eid: str | None) -> Event:
+        ev = Event("visit", "occurred", trigger=Span("body", 0, 1), evidence=Span("body", 0, len(body)))
+        at, who = body.index(place), body.index("وزیر نیرو")
+        ev.arguments = [Argument("visitor", None, Span("body", who, who + len("وزیر نیرو"))),
+                        Argument("destination", eid, Span("body", at, at + len(place)))]
+        return ev
+
+    def destinations(events: list[Event]) -> list[list[str]]:
+        return [[doc.text_of(a.span) for a in ev.arguments if a.role == "destination"] for ev in events]
+    assert destinations(merge(doc, [visit("شیراز", "city:shiraz"), visit("یادمان شهدا", None)])) == \
+        [["شیراز", "یادمان شهدا"]]
+    # a town the gazetteer lacks is a trip of its own, and so is a second known place
+    assert destinations(merge(doc, [visit("شیراز", "city:shiraz"), visit("شهرستان کوهسار", None)])) == \
+        [["شیراز"], ["شهرستان کوهسار"]]
+    assert len(merge(doc, [visit("شیراز", "city:shiraz"), visit("یادمان شهدا", "city:tehran")])) == 2

@@ -10,7 +10,7 @@ is reported by name, marked `inferred`.
 """
 from __future__ import annotations
 
-from streams.core.actors.recognizer import is_title_word
+from streams.core.actors.recognizer import FACILITY_HEADS, PLACE_NOUNS, is_title_word
 from streams.core.events.clauses import QUOTES, ZWNJ, Placed, SentenceView, preceding_places, sentences
 from streams.core.events.cues import cues, phrases
 from streams.core.text.dates import date_near
@@ -45,6 +45,7 @@ FIRST_PERSON = cues("visit.first_person")
 SPEECH_VERBS = cues("speech")
 PLACE_TYPES = ("GPE", "ORG")
 INSTITUTION_HEADS = cues("visit.institution")
+SITE_HEADS = INSTITUTION_HEADS | FACILITY_HEADS
 PLACE_HEADS = cues("visit.place_head")
 RESIDENT_TITLES = cues("visit.resident_title")
 ANAPHORS = {**{ph: "country" for ph in phrases("visit.anaphor.country")},
@@ -290,12 +291,13 @@ def _planned(view: SentenceView, trigger: int, after: int = 6) -> bool:
         (_is(view, trigger, ("departure", "arrival", "travel", "presence", "inspection")))
 
 
-def _home(doc: Document, arg: Argument) -> str | None:
-    """The country an actor belongs to: gazetteer country, or a country named in its title."""
+def _home(doc: Document, arg: Argument, titles: bool = True) -> str | None:
+    """The country an actor belongs to: gazetteer country, or a country named in its title (the one it is given
+    in the argument's text, and with `titles` those the article gives it in apposition, which may run on)."""
     if arg.entity_id and arg.entity_id in doc.entities and doc.entities[arg.entity_id].country:
         return doc.entities[arg.entity_id].country
     texts = [key(doc.text_of(arg.span))]
-    if arg.entity_id:
+    if arg.entity_id and titles:
         texts += [t for t, eid in doc.titles.items() if eid == arg.entity_id]
     gazetteer = default_gazetteer()
     bodies = None
@@ -730,4 +732,51 @@ def merge(doc: Document, events: list[Event]) -> list[Event]:
         keep.arguments += [a for a in ev.arguments if a.role == "host" and (a.role, a.entity_id) not in roles]
         for name, value in ev.attributes.items():
             keep.attributes.setdefault(name, value)
-    return list(merged.values())
+    return _fold_sites(doc, [ev for ev in merged.values() if not _to_own_country(doc, ev)])
+
+
+def _to_own_country(doc: Document, ev: Event) -> bool:
+    """"وزیر خارجه برزیل ... به برزیل": nobody visits their own country (its cities, yes: a domestic tour)."""
+    visitor = next(a for a in ev.arguments if a.role == "visitor")
+    dest = next(a for a in ev.arguments if a.role == "destination")
+    actor = default_gazetteer().by_id.get(dest.entity_id) if dest.entity_id else None
+    return actor is not None and actor.subtype == "country" and \
+        _home(doc, visitor, titles=False) == _place_country(doc, dest)
+
+
+def _fold_sites(doc: Document, events: list[Event]) -> list[Event]:
+    """A site visited on a trip to a city, province or country ("با حضور در یادمان شهدا" on a trip to Semnan) is
+    a destination of that trip, not a trip of its own: a visitor's event to an institution or facility joins the
+    visitor's event to a place the gazetteer knows, when there is exactly one (an unknown town stays a trip)."""
+    def dest(ev: Event) -> Argument:
+        return next(a for a in ev.arguments if a.role == "destination")
+
+    def visitor_of(ev: Event) -> str:
+        return _identity(doc, next(a for a in ev.arguments if a.role == "visitor"))
+
+    def is_gpe(ev: Event) -> bool:   # a place the gazetteer knows
+        actor = default_gazetteer().by_id.get(dest(ev).entity_id) if dest(ev).entity_id else None
+        return actor is not None and actor.type == "GPE"
+
+    def is_site(ev: Event) -> bool:
+        """An institution or facility ("ستاد سامانه ۱۱۱", "یادمان شهدا", "سیلوهای آذر"): an organisation, a name
+        headed by an institution word, or an unknown name of two words or more not headed by a place noun;
+        one unknown word ("بروندی") or "شهرستان X" is a town or a country the gazetteer lacks."""
+        entity = doc.entities.get(dest(ev).entity_id) if dest(ev).entity_id else None
+        words = [w.replace(ZWNJ, "") for w in doc.text_of(dest(ev).span).split()]
+        if is_gpe(ev) or not words or words[0] in PLACE_NOUNS:
+            return False
+        return entity is None or entity.type == "ORG" or words[0] in SITE_HEADS or len(words) >= 2
+
+    trips: dict[str, list[Event]] = {}
+    for ev in events:
+        if is_gpe(ev):
+            trips.setdefault(visitor_of(ev), []).append(ev)
+    out = []
+    for ev in events:
+        to = trips.get(visitor_of(ev), [])
+        if not is_site(ev) or len(to) != 1:
+            out.append(ev)
+            continue
+        to[0].arguments.append(dest(ev))
+    return out
