@@ -147,6 +147,7 @@ def test_meeting_abroad_makes_the_foreign_side_the_visitor():
     "وزیر بهداشت از اعزام هفت دستگاه آمبولانس به مرز مهران خبر داد.",            # counted things travel
     "دکتر کاظمی با بیان اینکه صدها زائر به کربلا رفته‌اند، از آمادگی بیمارستان‌ها خبر داد.",  # another clause
     "رئیس‌جمهور فرانسه پس از پایان سفر آسیایی خود امروز وارد فرانسه شد.",      # home: nobody visits their country
+    "نخست‌وزیر ژاپن امروز وارد توکیو شد.",                                     # nor its capital
 ])
 def test_visit_negatives(body):
     assert _events(body, "visit") == []
@@ -301,6 +302,7 @@ def test_presence_abroad_is_a_visit_presence_at_home_or_at_ones_post_is_not(body
     ("او نسبت به سفر و دیدار وزیر خارجه ژاپن هشدار داد.", []),
     ("آنگلا مرکل در جریان دیدار از چین بر گسترش روابط تاکید کرد.", [["آنگلا مرکل", "چین"]]),   # "دیدار از P"
     ("سفر دو روزه وزیر خارجه ژاپن به تهران آغاز شد.", [["وزیر خارجه ژاپن", "تهران"]]),   # a length, not a count
+    ("نخست‌وزیر ژاپن امروز وارد اوساکا شد.", [["نخست‌وزیر ژاپن", "اوساکا"]]),   # another city of one's country
 ])
 def test_an_inspection_a_meeting_held_an_attendance_and_a_trip_sharing_its_light_verb(body, visits):
     doc, rule_visits = _rules(body)

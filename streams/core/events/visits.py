@@ -736,12 +736,15 @@ def merge(doc: Document, events: list[Event]) -> list[Event]:
 
 
 def _to_own_country(doc: Document, ev: Event) -> bool:
-    """"وزیر خارجه برزیل ... به برزیل": nobody visits their own country (its cities, yes: a domestic tour)."""
+    """"رئیس‌جمهور فرانسه ... وارد فرانسه شد", "سفر نخست‌وزیر ژاپن به توکیو": nobody visits their own country or
+    its capital, where its national figures live (its other cities, yes: a domestic tour)."""
     visitor = next(a for a in ev.arguments if a.role == "visitor")
     dest = next(a for a in ev.arguments if a.role == "destination")
     actor = default_gazetteer().by_id.get(dest.entity_id) if dest.entity_id else None
-    return actor is not None and actor.subtype == "country" and \
-        _home(doc, visitor, titles=False) == _place_country(doc, dest)
+    if actor is None or actor.subtype not in ("country", "capital"):
+        return False
+    home = _home(doc, visitor, titles=False)
+    return home is not None and home == _place_country(doc, dest)
 
 
 def _fold_sites(doc: Document, events: list[Event]) -> list[Event]:
