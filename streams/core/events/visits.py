@@ -627,6 +627,8 @@ def _inspection(view: SentenceView, i: int, width: int = 8, reach: int = 10) -> 
         return None
     end = next((k for k in range(at + 1, min(view.last, at + reach))
                 if view.tokens[k].text in ("،", ",", ":", "؛") or view.word(k) == "که"), min(view.last, at + reach))
+    if _of_media(view, at, end):
+        return None
     place = next((p for p in view.actors if at < p.first < end and p.mention.label == "GPE"), None)
     dest = _institution(view, at + 1) or (place.argument("destination") if place is not None else None)
     if dest is None:
@@ -646,6 +648,8 @@ def _inspected(view: SentenceView, i: int, width: int = 8) -> _Visit | None:
     if not back:
         return None
     at = back[0]
+    if _of_media(view, at, i):
+        return None
     place = next((p for p in view.actors if at < p.first < i and p.mention.label == "GPE"), None)
     dest = place.argument("destination") if place is not None else _institution(view, at + 1)
     if dest is None:
@@ -653,6 +657,12 @@ def _inspected(view: SentenceView, i: int, width: int = 8) -> _Visit | None:
     v = _Visit(view, i)
     v.destination, v.visitors = dest, _subjects(view, at)
     return v
+
+
+def _of_media(view: SentenceView, a: int, b: int) -> bool:
+    """"از دفتر خبرگزاری فارس در گیلان بازدید کرد": a newsroom visited is the outlet's own news, never a trip
+    (media are neither visitors nor places)."""
+    return any(p.is_media for p in view.actors if a < p.first < b)
 
 
 def _institution(view: SentenceView, i: int) -> Argument | None:
