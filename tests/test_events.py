@@ -304,6 +304,8 @@ def test_presence_abroad_is_a_visit_presence_at_home_or_at_ones_post_is_not(body
     ("آنگلا مرکل در جریان دیدار از چین بر گسترش روابط تاکید کرد.", [["آنگلا مرکل", "چین"]]),   # "دیدار از P"
     ("سفر دو روزه وزیر خارجه ژاپن به تهران آغاز شد.", [["وزیر خارجه ژاپن", "تهران"]]),   # a length, not a count
     ("نخست‌وزیر ژاپن امروز وارد اوساکا شد.", [["نخست‌وزیر ژاپن", "اوساکا"]]),   # another city of one's country
+    ("سرگئی لاوروف در حاشیه نشست سازمان همکاری شانگهای در تاشکند به خبرنگاران گفت روابط دو کشور خوب است.",
+     [["سرگئی لاوروف", "تاشکند"]]),                                          # on the sidelines of a meeting abroad
 ])
 def test_an_inspection_a_meeting_held_an_attendance_and_a_trip_sharing_its_light_verb(body, visits):
     doc, rule_visits = _rules(body)

@@ -410,6 +410,8 @@ def _venue_visits(view: SentenceView, i: int, held_at: Placed | None) -> _Visit 
     کرد": a meeting X held in Z."""
     if view.word(i - 1) == "در":
         place, before = _venue_place(view, i), i - 1
+    elif view.word(i - 1) in ("حاشیه", "جریان") and view.word(i - 2) == "در":   # "در حاشیه نشست گازی دوحه"
+        place, before = _venue_place(view, i), i - 2
     elif view.word(i - 1) == "این" and view.word(i - 2) == "در":
         place, before = held_at, i - 2
     elif view.word(i + 1) == "را":   # "X و Y نشستی را در استانبول برگزار کردند": the subjects held it there
