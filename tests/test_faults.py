@@ -15,8 +15,7 @@ import pytest
 
 from conftest import extract_offline, shared
 from faultkit import Run, broker_restart, handover, sigkill_restarts
-from kafkautil import counts_only
-from kafkautil import LocalBroker, broker_or_skip
+from kafkautil import LocalBroker, broker_or_skip, counts_only
 
 pytestmark = pytest.mark.kafka
 N_ARTICLES = int(os.environ.get("KHABAR_FAULT_ARTICLES", "1500"))  # the Fars News texts, once each

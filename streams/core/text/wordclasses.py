@@ -4,9 +4,10 @@ by class and expanded once to the squashed surface forms they match.
 A rule names a class and tests squashed tokens against its frozen set of forms: a `noun` with the plural, ezafe
 and pronoun suffixes, an `adj` with ی and تر/ترین, a `verb` (past#present) with every affirmative single-token
 inflection built from its stems, a `phrase` with its verb words inflected; `preverb` and `word` rows match as
-written (and with the hamza seats written plainly), `form` rows exactly as written.  Entries are spelled as the normaliser spells article text.  One file per pipeline stage
-(`streams/data/events/cues.tsv` for the event rules, `streams/data/actors/words.tsv` for the recogniser); the
-lists of inflected forms live nowhere but in this expansion.
+written (and with the hamza seats written plainly), `form` rows exactly as written.  Entries are spelled as the
+normaliser spells article text.  One file per pipeline stage (`streams/data/events/cues.tsv` for the event
+rules, `streams/data/actors/words.tsv` for the recogniser); the lists of inflected forms live nowhere but in
+this expansion.
 """
 from __future__ import annotations
 
