@@ -128,7 +128,7 @@ class WordClasses:
     def __init__(self, resource: str):
         self.resource = resource
 
-    @lru_cache(maxsize=1)
+    @lru_cache(maxsize=None)   # one entry per file: the cache is shared by every instance
     def rows(self) -> tuple[Cue, ...]:
         return tuple(read(resources.files("streams.data").joinpath(self.resource).read_text(encoding="utf-8")))
 
