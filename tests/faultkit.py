@@ -17,8 +17,8 @@ from pathlib import Path
 
 import orjson
 
-from kafkautil import (BROKER, LocalBroker, Worker, comparable, counts_only, follow_compacted, free_port, worker_env,
-                       wait_exit)
+from kafkautil import (BROKER, LocalBroker, Worker, comparable, counts_only, follow_compacted, free_port,
+                       from_the_beginning, worker_env, wait_exit)
 from streams.config import ARTICLES, COOCCURRENCE, DEADLETTER, ENRICHED
 
 
@@ -102,11 +102,7 @@ async def _partitions(consumer, topic: str) -> set[int]:
 
 async def read_all(topics: list[str], isolation: str = "read_uncommitted", idle: float = 8.0) -> dict[str, list]:
     """Every message of the topics from the beginning (until nothing new for `idle` seconds)."""
-    from aiokafka import AIOKafkaConsumer
-
-    consumer = AIOKafkaConsumer(*topics, bootstrap_servers=BROKER, auto_offset_reset="earliest",
-                                enable_auto_commit=False, group_id=None, isolation_level=isolation,
-                                fetch_max_bytes=64 * 1024 * 1024, max_partition_fetch_bytes=32 * 1024 * 1024)
+    consumer = from_the_beginning(*topics, isolation_level=isolation)
     await consumer.start()
     got: dict[str, list] = {t: [] for t in topics}
     last = time.monotonic()

@@ -112,13 +112,18 @@ def stop_process(proc: subprocess.Popen, timeout: float = 30) -> None:
             proc.wait()
 
 
-async def consume_until(topics: list[str], done, timeout: float = 120.0) -> dict[str, list]:
-    """Read topics from the beginning until done(messages_by_topic) or the timeout."""
+def from_the_beginning(*topics: str, **options):
+    """A group-less reader of the topics from their first offsets, fetching big batches (not started)."""
     from aiokafka import AIOKafkaConsumer
 
-    consumer = AIOKafkaConsumer(*topics, bootstrap_servers=BROKER, auto_offset_reset="earliest",
-                                enable_auto_commit=False, group_id=None, fetch_max_bytes=64 * 1024 * 1024,
-                                max_partition_fetch_bytes=32 * 1024 * 1024)
+    return AIOKafkaConsumer(*topics, bootstrap_servers=BROKER, auto_offset_reset="earliest",
+                            enable_auto_commit=False, group_id=None, fetch_max_bytes=64 * 1024 * 1024,
+                            max_partition_fetch_bytes=32 * 1024 * 1024, **options)
+
+
+async def consume_until(topics: list[str], done, timeout: float = 120.0) -> dict[str, list]:
+    """Read topics from the beginning until done(messages_by_topic) or the timeout."""
+    consumer = from_the_beginning(*topics)
     await consumer.start()
     got: dict[str, list] = {t: [] for t in topics}
     deadline = time.time() + timeout
@@ -136,11 +141,7 @@ async def follow_compacted(topic: str, done, timeout: float = 120.0) -> dict:
     """The compacted view of a topic (last value per key), read from the beginning and kept up to date, until
     done(view) holds when the reader has caught up (asked then only: a view of 100,000 keys is costly to
     compare) or the timeout."""
-    from aiokafka import AIOKafkaConsumer
-
-    consumer = AIOKafkaConsumer(topic, bootstrap_servers=BROKER, auto_offset_reset="earliest",
-                                enable_auto_commit=False, group_id=None, fetch_max_bytes=64 * 1024 * 1024,
-                                max_partition_fetch_bytes=32 * 1024 * 1024)
+    consumer = from_the_beginning(topic)
     await consumer.start()
     view: dict = {}
     deadline, fresh = time.time() + timeout, True
