@@ -509,3 +509,27 @@ def test_a_site_on_a_trip_to_a_city_is_a_destination_of_that_trip_not_a_trip_of_
     assert destinations(merge(doc, [visit("شیراز", "city:shiraz"), visit("شهرستان کوهسار", None)])) == \
         [["شیراز"], ["شهرستان کوهسار"]]
     assert len(merge(doc, [visit("شیراز", "city:shiraz"), visit("یادمان شهدا", "city:tehran")])) == 2
+
+
+@pytest.mark.parametrize("body, visits", [
+    # a press conference with a guest from elsewhere: the guest came, the side at home (or of no known country)
+    # hosted, past the guest's title in apposition
+    ("نبیه بری در نشست خبری مشترک با سرگئی لاوروف، وزیر امور خارجه روسیه، در بیروت گفت: ما از آتش‌بس حمایت "
+     "می‌کنیم.", [("سرگئی لاوروف", "بیروت", "نبیه بری")]),
+    ("کمال صفوی در دیدار با سرگئی لاوروف در بیروت گفت: ما از آتش‌بس حمایت می‌کنیم.",
+     [("سرگئی لاوروف", "بیروت", "کمال صفوی")]),
+    # the subject after a fronted "در حاشیه" phrase attended the meeting abroad; at home nobody travelled
+    ("در حاشیه نشست سران در باکو، نخست‌وزیر پاکستان گفت که روابط دو کشور خوب است.",
+     [("نخست‌وزیر پاکستان", "باکو", None)]),
+    ("در حاشیه نشست سران در تهران، وزیر خارجه ایران گفت که روابط دو کشور خوب است.", []),
+    # a place found whole ("دوحه قطر") is in the country of the last known place among its words
+    ("هفته گذشته در حاشیه اجلاس انرژی دوحه قطر وزیر نفت ونزوئلا از توافق تازه خبر داد.",
+     [("وزیر نفت ونزوئلا", "دوحه قطر", None)]),
+])
+def test_who_attended_a_meeting_or_press_conference_away_from_home(body, visits):
+    doc, rule_visits = _rules(body)
+    found = set()
+    for ev in rule_visits(doc):
+        texts = {r: [doc.text_of(a.span) for a in ev.arguments if a.role == r] for r in ("visitor", "destination", "host")}
+        found.add((texts["visitor"][0], texts["destination"][0], (texts["host"] or [None])[0]))
+    assert sorted(found, key=str) == sorted(visits, key=str)

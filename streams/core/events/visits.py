@@ -313,8 +313,17 @@ def _home(doc: Document, arg: Argument, titles: bool = True) -> str | None:
 
 
 def _place_country(doc: Document, arg: Argument) -> str | None:
-    if arg.entity_id and arg.entity_id in doc.entities:
+    """The country a place is in: its entity's, else that of the last country or city the gazetteer knows among
+    its words ("دوحه قطر", a place found whole with no country of its own)."""
+    if arg.entity_id and arg.entity_id in doc.entities and doc.entities[arg.entity_id].country:
         return doc.entities[arg.entity_id].country
+    field = doc.fields[arg.span.field]
+    inside = field.tokens[field.token_index_at(arg.span.start): field.token_index_at(arg.span.end - 1) + 1]
+    gazetteer = default_gazetteer()
+    for k in range(len(inside) - 1, -1, -1):   # the last word first: "دوحه قطر" is in Qatar
+        actor = gazetteer.lookup(inside[k].text)
+        if actor is not None and actor.type == "GPE" and actor.country:
+            return actor.country
     return None
 
 
@@ -332,10 +341,10 @@ def _of_resident_title(view: SentenceView, at: int) -> bool:
     return any(view.word(k) in RESIDENT_TITLES for k in range(max(view.first, at - 4), at))
 
 
-def _meeting_visit(view: SentenceView, i: int) -> _Visit | None:
-    """"X با Y در Z دیدار": a visit when Z is the home of exactly one side."""
+def _meeting_visit(view: SentenceView, i: int, width: int = 11) -> _Visit | None:
+    """"X با Y در Z دیدار": a visit when Z is the home of exactly one side (Z within `width` tokens of i)."""
     doc = view.doc
-    place = _located_place(view, i, 11)
+    place = _located_place(view, i, width)
     if place is None:
         return None
     partner = None
@@ -367,6 +376,9 @@ def _meeting_visit(view: SentenceView, i: int) -> _Visit | None:
     elif subject_home == place_country and partner_home is None and partner.entity_id:
         # "لاوروف در دیدار با ایرو در مسکو": a named guest the article ties to no country, met at the host's home
         v.visitors, host = [partner], subject
+    elif subject_home is None and subject.entity_id and partner_home and partner_home != place_country:
+        # "باسیل در نشست با چاووش‌اوغلو، وزیر خارجه ترکیه، در بیروت": the side from elsewhere came, the other hosted
+        v.visitors, host = [partner], subject
     elif subject_home and partner_home and place_country not in (subject_home, partner_home):
         v.visitors, host = [subject, partner], None     # both sides met abroad: both visited Z
     else:
@@ -379,13 +391,25 @@ def _visitors_from_abroad(view: SentenceView, i: int, before: int, place: Placed
     """The subjects before token `before` whose home differs from the country of `place`: visitors there."""
     place_arg = place.argument("destination")
     country = _place_country(view.doc, place_arg)
-    visitors = [a for a in _subjects(view, before)
-                if country and _home(view.doc, a) and _home(view.doc, a) != country]
+    subjects = _subjects(view, before) or (
+        _subject_after(view, place.last) if place.mention.field == view.field.name and
+        view.first <= place.first < view.last else [])
+    visitors = [a for a in subjects if country and _home(view.doc, a) and _home(view.doc, a) != country]
     if not visitors:
         return None
     v = _Visit(view, i)
     v.visitors, v.destination = visitors, place_arg
     return v
+
+
+def _subject_after(view: SentenceView, start: int, width: int = 8) -> list[Argument]:
+    """The subject after a fronted place ("در حاشیه نشست دوحه، وزیر انرژی عربستان ... گفت"): the first person or
+    title from token `start` on, before the clause's next verb."""
+    end = min(view.last, start + width)
+    verb = next((k for k in range(start, end) if view.tokens[k].is_word and analyse(view.word(k)) is not None), end)
+    found = _person_or_title(view, "visitor", start, verb)
+    return [found] if found is not None and not _excluded_before(view, view.field.token_index_at(found.span.start)) \
+        else []
 
 
 def _joint_meeting_abroad(view: SentenceView, i: int, place: Placed) -> _Visit | None:
@@ -408,6 +432,9 @@ def _venue_visits(view: SentenceView, i: int, held_at: Placed | None) -> _Visit 
     """"X در کنفرانس ... مونیخ": attending a meeting abroad (X's home differs from the venue's country);
     "X در این نشست شرکت کرد": the meeting the article placed before (`held_at`); "X نشستی را در Z برگزار
     کرد": a meeting X held in Z."""
+    if view.word(i - 1) == "در" and view.find({"با"}, i + 1, min(view.last, i + 4)):
+        # "X در نشست مشترک خبری با Y، وزیر خارجه ترکیه، در بیروت": who met whom where, past Y's title
+        return _meeting_visit(view, i, 13)
     if view.word(i - 1) == "در":
         place, before = _venue_place(view, i), i - 1
     elif view.word(i - 1) in ("حاشیه", "جریان") and view.word(i - 2) == "در":   # "در حاشیه نشست گازی دوحه"
