@@ -39,6 +39,8 @@ TIME_UNITS = cues("visit.time_unit")
 HOST_MARKERS = cues("visit.host_marker")
 HOST_PLACE = cues("visit.host_place")
 PLURAL_TITLES = cues("visit.plural_title")
+MEMBER_TITLES = cues("visit.member_title")
+SEVERAL_STATES = cues("visit.several_states")
 NOT_SUBJECT_BEFORE = cues("visit.not_subject_before") | HOST_MARKERS
 PARTITIVE = cues("visit.partitive")
 FIRST_PERSON = cues("visit.first_person")
@@ -402,6 +404,32 @@ def _visitors_from_abroad(view: SentenceView, i: int, before: int, place: Placed
     return v
 
 
+def _members_met(view: SentenceView, i: int, reach: int = 8) -> _Visit | None:
+    """"وزرای خارجه اتحادیه اروپا روز یکشنبه در بروکسل ...", "اعضای اوپک فردا در وین تشکیل جلسه می‌دهند": the
+    office holders of several states (a body of states, or "کشورهای ...", in their title), the subject, in a
+    place: each came there to meet."""
+    if _excluded_before(view, i):
+        return None
+    j = i + 1
+    while j < view.last and (view.tokens[j].is_word or view.tokens[j].text.isdigit()) \
+            and view.word(j) not in STOP_WORDS and j - i < 8:   # "روسای 28 کشور عضو اتحادیه اروپا"
+        j += 1
+    doc = view.doc
+    bodies = [p for p in view.actors if i < p.first < j and p.mention.label == "ORG" and not p.is_media
+              and not (p.mention.entity_key in doc.entities and doc.entities[p.mention.entity_key].country)]
+    if not bodies and not view.find(SEVERAL_STATES, i + 1, j):
+        return None
+    group = Argument("visitor", None, view.span(i, max([j] + [p.last for p in bodies if p.last <= j + 2])))
+    if _home(doc, group) is not None:
+        return None
+    place = _located_place(view, group_end := view.field.token_index_at(group.span.end - 1) + 1, reach)
+    if place is None or place.first < group_end or view.find({"که"}, group_end, place.first):
+        return None
+    v = _Visit(view, i)
+    v.visitors, v.destination = [group], place.argument("destination")
+    return v
+
+
 def _subject_after(view: SentenceView, start: int, width: int = 8) -> list[Argument]:
     """The subject after a fronted place ("در حاشیه نشست دوحه، وزیر انرژی عربستان ... گفت"): the first person or
     title from token `start` on, before the clause's next verb."""
@@ -524,6 +552,8 @@ def _candidates(view: SentenceView, held_at: Placed | None = None) -> list[_Visi
             v = _welcomed(view, i)                                # "X در کاخ ... از Y استقبال کرد"
         elif cls == "venue":
             v = _venue_visits(view, i, held_at)
+        elif w in MEMBER_TITLES:
+            v = _members_met(view, i)                             # "وزرای خارجه اتحادیه اروپا در بروکسل"
         elif w in MEETING and view.word(i + 1) == "از":
             v = _inspection(view, i)                              # "در جریان دیدار از کوبا"
         elif w in MEETING:
@@ -714,7 +744,9 @@ def rule_kind(doc: Document, ev: Event) -> str:
             got = _classes(view).get(i)
             # "سفر/بازدید کرد" (the clause's predicate) apart from a trip named inside another clause
             predicate = "+lv" if got and got[1] != "verb" and _light_verb(view, i + 1) else ""
-            return got[0] + ":" + got[1] + predicate if got else view.word(i)
+            if got:
+                return got[0] + ":" + got[1] + predicate
+            return "members" if view.word(i) in MEMBER_TITLES else view.word(i)
     return "?"
 
 
