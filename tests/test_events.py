@@ -551,3 +551,15 @@ def test_office_holders_of_several_states_in_one_place_came_there_to_meet(body, 
     found = {tuple(doc.text_of(a.span) for a in ev.arguments if a.role in ("visitor", "destination"))
              for ev in rule_visits(doc)}
     assert sorted(found) == sorted(visits)
+
+
+@pytest.mark.parametrize("body, visits", [
+    ("ظریف دیروز از مسکو به پکن رفت.", [("ظریف", "پکن", "occurred"), ("ظریف", "مسکو", "occurred")]),
+    ("وزیر خارجه چین هفته آینده از اسلام‌آباد به کابل سفر می‌کند.",
+     [("وزیر خارجه چین", "کابل", "planned"), ("وزیر خارجه چین", "اسلام‌آباد", "planned")]),
+    # a trip from home starts nowhere visited
+    ("پوتین امروز از مسکو به تهران آمد.", [("پوتین", "تهران", "occurred")]),
+])
+def test_the_place_a_traveller_leaves_abroad_was_a_stop_of_the_tour(body, visits):
+    got = [(_texts(e, "visitor")[0], _texts(e, "destination")[0], e["status"]) for e in _events(body, "visit")]
+    assert sorted(got) == sorted(visits)

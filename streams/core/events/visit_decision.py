@@ -402,6 +402,8 @@ def decide(doc: Document, cands: list[Candidate], pair_model: LinearModel | None
         if c.probability < (rule_threshold if c.by_rule else threshold) or _not_a_visit(c):
             continue
         k = (c.trigger.index, c.view.field.name, _identity(doc, c.visitor))
+        if c.rule_event is not None and rules.rule_kind(doc, c.rule_event) == "stop":
+            k += (_identity(doc, c.destination),)    # the place a tour left is a visit beside the next one
         if k not in per_sentence or c.probability > per_sentence[k].probability:
             per_sentence[k] = c
     # the most likely mention of a trip first: merging keeps its evidence and fills in what it lacks (a date)

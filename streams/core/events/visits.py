@@ -97,6 +97,13 @@ def _origin(view: SentenceView, a: int, b: int) -> Argument | None:
     return None
 
 
+def _origin_and_subjects(view: SentenceView, to: int) -> tuple[Argument | None, list[Argument]]:
+    """"X از کابل به ابوظبی رفت/سفر کرد", "به" at token `to`: where the trip starts, and who travels (the
+    subjects before the origin)."""
+    origin = _origin(view, max(view.first, to - 6), to)
+    return origin, _subjects(view, to if origin is None else view.field.token_index_at(origin.span.start) - 1)
+
+
 def _duration(view: SentenceView, a: int, b: int) -> str | None:
     for i in range(a, b):
         w = view.word(i)
@@ -509,7 +516,8 @@ def _candidates(view: SentenceView, held_at: Placed | None = None) -> list[_Visi
             elif predicate:
                 back = view.find({"به"}, max(view.first, i - 6), i)   # "به Y سفر کرد"
                 v.destination = _place_after(view, back[-1] + 1) if back else None
-                v.visitors = _subjects(view, back[-1]) if back else []
+                if back:
+                    v.origin, v.visitors = _origin_and_subjects(view, back[-1])
         elif cls == "travel" and kind == "verb":
             back = view.find({"به"}, max(view.first, i - 6), i)       # "به Y آمد", "به Y می‌رود"
             if back and not view.find({"که"}, back[-1], i):
@@ -518,7 +526,7 @@ def _candidates(view: SentenceView, held_at: Placed | None = None) -> list[_Visi
                 form = analyse(w)
                 v.destination = _place_after(view, back[-1] + 1,
                                              types=("GPE",) if form and form.present == "رس" else PLACE_TYPES)
-                v.visitors = _subjects(view, back[-1])
+                v.origin, v.visitors = _origin_and_subjects(view, back[-1])
         elif cls in ("arrival", "departure") and kind == "preverb":
             v = _Visit(view, i)
             # entering a body is joining it: "وارد کاخ سفید شد", "وارد مجلس دهم شد"
@@ -736,6 +744,8 @@ def _institution(view: SentenceView, i: int) -> Argument | None:
 
 def rule_kind(doc: Document, ev: Event) -> str:
     """The trigger class (or word) of the rule that proposed a visit."""
+    if "rule_kind" in ev.attributes:
+        return ev.attributes["rule_kind"]
     f = doc.fields[ev.trigger.field]
     i = f.token_index_at(ev.trigger.start)
     for s in f.sentences:
@@ -778,7 +788,24 @@ def rule_visits(doc: Document, views: list[SentenceView] | None = None) -> list[
                     ev.arguments.append(cand.origin)
                 ev.attributes = {k: v for k, v in cand.attrs.items() if v}
                 events.append(ev)
+                stop = _stop_on_the_way(doc, ev, visitor, cand.origin)
+                if stop is not None:
+                    events.append(stop)
     return events
+
+
+def _stop_on_the_way(doc: Document, trip: Event, visitor: Argument, origin: Argument | None) -> Event | None:
+    """"پامپئو از کابل به ابوظبی رفت": a traveller leaving a place abroad had visited it (a stop of a tour); a
+    trip from home starts nowhere visited."""
+    if origin is None:
+        return None
+    home, there = _home(doc, visitor), _place_country(doc, origin)
+    if home is None or there is None or home == there:
+        return None
+    ev = Event("visit", trip.status, trigger=trip.trigger, evidence=trip.evidence, date=trip.date)
+    ev.arguments = [visitor, Argument("destination", origin.entity_id, origin.span, origin.inferred)]
+    ev.attributes["rule_kind"] = "stop"   # read from the trip's origin, not from its trigger
+    return ev
 
 
 def _identity(doc: Document, arg: Argument) -> str:
