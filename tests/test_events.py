@@ -563,3 +563,14 @@ def test_office_holders_of_several_states_in_one_place_came_there_to_meet(body, 
 def test_the_place_a_traveller_leaves_abroad_was_a_stop_of_the_tour(body, visits):
     got = [(_texts(e, "visitor")[0], _texts(e, "destination")[0], e["status"]) for e in _events(body, "visit")]
     assert sorted(got) == sorted(visits)
+
+
+def test_a_meeting_on_the_sidelines_of_a_conference_is_where_the_conference_is():
+    body = ("این توافق پس از دیدار «ویکتور اوربان» نخست وزیر مجارستان با «روبرت فیکو» نخست وزیر اسلواکی در حاشیه نشست "
+            "مجمع عمومی سازمان ملل در نیویورک اعلام شد.")
+    doc, rule_visits = _rules(body)
+    found = {tuple(doc.text_of(a.span) for a in ev.arguments if a.role in ("visitor", "destination"))
+             for ev in rule_visits(doc)}
+    assert found == {("ویکتور اوربان", "نیویورک"), ("روبرت فیکو", "نیویورک")}
+    # both came from elsewhere: neither hosted the other
+    assert not [a for ev in rule_visits(doc) for a in ev.arguments if a.role == "host"]

@@ -353,11 +353,12 @@ def _of_resident_title(view: SentenceView, at: int) -> bool:
 def _meeting_visit(view: SentenceView, i: int, width: int = 11) -> _Visit | None:
     """"X با Y در Z دیدار": a visit when Z is the home of exactly one side (Z within `width` tokens of i)."""
     doc = view.doc
-    place = _located_place(view, i, width)
+    place = _located_place(view, i, width) or _place_of_meeting_around(view, i)
     if place is None:
         return None
     partner = None
-    for j in view.find({"با"}, max(view.first, i - 12), min(view.last, i + 4)):
+    # "دیدار «X» نخست‌وزیر هند با Y": past the genitive side and its title
+    for j in view.find({"با"}, max(view.first, i - 12), min(view.last, i + 10, place.first if place.first > i else view.last)):
         partner = _person_or_title(view, "visitor", j + 1, min(view.last, j + 8))
         if partner:
             break
@@ -408,6 +409,8 @@ def _visitors_from_abroad(view: SentenceView, i: int, before: int, place: Placed
         return None
     v = _Visit(view, i)
     v.visitors, v.destination = visitors, place_arg
+    # "با Y" hosts only when Y may be at home there: a partner from a third country met them abroad
+    v.hosts = [h for h in _hosts(view) if _home(view.doc, h) in (None, country)]
     return v
 
 
@@ -461,6 +464,16 @@ def _venue_place(view: SentenceView, i: int) -> Placed | None:
         return after
     located = _located_place(view, i, 10)
     return located if located is not None and located.first > i else None
+
+
+def _place_of_meeting_around(view: SentenceView, i: int, reach: int = 20) -> Placed | None:
+    """"دیدار X با Y در حاشیه نشست مجمع عمومی سازمان ملل در نیویورک": a meeting at token i is where the
+    meeting named after it in "در حاشیه/جریان ..." is held."""
+    for k, (cls, _) in sorted(_classes(view).items()):
+        if i < k <= i + reach and cls == "venue" and view.word(k - 1) in ("حاشیه", "جریان") \
+                and view.word(k - 2) == "در" and view.clause_start(k) == view.clause_start(i):
+            return _venue_place(view, k)
+    return None
 
 
 def _venue_visits(view: SentenceView, i: int, held_at: Placed | None) -> _Visit | None:
