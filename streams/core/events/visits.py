@@ -323,13 +323,13 @@ def _home(doc: Document, arg: Argument, titles: bool = True) -> str | None:
 
 def _place_country(doc: Document, arg: Argument) -> str | None:
     """The country a place is in: its entity's, else that of the last country or city the gazetteer knows among
-    its words ("دوحه قطر", a place found whole with no country of its own)."""
+    its words ("بندر دوحه قطر", a place found whole with no country of its own)."""
     if arg.entity_id and arg.entity_id in doc.entities and doc.entities[arg.entity_id].country:
         return doc.entities[arg.entity_id].country
     field = doc.fields[arg.span.field]
     inside = field.tokens[field.token_index_at(arg.span.start): field.token_index_at(arg.span.end - 1) + 1]
     gazetteer = default_gazetteer()
-    for k in range(len(inside) - 1, -1, -1):   # the last word first: "دوحه قطر" is in Qatar
+    for k in range(len(inside) - 1, -1, -1):   # the last word first: "منامه بحرین" is in Bahrain
         actor = gazetteer.lookup(inside[k].text)
         if actor is not None and actor.type == "GPE" and actor.country:
             return actor.country
@@ -415,14 +415,14 @@ def _visitors_from_abroad(view: SentenceView, i: int, before: int, place: Placed
 
 
 def _members_met(view: SentenceView, i: int, reach: int = 8) -> _Visit | None:
-    """"وزرای خارجه اتحادیه اروپا روز یکشنبه در بروکسل ...", "اعضای اوپک فردا در وین تشکیل جلسه می‌دهند": the
+    """"وزرای دارایی گروه هفت روز شنبه در توکیو ...", "اعضای ناتو فردا در ورشو تشکیل جلسه می‌دهند": the
     office holders of several states (a body of states, or "کشورهای ...", in their title), the subject, in a
     place: each came there to meet."""
     if _excluded_before(view, i):
         return None
     j = i + 1
     while j < view.last and (view.tokens[j].is_word or view.tokens[j].text.isdigit()) \
-            and view.word(j) not in STOP_WORDS and j - i < 8:   # "روسای 28 کشور عضو اتحادیه اروپا"
+            and view.word(j) not in STOP_WORDS and j - i < 8:   # "سران 27 کشور عضو ناتو"
         j += 1
     doc = view.doc
     bodies = [p for p in view.actors if i < p.first < j and p.mention.label == "ORG" and not p.is_media
@@ -441,7 +441,7 @@ def _members_met(view: SentenceView, i: int, reach: int = 8) -> _Visit | None:
 
 
 def _subject_after(view: SentenceView, start: int, width: int = 8) -> list[Argument]:
-    """The subject after a fronted place ("در حاشیه نشست دوحه، وزیر انرژی عربستان ... گفت"): the first person or
+    """The subject after a fronted place ("در حاشیه نشست باکو، وزیر نفت الجزایر ... گفت"): the first person or
     title from token `start` on, before the clause's next verb."""
     end = min(view.last, start + width)
     verb = next((k for k in range(start, end) if view.tokens[k].is_word and analyse(view.word(k)) is not None), end)
@@ -467,7 +467,7 @@ def _venue_place(view: SentenceView, i: int) -> Placed | None:
 
 
 def _place_of_meeting_around(view: SentenceView, i: int, reach: int = 20) -> Placed | None:
-    """"دیدار X با Y در حاشیه نشست مجمع عمومی سازمان ملل در نیویورک": a meeting at token i is where the
+    """"دیدار X با Y در حاشیه اجلاس سران گروه بیست در بالی": a meeting at token i is where the
     meeting named after it in "در حاشیه/جریان ..." is held."""
     for k, (cls, _) in sorted(_classes(view).items()):
         if i < k <= i + reach and cls == "venue" and view.word(k - 1) in ("حاشیه", "جریان") \
@@ -481,11 +481,11 @@ def _venue_visits(view: SentenceView, i: int, held_at: Placed | None) -> _Visit 
     "X در این نشست شرکت کرد": the meeting the article placed before (`held_at`); "X نشستی را در Z برگزار
     کرد": a meeting X held in Z."""
     if view.word(i - 1) == "در" and view.find({"با"}, i + 1, min(view.last, i + 4)):
-        # "X در نشست مشترک خبری با Y، وزیر خارجه ترکیه، در بیروت": who met whom where, past Y's title
+        # "X در کنفرانس خبری با Y، وزیر خارجه ترکیه، در بغداد": who met whom where, past Y's title
         return _meeting_visit(view, i, 13)
     if view.word(i - 1) == "در":
         place, before = _venue_place(view, i), i - 1
-    elif view.word(i - 1) in ("حاشیه", "جریان") and view.word(i - 2) == "در":   # "در حاشیه نشست گازی دوحه"
+    elif view.word(i - 1) in ("حاشیه", "جریان") and view.word(i - 2) == "در":   # "در حاشیه اجلاس نفتی الجزیره"
         place, before = _venue_place(view, i), i - 2
     elif view.word(i - 1) == "این" and view.word(i - 2) == "در":
         place, before = held_at, i - 2
@@ -574,7 +574,7 @@ def _candidates(view: SentenceView, held_at: Placed | None = None) -> list[_Visi
         elif cls == "venue":
             v = _venue_visits(view, i, held_at)
         elif w in MEMBER_TITLES:
-            v = _members_met(view, i)                             # "وزرای خارجه اتحادیه اروپا در بروکسل"
+            v = _members_met(view, i)                             # "وزرای دارایی گروه هفت در توکیو"
         elif w in MEETING and view.word(i + 1) == "از":
             v = _inspection(view, i)                              # "در جریان دیدار از کوبا"
         elif w in MEETING:
@@ -698,9 +698,9 @@ def _welcomed(view: SentenceView, i: int) -> _Visit | None:
 def _inspection(view: SentenceView, i: int, width: int = 8, reach: int = 10) -> _Visit | None:
     """"X در بازدید از Y", "در بازدید X از Y" (the visitor its genitive): the noun's "از" phrase names the
     place: a named institution right after "از", else the city, province or country in the phrase ("از
-    تعدادی آموزشگاه‌های شهری و روستایی سمیرم"), before a comma, a colon or "که" ends it."""
+    چند مدرسه روستایی بروجن"), before a comma, a colon or "که" ends it."""
     # the last "از" in reach: an earlier one is partitive ("جمعی از اعضای ...") or inside the genitive
-    # ("مدیرعامل انجمن حمایت از زندانیان از زندان زاهدان")
+    # ("مدیرکل بنیاد حمایت از کودکان از پرورشگاه شیراز")
     at = max((k for k in view.find({"از"}, i + 1, i + width) if view.word(k - 1) not in PARTITIVE
               and view.clause_start(k) == view.clause_start(i)), default=None)
     if at is None:
