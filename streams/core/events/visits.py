@@ -414,7 +414,7 @@ def _visitors_from_abroad(view: SentenceView, i: int, before: int, place: Placed
     return v
 
 
-def _members_met(view: SentenceView, i: int, reach: int = 8) -> _Visit | None:
+def _members_met(view: SentenceView, i: int, reach: int = 24) -> _Visit | None:
     """"وزرای دارایی گروه هفت روز شنبه در توکیو ...", "اعضای ناتو فردا در ورشو تشکیل جلسه می‌دهند": the
     office holders of several states (a body of states, or "کشورهای ...", in their title), the subject, in a
     place: each came there to meet."""
@@ -441,13 +441,22 @@ def _members_met(view: SentenceView, i: int, reach: int = 8) -> _Visit | None:
 
 
 def _subject_after(view: SentenceView, start: int, width: int = 8) -> list[Argument]:
-    """The subject after a fronted place ("در حاشیه نشست باکو، وزیر نفت الجزایر ... گفت"): the first person or
-    title from token `start` on, before the clause's next verb."""
-    end = min(view.last, start + width)
-    verb = next((k for k in range(start, end) if view.tokens[k].is_word and analyse(view.word(k)) is not None), end)
-    found = _person_or_title(view, "visitor", start, verb)
-    return [found] if found is not None and not _excluded_before(view, view.field.token_index_at(found.span.start)) \
-        else []
+    """The subjects after a fronted place ("در حاشیه نشست باکو، وزیر نفت الجزایر ... گفت"): the first person or
+    title from token `start` on, before the clause's next verb, and so on in each clause joined to it by "و"."""
+    def finite(k: int) -> bool:
+        form = analyse(view.word(k)) if view.tokens[k].is_word else None
+        return form is not None and form.tense != "infinitive"
+
+    out: list[Argument] = []
+    while start < view.last:
+        verb = next((k for k in range(start, min(view.last, start + 2 * width)) if finite(k)), None)
+        found = _person_or_title(view, "visitor", start, min(view.last, start + width, verb or view.last))
+        if found is None or _excluded_before(view, view.field.token_index_at(found.span.start)):
+            break
+        out.append(found)
+        # "... اطمینان داد و وزیر نفت روسیه نیز ... تأیید کرد": the next clause joined by "و" shares the place
+        start = verb + 2 if verb is not None and view.word(verb + 1) == "و" else view.last
+    return out
 
 
 def _joint_meeting_abroad(view: SentenceView, i: int, place: Placed) -> _Visit | None:
