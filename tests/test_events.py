@@ -580,3 +580,11 @@ def test_a_meeting_on_the_sidelines_of_a_conference_is_where_the_conference_is()
     assert found == {("ویکتور اوربان", "نیویورک"), ("روبرت فیکو", "نیویورک")}
     # both came from elsewhere: neither hosted the other
     assert not [a for ev in rule_visits(doc) for a in ev.arguments if a.role == "host"]
+
+
+def test_a_trip_to_where_a_meeting_is_held_is_a_trip_to_the_meetings_place():
+    doc, rule_visits = _rules("وزیر خارجه ترکیه پیش از عزیمت به محل برگزاری نشست وزرای خارجه اتحادیه اروپا در «لیسبون» "
+                              "گفت که کشورش به تعهداتش پایبند است.")
+    found = {tuple(doc.text_of(a.span) for a in ev.arguments if a.role in ("visitor", "destination"))
+             for ev in rule_visits(doc)}
+    assert found == {("وزیر خارجه ترکیه", "لیسبون"), ("وزرای خارجه اتحادیه اروپا", "لیسبون")}

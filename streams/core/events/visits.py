@@ -80,6 +80,10 @@ def _place_after(view: SentenceView, i: int, limit: int = 2, types: tuple[str, .
         at = view.has_phrase((w1, w2), i, i + limit + 2)
         if at is not None:
             return _resolve_anaphor(view, at, kind)
+    # "به محل برگزاری اجلاس سران در لیما": the place of the meeting named there
+    if view.word(i) == "محل" and view.word(i + 1) == "برگزاری" and _is(view, i + 2, "venue"):
+        held = _venue_place(view, i + 2)
+        return held.argument("destination") if held is not None and held.mention.label in types else None
     return None
 
 
@@ -339,9 +343,14 @@ def _place_country(doc: Document, arg: Argument) -> str | None:
 def _located_place(view: SentenceView, near: int, width: int = 8) -> Placed | None:
     """"در Y" close to token `near`, in the same clause."""
     clause = view.clause_start(near)
-    return next((p for p in view.actors if view.word(p.first - 1) == "در" and p.mention.label == "GPE"
+    return next((p for p in view.actors if _after_dar(view, p.first) and p.mention.label == "GPE"
                  and clause <= p.first and abs(p.first - near) <= width and not _of_resident_title(view, p.first - 1)),
                 None)
+
+
+def _after_dar(view: SentenceView, i: int) -> bool:
+    """"در" governs token i, maybe across an opening quote ("در «لیسبون»")."""
+    return view.word(i - 1) == "در" or view.word(i - 1) in QUOTES and view.word(i - 2) == "در"
 
 
 def _of_resident_title(view: SentenceView, at: int) -> bool:
