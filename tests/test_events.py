@@ -588,3 +588,12 @@ def test_a_trip_to_where_a_meeting_is_held_is_a_trip_to_the_meetings_place():
     found = {tuple(doc.text_of(a.span) for a in ev.arguments if a.role in ("visitor", "destination"))
              for ev in rule_visits(doc)}
     assert found == {("وزیر خارجه ترکیه", "لیسبون"), ("وزرای خارجه اتحادیه اروپا", "لیسبون")}
+
+
+def test_the_place_nearest_the_meeting_is_where_it_is_held():
+    # headlines run together by dashes: one clause, two places
+    doc, rule_visits = _rules("نشست اقتصادی در مسکو برگزار شد - وزیر خارجه ارمنستان در حاشیه اجلاس سران سازمان همکاری "
+                              "شانگهای در تاشکند دیدارهای دوجانبه‌ای انجام داد.")
+    found = {tuple(doc.text_of(a.span) for a in ev.arguments if a.role in ("visitor", "destination"))
+             for ev in rule_visits(doc)}
+    assert ("وزیر خارجه ارمنستان", "تاشکند") in found and ("وزیر خارجه ارمنستان", "مسکو") not in found

@@ -341,11 +341,11 @@ def _place_country(doc: Document, arg: Argument) -> str | None:
 
 
 def _located_place(view: SentenceView, near: int, width: int = 8) -> Placed | None:
-    """"در Y" close to token `near`, in the same clause."""
+    """"در Y" closest to token `near` (within `width`), in the same clause."""
     clause = view.clause_start(near)
-    return next((p for p in view.actors if _after_dar(view, p.first) and p.mention.label == "GPE"
-                 and clause <= p.first and abs(p.first - near) <= width and not _of_resident_title(view, p.first - 1)),
-                None)
+    return min((p for p in view.actors if _after_dar(view, p.first) and p.mention.label == "GPE"
+                and clause <= p.first and abs(p.first - near) <= width and not _of_resident_title(view, p.first - 1)),
+               key=lambda p: abs(p.first - near), default=None)
 
 
 def _after_dar(view: SentenceView, i: int) -> bool:
