@@ -597,3 +597,16 @@ def test_the_place_nearest_the_meeting_is_where_it_is_held():
     found = {tuple(doc.text_of(a.span) for a in ev.arguments if a.role in ("visitor", "destination"))
              for ev in rule_visits(doc)}
     assert ("وزیر خارجه ارمنستان", "تاشکند") in found and ("وزیر خارجه ارمنستان", "مسکو") not in found
+
+
+@pytest.mark.parametrize("body, place, visitor", [
+    ("در حالی که بلینکن در قاهره به سر می‌برد، دیگر مقامات وزارت خارجه آمریکا برای گفت‌وگو به ریاض رفتند.",
+     "ریاض", "مقامات وزارت خارجه آمریکا"),
+    # "گفت و گو" is a noun, not a clause ended by "گفت"
+    ("پنج تن از نمایندگان مجلس ترکیه جهت انجام گفت و گوهای تجاری راهی بغداد شدند.", "بغداد", "نمایندگان مجلس ترکیه"),
+])
+def test_a_subject_whose_clause_ended_with_its_verb_does_not_make_the_next_trip(body, place, visitor):
+    doc, rule_visits = _rules(body)
+    trips = [ev for ev in rule_visits(doc) if any(a.role == "destination" and doc.text_of(a.span) == place
+                                                  for a in ev.arguments)]
+    assert [doc.text_of(a.span) for ev in trips for a in ev.arguments if a.role == "visitor"] == [visitor]

@@ -214,7 +214,7 @@ def _antecedent(view: SentenceView, ke: int, width: int = 10) -> Argument | None
 def _subjects(view: SentenceView, before: int) -> list[Argument]:
     """Persons (or a title phrase) in subject position before the trigger, in the trigger's clause.
     A relative clause ("X که ... سفر کرده است") takes the person it describes."""
-    clause = view.clause_start(before)
+    clause = _after_finished_clause(view, view.clause_start(before), before)
     out = [p.argument("visitor") for p in view.actors
            if clause <= p.first < before and p.mention.label == "PERSON" and not _excluded_before(view, p.first)]
     if not out and clause > view.first and view.word(clause - 1) == "که":
@@ -233,6 +233,18 @@ def _subjects(view: SentenceView, before: int) -> list[Argument]:
                 out.append(_title_argument(view, "visitor", *t))
                 break
     return out
+
+
+def _after_finished_clause(view: SentenceView, lo: int, hi: int) -> int:
+    """Where the last clause ended by a finite verb and a comma between tokens lo and hi leaves off: "در حالی
+    که X در ابوظبی به سر می‌برد، Y به ریاض رفت" (X's clause is over before Y's trip; "و" after a verb-like word
+    may join a compound: "گفت و گو")."""
+    for k in range(hi - 2, lo - 1, -1):
+        if view.tokens[k + 1].text in ("،", ","):
+            form = analyse(view.word(k)) if view.tokens[k].is_word else None
+            if form is not None and form.tense != "infinitive":
+                return k + 2
+    return lo
 
 
 def _speaker(view: SentenceView, before: int) -> Argument | None:
