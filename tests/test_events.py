@@ -149,6 +149,7 @@ def test_meeting_abroad_makes_the_foreign_side_the_visitor():
     "رئیس‌جمهور فرانسه پس از پایان سفر آسیایی خود امروز وارد فرانسه شد.",      # home: nobody visits their country
     "نخست‌وزیر ژاپن امروز وارد توکیو شد.",                                     # nor its capital
     "وزیر ارشاد امروز از دفتر خبرگزاری ایرنا در یزد بازدید کرد.",               # a newsroom is no place
+    "سخنگو درباره شایعه سفر ولادیمیر پوتین به قاهره گفت: چنین سفری نبود.",      # a rumour
 ])
 def test_visit_negatives(body):
     assert _events(body, "visit") == []

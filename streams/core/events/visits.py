@@ -33,6 +33,7 @@ FUTURE = cues("visit.future")
 STOP_WORDS = cues("visit.stop_word")
 CONDITIONAL = cues("conditional")
 BIOGRAPHY = cues("visit.biography")
+RUMOUR = cues("visit.rumour")
 POSTING = cues("visit.posting")
 INVITATION = cues("visit.invitation")
 TIME_UNITS = cues("visit.time_unit")
@@ -615,11 +616,13 @@ def _candidates(view: SentenceView, held_at: Placed | None = None) -> list[_Visi
 
 
 def untold(view: SentenceView, trigger: int, reach: int = 12) -> bool:
-    """A trip the clause does not tell as one: conditional ("اگر ترامپ به مسکو سفر کند"), a life story ("در
+    """A trip the clause does not tell as one: conditional ("اگر ترامپ به مسکو سفر کند"), a rumour ("شایعه
+    سفر X به Y"), a life story ("در
     ۱۸ سالگی به لنین‌گراد رفت": moving, not visiting), a posting ("به‌عنوان سفیر روسیه به یونان رفت") or an
     invitation ("از ظریف برای سفر به برزیل دعوت کرد": the guidelines count it only once accepted)."""
     clause = view.clause_start(trigger)
-    if view.find(CONDITIONAL, clause, trigger) or view.find(BIOGRAPHY, clause, trigger):
+    if view.find(CONDITIONAL, clause, trigger) or view.find(BIOGRAPHY, clause, trigger) \
+            or view.find(RUMOUR, max(clause, trigger - 3), trigger):
         return True
     if any(view.word(k) in RESIDENT_TITLES for k in view.find(POSTING, clause, trigger) for k in (k + 1, k + 2)):
         return True
