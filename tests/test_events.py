@@ -611,3 +611,18 @@ def test_a_subject_whose_clause_ended_with_its_verb_does_not_make_the_next_trip(
     trips = [ev for ev in rule_visits(doc) if any(a.role == "destination" and doc.text_of(a.span) == place
                                                   for a in ev.arguments)]
     assert [doc.text_of(a.span) for ev in trips for a in ev.arguments if a.role == "visitor"] == [visitor]
+
+
+@pytest.mark.parametrize("body, visits", [
+    ("عملیات اجرایی بیمارستان بزرگ شهر یاسوج با حضور وزیر بهداشت و درمان فردا آغاز می‌شود.",
+     [("وزیر بهداشت", "شهر یاسوج")]),
+    ("کارگاه آموزشی امروز با حضور لیلا صارمی، مدیر گروه آموزش، در سنندج آغاز شد.", [("لیلا صارمی", "سنندج")]),
+    # an official of no stated country at an event in a capital is most often at home; a topic is no place
+    ("مراسم بزرگداشت در تهران با حضور وزیر فرهنگ برگزار شد.", []),
+    ("نشست ژنو درباره یمن با حضور وزرای خارجه عمان و قطر برگزار شد.", [("وزرای خارجه عمان", "ژنو")]),
+])
+def test_whoever_an_event_was_held_in_the_presence_of_was_where_it_was_held(body, visits):
+    doc, rule_visits = _rules(body)
+    found = {tuple(doc.text_of(a.span) for a in ev.arguments if a.role in ("visitor", "destination"))
+             for ev in rule_visits(doc)}
+    assert sorted(found) == sorted(visits)

@@ -34,6 +34,7 @@ STOP_WORDS = cues("visit.stop_word")
 CONDITIONAL = cues("conditional")
 BIOGRAPHY = cues("visit.biography")
 RUMOUR = cues("visit.rumour")
+TOPIC_MARKERS = cues("visit.topic_marker")
 POSTING = cues("visit.posting")
 INVITATION = cues("visit.invitation")
 TIME_UNITS = cues("visit.time_unit")
@@ -662,25 +663,35 @@ def _stayed(view: SentenceView, i: int) -> _Visit | None:
 
 
 def _in_presence_of(view: SentenceView, i: int) -> _Visit | None:
-    """"[کارگاه ...] با حضور مریم پورسید، رئیس گروه ...، در کرمانشاه آغاز شد": the person named after "با
-    حضور" (and the title in apposition) was there, in the place right after them."""
+    """"[کارگاه ...] با حضور لیلا صارمی، مدیر گروه ...، در سنندج آغاز شد", "افتتاح بیمارستان شهر یاسوج با حضور
+    وزیر بهداشت": the person (or title) named after "با حضور" was there, in the place right after them, else the
+    place the event before "با حضور" is named by (not a capital: an official of no stated country there is
+    most often at home)."""
     j, _ = view.next_word(i + 1)
-    # a first name the recogniser left out may stand before the name it found ("مریم [پورسید]")
+    # a first name the recogniser left out may stand before the name it found ("لیلا [صارمی]")
     person = next((p for p in view.actors if j <= p.first <= j + 1 and p.mention.label == "PERSON"), None)
-    if person is None:
+    title = None if person is not None else _title_span(view, j)
+    if person is None and title is None:
         return None
-    j, _ = view.next_word(person.last)
-    if view.tokens[j].text in ("،", ","):   # the title in apposition, to its closing comma
+    visitor = person.argument("visitor") if person is not None else _title_argument(view, "visitor", *title)
+    j, _ = view.next_word(person.last if person is not None else title[1])
+    if j < view.last and view.tokens[j].text in ("،", ","):   # the title in apposition, to its closing comma
         j = next((k + 1 for k in range(j + 1, min(view.last, j + 16)) if view.tokens[k].text in ("،", ",")), view.last)
-    elif title := _title_span(view, j):
-        j = title[1]
+    elif j < view.last and person is not None and (apposed := _title_span(view, j)):
+        j = apposed[1]
     place = next((p for p in view.actors if view.word(j) == "در" and p.first == j + 1 and p.mention.label == "GPE"),
                  None)
+    if place is None:
+        clause = view.clause_start(i)
+        named = [p for p in view.actors if max(clause, i - 8) <= p.first < i - 1 and p.mention.label == "GPE"
+                 and view.word(p.first - 1) not in TOPIC_MARKERS]   # "نشست ... درباره سوریه با حضور X"
+        actor = default_gazetteer().by_id.get(named[-1].mention.entity_key) if named else None
+        place = named[-1] if named and (actor is None or actor.subtype != "capital") else None
     if place is None:
         return None
     v = _Visit(view, i)
     v.destination = place.argument("destination")
-    v.visitors = _not_at_home(view, [person.argument("visitor")], place)
+    v.visitors = _not_at_home(view, [visitor], place)
     return v
 
 
