@@ -125,7 +125,7 @@ class ActorRecognizer:
 
     @staticmethod
     def _split_run_on_names(doc: Document) -> None:
-        """"از ماکو کوجی هاندا، سفیر ژاپن": the tagger ran a place and the name after it into one mention; when a
+        """"از بانه تاکشی ناکامورا، سفیر ژاپن": the tagger ran a place and the name after it into one mention; when a
         place or organisation mention ends with the words of a person named by a mention of its own elsewhere in
         the article (two words at least), those words are that person and the rest keeps its label."""
         people = {key(m.text): m for m in doc.mentions if m.label == "PERSON" and len(m.text.split()) >= 2}
@@ -212,8 +212,8 @@ class ActorRecognizer:
     @staticmethod
     def _quoted_name(f: Field, i: int) -> tuple[int, int, str] | None:
         """«...» right after an organisation or person noun: "شرکت «سپیدموج مارین»", "فرد از جمله «X»"; or a name
-        in quotes right before the title it holds, as news agencies write a foreign name: "«آهلین» نایب رئیس
-        کمیسیون ...", "«نهاد المشنوق» وزیر کشور لبنان"."""
+        in quotes right before the title it holds, as news agencies write a foreign name: "«برگمان» نایب رئیس
+        کمیسیون ...", "«سمیر الخطیب» وزیر کشور اردن"."""
         toks = f.tokens
         if toks[i].text != "«":
             return None

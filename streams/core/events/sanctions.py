@@ -249,7 +249,7 @@ def _roles(view: SentenceView, trigger: int):
                 continue
         if p.mention.label == "GPE" and any(view.word(p.first - k) == "در" and view.word(p.first - k - 1) in
                                             LOCATED for k in range(1, 8)):
-            countries.append(p)                               # "مستقر در ایران، چین، روسیه و ترکیه"
+            countries.append(p)                               # "مستقر در هند، ویتنام، مالزی و ترکیه"
         elif before == "در" and _subtype(p) == "legislature" and view.find(VOTE_NOUNS, clause, view.last):
             authority.append(p)                               # "تصویب تحریم‌ها در مجلس نمایندگان آمریکا"
         elif p.mention.label == "GPE" and before == "در":
@@ -282,12 +282,12 @@ def _roles(view: SentenceView, trigger: int):
         elif trigger < p.first <= trigger + WINDOW and not explicit_target:
             targets.append(p)                                 # objects after the trigger
     if not authority and passive:
-        # "بر اساس اعلام روز چهارشنبه دفتر ...": the announcer before the clause
+        # "بر اساس اعلام روز دوشنبه وزارت ...": the announcer before the clause
         authority = [p for p in view.actors if p.first < trigger and _can_be_authority(p)
                      and view.find({"اعلام"}, view.first, p.first) and p not in targets and p not in countries
                      and not any(a <= p.first < b for a, b in excluded)]
     if not targets and clause > view.first and view.word(clause - 1) == "که":
-        # "تهران که پس از لغو تحریم‌های غرب ...": the state the relative clause describes
+        # "کاراکاس که پس از رفع تحریم‌های آمریکا ...": the state the relative clause describes
         targets = [p for p in view.actors if p.last == clause - 1 and p.mention.label == "GPE" and not p.is_bloc
                    and p not in authority]
     if not authority and not passive and relative:
@@ -323,7 +323,7 @@ def _anaphoric_states(view: SentenceView, clause: int, trigger: int) -> list[Pla
 
 
 def _counts(view: SentenceView, trigger: int) -> dict[str, int]:
-    """"هفت فرد و چهار نهاد" in the trigger's clause (not "یک مقام ارشد ... گفت که ...")."""
+    """"سه فرد و دو شرکت" in the trigger's clause (not "یک مقام دولتی ... گفت که ...")."""
     counts: dict[str, int] = {}
     toks = view.tokens[: view.last]
     i = view.clause_start(trigger)
@@ -395,7 +395,7 @@ def find_sanctions(doc: Document) -> Document:
         for trigger in triggers:
             if found and _follows_up(view, trigger) and sentence_gap(doc, found[-1].evidence, view.whole) <= 3 \
                     and _status(view, trigger) in (None, found[-1].status):
-                # "X و Y از جمله افراد تحریم‌شده‌اند", "شرکت «Z» مشمول این تحریم‌ها شده است":
+                # "X و Y در شمار افراد تحریم‌شده‌اند", "شرکت «Z» مشمول این تحریم‌ها شده است":
                 # more about the act just reported, not a new one
                 for p in view.actors:
                     if p.mention.label in ("PERSON", "ORG") and not _can_be_authority_marked(view, p):

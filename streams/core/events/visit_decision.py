@@ -327,7 +327,7 @@ def _pair_features(doc: Document, view: SentenceView, c: Candidate, vkind: str, 
     if others:
         f.append("another_actor_closer_to_trigger")
     if view.word(c.v_last + 1) == "که" or any(view.word(k) == "که" and vi < k < t for k in range(vi + 1, min(t, vi + 8))):
-        f.append("visitor_heads_relative_clause")       # "X که به مالزی سفر کرده است"
+        f.append("visitor_heads_relative_clause")       # "X که به تایلند سفر کرده است"
     if any(w in rules.HOST_MARKERS for w in (view.word(c.v_index - 1), view.word(c.v_index - 2))):
         f.append("visitor_after_host_marker")
     if vprep in ("با", "از"):
@@ -361,7 +361,7 @@ def _status_features(doc: Document, view: SentenceView, c: Candidate) -> list[st
         f.append("no_verb")
     clause = view.clause_start(t)
     before = set(view.words[clause - view.first: rel])
-    # to the end of the trigger's clause: "سفر ... به ایران در آینده نزدیک"
+    # to the end of the trigger's clause: "سفر ... به هانوی در هفته‌های آینده"
     clause_end = next((k for k in range(t + 1, view.last) if view.clause_start(k + 1) == k + 1), view.last)
     after = set(view.words[rel: max(rel + 8, clause_end - view.first)])
     f += [f"before={w}" for w in before & (FUTURE_WORDS | PAST_WORDS)]

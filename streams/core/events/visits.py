@@ -130,7 +130,7 @@ def _title_span(view: SentenceView, i: int) -> tuple[int, int] | None:
     while j < view.last and view.tokens[j].is_word and view.word(j) not in STOP_WORDS and j - i < 7 \
             and not any(p.first == j and p.mention.label == "PERSON" for p in view.actors):
         j += 1
-    # a title is complete with the country or body it names: "وزیر کشور لبنان [نیمه دوم ماه ...]"
+    # a title is complete with the country or body it names: "وزیر کشور اردن [اواخر ماه ...]"
     inner = [p.last for p in view.actors if i < p.first and p.last <= j and p.mention.label in ("GPE", "ORG")]
     if inner:
         j = max(inner)
@@ -181,7 +181,7 @@ def _plural(text: str) -> bool:
 
 
 def _counted(view: SentenceView, i: int) -> bool:
-    """A numeral at token i counting things ("هفت دستگاه آمبولانس"), not time ("دو روزه", "سه هفته")."""
+    """A numeral at token i counting things ("سه فروند بالگرد"), not time ("دو روزه", "سه هفته")."""
     number = parse_number(view.tokens, i)
     return number is not None and view.word(number[1]) not in TIME_UNITS
 
@@ -190,7 +190,7 @@ def _excluded_before(view: SentenceView, i: int) -> bool:
     """Not a subject: after "با", "به", "از", or a host ("به دعوت رسمی X")."""
     j, prev = view.prev_word(i)
     if prev == "از":
-        return view.word(j - 1) not in PARTITIVE  # "سیزده تن از نمایندگان": partitive, still the subject
+        return view.word(j - 1) not in PARTITIVE  # "پنج تن از نمایندگان": partitive, still the subject
     if prev == "رسمی":
         prev = view.word(j - 1)
     return prev in NOT_SUBJECT_BEFORE
@@ -368,7 +368,7 @@ def _after_dar(view: SentenceView, i: int) -> bool:
 
 
 def _of_resident_title(view: SentenceView, at: int) -> bool:
-    """"سفیر ایران در لبنان": the "در" at token `at` ends the title of someone posted there, not a place the
+    """"سفیر ژاپن در مکزیک": the "در" at token `at` ends the title of someone posted there, not a place the
     event happens in."""
     return any(view.word(k) in RESIDENT_TITLES for k in range(max(view.first, at - 4), at))
 
@@ -552,7 +552,7 @@ def _candidates(view: SentenceView, held_at: Placed | None = None) -> list[_Visi
                 if v.origin is not None:
                     v.origin_start = view.field.token_index_at(v.origin.span.start) - 1
                 visitor = _person_or_title(view, "visitor", i + 1, v.origin_start if v.origin else to[0])
-                # "عزیمت هواپیماهای نظامی استرالیا به عراق", "اعزام هفت دستگاه آمبولانس هلال‌احمر به مرز": a
+                # "عزیمت ناوهای جنگی کانادا به خلیج فارس", "اعزام سه فروند بالگرد امدادی به مرز": a
                 # plural or counted genitive travels, neither the clause's subject nor the body it belongs to
                 owned = (_plural(view.tokens[i + 1].text) or _counted(view, i + 1)) and \
                     (visitor is None or visitor.span.start > view.tokens[i + 1].start)
@@ -597,10 +597,10 @@ def _candidates(view: SentenceView, held_at: Placed | None = None) -> list[_Visi
                 v.destination, v.visitors = place.argument("destination"), _not_at_home(
                     view, _subjects(view, min(i, place.first)), place)
         elif w == "جمع" and view.word(i - 1) == "در" and view.word(i + 1) == "مردم":
-            v = _Visit(view, i)                                   # "در جمع مردم کرج"
+            v = _Visit(view, i)                                   # "در جمع مردم ساری"
             v.destination, v.visitors = _place_after(view, i + 2, 0), _subjects(view, i)
         elif cls == "stay":
-            v = _stayed(view, i)                                  # "X در جاکارتا به سر می‌برد"
+            v = _stayed(view, i)                                  # "X در مانیل به سر می‌برد"
         elif cls == "host" and kind == "noun" and _light_verb(view, i + 1):
             v = _welcomed(view, i)                                # "X در کاخ ... از Y استقبال کرد"
         elif cls == "venue":
@@ -608,7 +608,7 @@ def _candidates(view: SentenceView, held_at: Placed | None = None) -> list[_Visi
         elif w in MEMBER_TITLES:
             v = _members_met(view, i)                             # "وزرای دارایی گروه هفت در توکیو"
         elif w in MEETING and view.word(i + 1) == "از":
-            v = _inspection(view, i)                              # "در جریان دیدار از کوبا"
+            v = _inspection(view, i)                              # "در جریان دیدار از ونزوئلا"
         elif w in MEETING:
             v = _meeting_visit(view, i)
         if v is not None and v.destination is not None and v.visitors and not untold(view, i):
@@ -619,8 +619,8 @@ def _candidates(view: SentenceView, held_at: Placed | None = None) -> list[_Visi
 def untold(view: SentenceView, trigger: int, reach: int = 12) -> bool:
     """A trip the clause does not tell as one: conditional ("اگر ترامپ به مسکو سفر کند"), a rumour ("شایعه
     سفر X به Y"), a life story ("در
-    ۱۸ سالگی به لنین‌گراد رفت": moving, not visiting), a posting ("به‌عنوان سفیر روسیه به یونان رفت") or an
-    invitation ("از ظریف برای سفر به برزیل دعوت کرد": the guidelines count it only once accepted)."""
+    ۱۸ سالگی به لنین‌گراد رفت": moving, not visiting), a posting ("به‌عنوان سفیر چین به اتریش رفت") or an
+    invitation ("از همتای خود برای سفر به لیما دعوت کرد": the guidelines count it only once accepted)."""
     clause = view.clause_start(trigger)
     if view.find(CONDITIONAL, clause, trigger) or view.find(BIOGRAPHY, clause, trigger) \
             or view.find(RUMOUR, max(clause, trigger - 3), trigger):
@@ -649,7 +649,7 @@ def _stayed(view: SentenceView, i: int) -> _Visit | None:
     """"X در P به سر می‌برد", "اقامت X در P": staying somewhere is being there; not where P is X's own country."""
     if _kind_of_stay(view, i) is None:
         return None
-    if view.find({"را"}, view.clause_start(i), i):   # "دوران کوتاهی را در میلان به سر برد": spent a period there
+    if view.find({"را"}, view.clause_start(i), i):   # "چند سالی را در ژنو به سر برد": spent a period there
         return None
     place = _located_place(view, i, 8)
     if place is None or place.is_bloc or place.is_media:
@@ -765,7 +765,7 @@ def _inspection(view: SentenceView, i: int, width: int = 8, reach: int = 10) -> 
 
 def _inspected(view: SentenceView, i: int, width: int = 8) -> _Visit | None:
     """"X از Y بازدید کرد", "X از Y دیدن می‌کند": the light-verb visit with its "از" phrase before it, in the same
-    clause: the city, province or country that phrase names ("از کتاب‌فروشی‌های قم"), or a named institution
+    clause: the city, province or country that phrase names ("از کارگاه‌های فرش کاشان"), or a named institution
     heading it."""
     clause = view.clause_start(i)
     back = view.find({"از"}, max(clause, i - width), i)
@@ -784,13 +784,13 @@ def _inspected(view: SentenceView, i: int, width: int = 8) -> _Visit | None:
 
 
 def _of_media(view: SentenceView, a: int, b: int) -> bool:
-    """"از دفتر خبرگزاری فارس در گیلان بازدید کرد": a newsroom visited is the outlet's own news, never a trip
+    """"از دفتر خبرگزاری ایسنا در زنجان بازدید کرد": a newsroom visited is the outlet's own news, never a trip
     (media are neither visitors nor places)."""
     return any(p.is_media for p in view.actors if a < p.first < b)
 
 
 def _institution(view: SentenceView, i: int) -> Argument | None:
-    """"بازدید از نمایشگاه اقتصاد مقاومتی": a named institution that is not in the gazetteer."""
+    """"بازدید از نمایشگاه صنایع دستی بومی": a named institution that is not in the gazetteer."""
     if view.word(i) not in INSTITUTION_HEADS:
         return None
     j = i + 1
@@ -823,7 +823,7 @@ def rule_visits(doc: Document, views: list[SentenceView] | None = None) -> list[
     views when the caller has them already."""
     events: list[Event] = []
     # "در این نشست": the meeting the article placed first (its topic; later sentences place other things:
-    # "نشست ... برای برقراری صلح در سوریه")
+    # "نشست ... برای پایان جنگ در یمن")
     held_at: Placed | None = None
     for view in sentences(doc) if views is None else views:
         cands = _candidates(view, held_at)
@@ -903,7 +903,7 @@ def _to_own_country(doc: Document, ev: Event) -> bool:
 
 
 def _fold_sites(doc: Document, events: list[Event]) -> list[Event]:
-    """A site visited on a trip to a city, province or country ("با حضور در یادمان شهدا" on a trip to Semnan) is
+    """A site visited on a trip to a city, province or country ("با حضور در آرامگاه حافظ" on a trip to Shiraz) is
     a destination of that trip, not a trip of its own: a visitor's event to an institution or facility joins the
     visitor's event to a place the gazetteer knows, when there is exactly one (an unknown town stays a trip)."""
     def dest(ev: Event) -> Argument:
