@@ -626,3 +626,27 @@ def test_whoever_an_event_was_held_in_the_presence_of_was_where_it_was_held(body
     found = {tuple(doc.text_of(a.span) for a in ev.arguments if a.role in ("visitor", "destination"))
              for ev in rule_visits(doc)}
     assert sorted(found) == sorted(visits)
+
+
+@pytest.mark.parametrize("body", [
+    # the sides named in the sentence before, and in a headline run into the first sentence
+    ("شهباز شریف نخست‌وزیر پاکستان و اشرف غنی رئیس‌جمهور افغانستان دیروز گفت‌وگو کردند. "
+     "این دیدار در حاشیه کنفرانس امنیتی در دهلی نو صورت گرفت."),
+    "نشست دوجانبه شهباز شریف و اشرف غنی درباره صلح به گزارش ایسنا، این دیدار در حاشیه کنفرانس امنیتی در دهلی نو "
+    "صورت گرفت.",
+])
+def test_the_sides_of_a_meeting_named_before_met_where_this_meeting_is_placed(body):
+    doc, rule_visits = _rules(body)
+    found = {tuple(doc.text_of(a.span) for a in ev.arguments if a.role in ("visitor", "destination"))
+             for ev in rule_visits(doc)}
+    assert found == {("شهباز شریف", "دهلی‌نو"), ("اشرف غنی", "دهلی‌نو")}
+
+
+def test_a_place_unknown_to_the_gazetteer_is_in_the_country_the_text_locates_it_in():
+    from streams.core.events.visits import _place_country
+    doc, _ = _rules("وزیر خارجه ژاپن دیروز به شهرک کوهستانی بلوریا واقع در ایالت تگزاس آمریکا رفت.")
+    body = doc.fields["body"].text
+    start = body.index("شهرک")
+    from streams.core.document import Argument, Span
+    assert _place_country(doc, Argument("destination", None, Span("body", start, start + len("شهرک کوهستانی بلوریا")))) \
+        == "USA"

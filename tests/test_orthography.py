@@ -63,7 +63,7 @@ def signature(body: str) -> list[tuple]:
         args = tuple(sorted((role, a["entity_id"] or key(a["text"])) for role, items in e["arguments"].items()
                             for a in items))
         out.append((e["type"], e["status"], e["date"], str(e.get("target_count")), args))
-    return sorted(out)
+    return sorted(out, key=repr)   # a date may be None beside a string
 
 
 SENTENCES = _event_test_sentences()

@@ -351,6 +351,16 @@ def _place_country(doc: Document, arg: Argument) -> str | None:
         actor = gazetteer.lookup(inside[k].text)
         if actor is not None and actor.type == "GPE" and actor.country:
             return actor.country
+    # "X واقع در ایالت پنجاب هند": where the text locates it
+    after = field.token_index_at(arg.span.end)
+    if after + 2 < len(field.tokens) and key(field.tokens[after].text) == "واقع" \
+            and key(field.tokens[after + 1].text) == "در":
+        at = field.tokens[after + 2].start
+        within = next((m for m in doc.mentions_in(arg.span.field, at, at + 200) if m.start == at and m.label == "GPE"),
+                      None)
+        if within is not None:
+            return _place_country(doc, Argument("destination", within.entity_key, Span(within.field, within.start,
+                                                                                      within.end)))
     return None
 
 
@@ -508,6 +518,38 @@ def _place_of_meeting_around(view: SentenceView, i: int, reach: int = 20) -> Pla
     return None
 
 
+def _meeting_sides(view: SentenceView, reach: int = 8, back: int = 12) -> list[Argument]:
+    """The people a meeting noun of this sentence names as meeting ("دیدار X و Y", "نشست X با Y", "X، title، و
+    Y، title، گفت‌وگو کردند"): at least two persons within `reach` after it or `back` before it, in its clause."""
+    for i in range(view.first, view.last):
+        if not (view.word(i) in MEETING or _is(view, i, "venue")) or view.word(i - 1) == "این":
+            continue
+        clause = view.clause_start(i)
+        people = [p.argument("visitor") for p in view.actors if p.mention.label == "PERSON"
+                  and max(clause, i - back) <= p.first <= i + reach and view.clause_start(p.first) == clause]
+        if len(people) >= 2:
+            return people
+    return []
+
+
+def _that_meeting(view: SentenceView, i: int, sides: list[Argument]) -> _Visit | None:
+    """"این دیدار در حاشیه اجلاس ... در لیما صورت گرفت": the sides of the meeting named before met where this
+    sentence places it; those from elsewhere visited."""
+    place = _located_place(view, i, 12) or _place_of_meeting_around(view, i)
+    if place is None:
+        return None
+    country = _place_country(view.doc, place.argument("destination"))
+    here = view.whole
+    sides = [a for a in sides if a.span.field != here.field or not here.start <= a.span.start < here.end
+             or a.span.start < view.tokens[i].start]    # named before "این", not after it
+    visitors = [a for a in sides if country and _home(view.doc, a) and _home(view.doc, a) != country]
+    if not visitors:
+        return None
+    v = _Visit(view, i)
+    v.visitors, v.destination, v.hosts = visitors, place.argument("destination"), []
+    return v
+
+
 def _venue_visits(view: SentenceView, i: int, held_at: Placed | None) -> _Visit | None:
     """"X در کنفرانس ... مونیخ": attending a meeting abroad (X's home differs from the venue's country);
     "X در این نشست شرکت کرد": the meeting the article placed before (`held_at`); "X نشستی را در Z برگزار
@@ -529,8 +571,10 @@ def _venue_visits(view: SentenceView, i: int, held_at: Placed | None) -> _Visit 
     return None if place is None else _visitors_from_abroad(view, i, before, place)
 
 
-def _candidates(view: SentenceView, held_at: Placed | None = None) -> list[_Visit]:
-    """The visits the rules read in one sentence; `held_at`: where the article placed its meeting."""
+def _candidates(view: SentenceView, held_at: Placed | None = None, sides: list[Argument] | None = None
+                ) -> list[_Visit]:
+    """The visits the rules read in one sentence; `held_at`: where the article placed its meeting, `sides`: who
+    met in the last meeting it named."""
     out: list[_Visit] = []
     if set(view.words) & SPORTS:
         return out
@@ -603,6 +647,8 @@ def _candidates(view: SentenceView, held_at: Placed | None = None) -> list[_Visi
             v = _stayed(view, i)                                  # "X در مانیل به سر می‌برد"
         elif cls == "host" and kind == "noun" and _light_verb(view, i + 1):
             v = _welcomed(view, i)                                # "X در کاخ ... از Y استقبال کرد"
+        elif (cls == "venue" or w in MEETING) and view.word(i - 1) == "این" and view.word(i - 2) != "در" and sides:
+            v = _that_meeting(view, i, sides)                     # "این دیدار در حاشیه اجلاس ... در لیما"
         elif cls == "venue":
             v = _venue_visits(view, i, held_at)
         elif w in MEMBER_TITLES:
@@ -825,8 +871,11 @@ def rule_visits(doc: Document, views: list[SentenceView] | None = None) -> list[
     # "در این نشست": the meeting the article placed first (its topic; later sentences place other things:
     # "نشست ... برای پایان جنگ در یمن")
     held_at: Placed | None = None
+    sides: list[Argument] = []   # "این دیدار در ... صورت گرفت": who met, as the last sentence naming them said
     for view in sentences(doc) if views is None else views:
-        cands = _candidates(view, held_at)
+        # (a headline run into the first sentence names them in the same sentence)
+        sides = _meeting_sides(view) or sides
+        cands = _candidates(view, held_at, sides)
         held_at = held_at or next((p for i, (cls, _) in sorted(_classes(view).items()) if cls == "venue"
                                    for p in [_venue_place(view, i)] if p is not None), None)
         for cand in cands:
