@@ -26,6 +26,13 @@ def _texts(event: dict, role: str) -> list[str]:
     return [a["text"] for a in event["arguments"][role]]
 
 
+def _rule_pairs(body: str) -> set[tuple[str, ...]]:
+    """(visitor, destination) texts of what the hand rules read as visits."""
+    doc, rule_visits = _rules(body)
+    return {tuple(doc.text_of(a.span) for a in ev.arguments if a.role in ("visitor", "destination"))
+            for ev in rule_visits(doc)}
+
+
 # --- sanctions -------------------------------------------------------------------------------
 
 
@@ -554,9 +561,7 @@ def test_who_attended_a_meeting_or_press_conference_away_from_home(body, visits)
     ("وزرای نفت دو کشور در ریاض توافق کردند.", []),
 ])
 def test_office_holders_of_several_states_in_one_place_came_there_to_meet(body, visits):
-    doc, rule_visits = _rules(body)
-    found = {tuple(doc.text_of(a.span) for a in ev.arguments if a.role in ("visitor", "destination"))
-             for ev in rule_visits(doc)}
+    found = _rule_pairs(body)
     assert sorted(found) == sorted(visits)
 
 
@@ -584,19 +589,15 @@ def test_a_meeting_on_the_sidelines_of_a_conference_is_where_the_conference_is()
 
 
 def test_a_trip_to_where_a_meeting_is_held_is_a_trip_to_the_meetings_place():
-    doc, rule_visits = _rules("وزیر خارجه ترکیه پیش از عزیمت به محل برگزاری نشست وزرای خارجه اتحادیه اروپا در «لیسبون» "
-                              "گفت که کشورش به تعهداتش پایبند است.")
-    found = {tuple(doc.text_of(a.span) for a in ev.arguments if a.role in ("visitor", "destination"))
-             for ev in rule_visits(doc)}
+    found = _rule_pairs("وزیر خارجه ترکیه پیش از عزیمت به محل برگزاری نشست وزرای خارجه اتحادیه اروپا در «لیسبون» "
+                        "گفت که کشورش به تعهداتش پایبند است.")
     assert found == {("وزیر خارجه ترکیه", "لیسبون"), ("وزرای خارجه اتحادیه اروپا", "لیسبون")}
 
 
 def test_the_place_nearest_the_meeting_is_where_it_is_held():
     # headlines run together by dashes: one clause, two places
-    doc, rule_visits = _rules("نشست اقتصادی در مسکو برگزار شد - وزیر خارجه ارمنستان در حاشیه اجلاس سران سازمان همکاری "
-                              "شانگهای در تاشکند دیدارهای دوجانبه‌ای انجام داد.")
-    found = {tuple(doc.text_of(a.span) for a in ev.arguments if a.role in ("visitor", "destination"))
-             for ev in rule_visits(doc)}
+    found = _rule_pairs("نشست اقتصادی در مسکو برگزار شد - وزیر خارجه ارمنستان در حاشیه اجلاس سران سازمان همکاری "
+                        "شانگهای در تاشکند دیدارهای دوجانبه‌ای انجام داد.")
     assert ("وزیر خارجه ارمنستان", "تاشکند") in found and ("وزیر خارجه ارمنستان", "مسکو") not in found
 
 
@@ -622,9 +623,7 @@ def test_a_subject_whose_clause_ended_with_its_verb_does_not_make_the_next_trip(
     ("نشست ژنو درباره یمن با حضور وزرای خارجه عمان و قطر برگزار شد.", [("وزرای خارجه عمان", "ژنو")]),
 ])
 def test_whoever_an_event_was_held_in_the_presence_of_was_where_it_was_held(body, visits):
-    doc, rule_visits = _rules(body)
-    found = {tuple(doc.text_of(a.span) for a in ev.arguments if a.role in ("visitor", "destination"))
-             for ev in rule_visits(doc)}
+    found = _rule_pairs(body)
     assert sorted(found) == sorted(visits)
 
 
@@ -636,9 +635,7 @@ def test_whoever_an_event_was_held_in_the_presence_of_was_where_it_was_held(body
     "صورت گرفت.",
 ])
 def test_the_sides_of_a_meeting_named_before_met_where_this_meeting_is_placed(body):
-    doc, rule_visits = _rules(body)
-    found = {tuple(doc.text_of(a.span) for a in ev.arguments if a.role in ("visitor", "destination"))
-             for ev in rule_visits(doc)}
+    found = _rule_pairs(body)
     assert found == {("شهباز شریف", "دهلی‌نو"), ("اشرف غنی", "دهلی‌نو")}
 
 
