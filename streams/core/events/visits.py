@@ -390,8 +390,9 @@ def _meeting_visit(view: SentenceView, i: int, width: int = 11) -> _Visit | None
     if place is None:
         return None
     partner = None
-    # "دیدار «X» نخست‌وزیر هند با Y": past the genitive side and its title
-    for j in view.find({"با"}, max(view.first, i - 12), min(view.last, i + 10, place.first if place.first > i else view.last)):
+    # "دیدار «X» نخست‌وزیر هند با Y": past the genitive side and its title, not past a place after the noun
+    until = min(view.last, i + 10, place.first if place.first > i else view.last)
+    for j in view.find({"با"}, max(view.first, i - 12), until):
         partner = _person_or_title(view, "visitor", j + 1, min(view.last, j + 8))
         if partner:
             break
@@ -465,7 +466,8 @@ def _members_met(view: SentenceView, i: int, reach: int = 24) -> _Visit | None:
     group = Argument("visitor", None, view.span(i, max([j] + [p.last for p in bodies if p.last <= j + 2])))
     if _home(doc, group) is not None:
         return None
-    place = _located_place(view, group_end := view.field.token_index_at(group.span.end - 1) + 1, reach)
+    group_end = view.field.token_index_at(group.span.end - 1) + 1
+    place = _located_place(view, group_end, reach)
     if place is None or place.first < group_end or view.find({"که"}, group_end, place.first):
         return None
     v = _Visit(view, i)
@@ -664,9 +666,9 @@ def _candidates(view: SentenceView, held_at: Placed | None = None, sides: list[A
 
 def untold(view: SentenceView, trigger: int, reach: int = 12) -> bool:
     """A trip the clause does not tell as one: conditional ("اگر ترامپ به مسکو سفر کند"), a rumour ("شایعه
-    سفر X به Y"), a life story ("در
-    ۱۸ سالگی به لنین‌گراد رفت": moving, not visiting), a posting ("به‌عنوان سفیر چین به اتریش رفت") or an
-    invitation ("از همتای خود برای سفر به لیما دعوت کرد": the guidelines count it only once accepted)."""
+    سفر X به Y"), a life story ("در ۱۸ سالگی به لنین‌گراد رفت": moving, not visiting), a posting ("به‌عنوان
+    سفیر چین به اتریش رفت") or an invitation ("از همتای خود برای سفر به لیما دعوت کرد": the guidelines count it
+    only once accepted)."""
     clause = view.clause_start(trigger)
     if view.find(CONDITIONAL, clause, trigger) or view.find(BIOGRAPHY, clause, trigger) \
             or view.find(RUMOUR, max(clause, trigger - 3), trigger):
@@ -901,7 +903,7 @@ def rule_visits(doc: Document, views: list[SentenceView] | None = None) -> list[
 
 
 def _stop_on_the_way(doc: Document, trip: Event, visitor: Argument, origin: Argument | None) -> Event | None:
-    """"پامپئو از کابل به ابوظبی رفت": a traveller leaving a place abroad had visited it (a stop of a tour); a
+    """"ظریف از مسکو به پکن رفت": a traveller leaving a place abroad had visited it (a stop of a tour); a
     trip from home starts nowhere visited."""
     if origin is None:
         return None
