@@ -523,8 +523,9 @@ def _place_of_meeting_around(view: SentenceView, i: int, reach: int = 20) -> Pla
 def _meeting_sides(view: SentenceView, reach: int = 8, back: int = 12) -> list[Argument]:
     """The people a meeting noun of this sentence names as meeting ("دیدار X و Y", "نشست X با Y", "X، title، و
     Y، title، گفت‌وگو کردند"): at least two persons within `reach` after it or `back` before it, in its clause."""
-    for i in range(view.first, view.last):
-        if not (view.word(i) in MEETING or _is(view, i, "venue")) or view.word(i - 1) == "این":
+    nouns = sorted(set(view.find(MEETING)) | {k for k, (cls, _) in _classes(view).items() if cls == "venue"})
+    for i in nouns:
+        if view.word(i - 1) == "این":
             continue
         clause = view.clause_start(i)
         people = [p.argument("visitor") for p in view.actors if p.mention.label == "PERSON"
