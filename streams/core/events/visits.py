@@ -328,8 +328,8 @@ def _home(doc: Document, arg: Argument, titles: bool = True) -> str | None:
         texts += [t for t, eid in doc.titles.items() if eid == arg.entity_id]
     gazetteer = default_gazetteer()
     bodies = None
-    for ent in doc.entities.values():
-        if not any(key(m.text) in t for m in ent.mentions for t in texts if key(m.text) != t):
+    for ent, names in _mention_keys(doc):
+        if not any(k in t for k in names for t in texts if k != t):
             continue
         actor = gazetteer.by_id.get(ent.id)
         if ent.type == "GPE" and actor and actor.subtype == "country":
@@ -337,6 +337,16 @@ def _home(doc: Document, arg: Argument, titles: bool = True) -> str | None:
         if ent.type == "ORG" and ent.country:
             bodies = bodies or ent.country   # "رئیس مجلس روسیه": the country of the body named
     return bodies
+
+
+def _mention_keys(doc: Document) -> list[tuple]:
+    """(entity, keys of its mentions) for every entity of the document, computed once per document (the rules ask
+    for an actor's home pair by pair)."""
+    cached = getattr(doc, "_visit_mention_keys", None)
+    if cached is None or cached[0] != len(doc.mentions):
+        cached = (len(doc.mentions), [(ent, [key(m.text) for m in ent.mentions]) for ent in doc.entities.values()])
+        doc._visit_mention_keys = cached
+    return cached[1]
 
 
 def _place_country(doc: Document, arg: Argument) -> str | None:
