@@ -647,3 +647,10 @@ def test_a_place_unknown_to_the_gazetteer_is_in_the_country_the_text_locates_it_
     from streams.core.document import Argument, Span
     assert _place_country(doc, Argument("destination", None, Span("body", start, start + len("شهرک کوهستانی بلوریا")))) \
         == "USA"
+
+
+def test_a_meeting_is_where_its_subject_is_staying_and_the_subject_survives_its_relative_clause():
+    # "X که ... به سر می‌برد، امروز با Y دیدار کرد": X (past the relative clause) met Y there; Y came too
+    found = _rule_pairs("لاوروف که برای شرکت در نشست سازمان ملل در ژنو به سر می‌برد، امروز با وزیر خارجه "
+                        "قزاقستان دیدار کرد.")
+    assert {("لاوروف", "ژنو"), ("وزیر خارجه قزاقستان", "ژنو")} <= found

@@ -216,11 +216,13 @@ def _antecedent(view: SentenceView, ke: int, width: int = 10) -> Argument | None
 def _subjects(view: SentenceView, before: int) -> list[Argument]:
     """Persons (or a title phrase) in subject position before the trigger, in the trigger's clause.
     A relative clause ("X که ... سفر کرده است") takes the person it describes."""
-    clause = _after_finished_clause(view, view.clause_start(before), before)
+    opened = view.clause_start(before)
+    clause = _after_finished_clause(view, opened, before)
     out = [p.argument("visitor") for p in view.actors
            if clause <= p.first < before and p.mention.label == "PERSON" and not _excluded_before(view, p.first)]
-    if not out and clause > view.first and view.word(clause - 1) == "که":
-        antecedent = _antecedent(view, clause - 1)
+    # "X که ... در وین به سر می‌برد، امروز با Y دیدار کرد": past the relative clause, X is the subject again
+    if not out and opened > view.first and view.word(opened - 1) == "که":
+        antecedent = _antecedent(view, opened - 1)
         if antecedent is not None:
             return [antecedent]
     if not out and view.find(FIRST_PERSON, clause, before):
@@ -396,7 +398,7 @@ def _of_resident_title(view: SentenceView, at: int) -> bool:
 def _meeting_visit(view: SentenceView, i: int, width: int = 11) -> _Visit | None:
     """"X با Y در Z دیدار": a visit when Z is the home of exactly one side (Z within `width` tokens of i)."""
     doc = view.doc
-    place = _located_place(view, i, width) or _place_of_meeting_around(view, i)
+    place = _located_place(view, i, width) or _place_of_meeting_around(view, i) or _where_staying(view, i)
     if place is None:
         return None
     partner = None
@@ -518,6 +520,13 @@ def _venue_place(view: SentenceView, i: int) -> Placed | None:
         return after
     located = _located_place(view, i, 10)
     return located if located is not None and located.first > i else None
+
+
+def _where_staying(view: SentenceView, i: int) -> Placed | None:
+    """"X که برای کنفرانسی در وین به سر می‌برد، امروز با Y دیدار کرد": the place where the sentence has someone
+    staying before a meeting at token i (the meeting is there)."""
+    stays = [k for k, (cls, _) in _classes(view).items() if cls == "stay" and k < i]
+    return _located_place(view, max(stays), 5) if stays else None
 
 
 def _place_of_meeting_around(view: SentenceView, i: int, reach: int = 20) -> Placed | None:
