@@ -640,13 +640,12 @@ def test_the_sides_of_a_meeting_named_before_met_where_this_meeting_is_placed(bo
 
 
 def test_a_place_unknown_to_the_gazetteer_is_in_the_country_the_text_locates_it_in():
+    from streams.core.document import Argument, Span
     from streams.core.events.visits import _place_country
     doc, _ = _rules("وزیر خارجه ژاپن دیروز به شهرک کوهستانی بلوریا واقع در ایالت تگزاس آمریکا رفت.")
-    body = doc.fields["body"].text
-    start = body.index("شهرک")
-    from streams.core.document import Argument, Span
-    assert _place_country(doc, Argument("destination", None, Span("body", start, start + len("شهرک کوهستانی بلوریا")))) \
-        == "USA"
+    place = "شهرک کوهستانی بلوریا"
+    start = doc.fields["body"].text.index(place)
+    assert _place_country(doc, Argument("destination", None, Span("body", start, start + len(place)))) == "USA"
 
 
 def test_a_meeting_is_where_its_subject_is_staying_and_the_subject_survives_its_relative_clause():
