@@ -653,3 +653,15 @@ def test_a_meeting_is_where_its_subject_is_staying_and_the_subject_survives_its_
     found = _rule_pairs("لاوروف که برای شرکت در نشست سازمان ملل در ژنو به سر می‌برد، امروز با وزیر خارجه "
                         "قزاقستان دیدار کرد.")
     assert {("لاوروف", "ژنو"), ("وزیر خارجه قزاقستان", "ژنو")} <= found
+
+
+@pytest.mark.parametrize("body, visits", [
+    # an official from elsewhere at a county council's session, even where the recogniser runs the council and
+    # the town into one organisation
+    ("علی نیکزاد صبح امروز در جلسه شورای اداری شهرستان بیله سوار افزود: کار خوبی شده است.",
+     {("علی نیکزاد", "شهرستان بیله سوار")}),
+    # the county's own governor is at home
+    ("فرماندار بیله سوار صبح امروز در جلسه شورای اداری شهرستان بیله سوار افزود: کار خوبی شده است.", set()),
+])
+def test_an_official_from_elsewhere_at_a_local_councils_session_came_there(body, visits):
+    assert _rule_pairs(body) == visits

@@ -35,6 +35,8 @@ CONDITIONAL = cues("conditional")
 BIOGRAPHY = cues("visit.biography")
 RUMOUR = cues("visit.rumour")
 TOPIC_MARKERS = cues("visit.topic_marker")
+LOCAL_COUNCILS = phrases("visit.local_council")
+SESSIONS = cues("visit.session")
 POSTING = cues("visit.posting")
 INVITATION = cues("visit.invitation")
 TIME_UNITS = cues("visit.time_unit")
@@ -539,6 +541,42 @@ def _place_of_meeting_around(view: SentenceView, i: int, reach: int = 20) -> Pla
     return None
 
 
+def _council_at(view: SentenceView, i: int) -> int | None:
+    """Where the name of a local council starting at token i ends, if one does."""
+    for phrase in LOCAL_COUNCILS:
+        if view.has_phrase(phrase, i, i + len(phrase)) == i:
+            return i + len(phrase)
+    return None
+
+
+def _council_session(view: SentenceView, i: int) -> _Visit | None:
+    """"X صبح امروز در جلسه شورای اداری شهرستان Y گفت": an official at the session of a county's (city's,
+    province's) council who is not its own (not titled with Y) came there on a tour."""
+    end = _council_at(view, i + 1)
+    place = next((p.argument("destination") for p in view.actors if end <= p.first <= end + 1
+                  and p.mention.label == "GPE"), None)
+    if place is None and view.word(end) in ("شهرستان", "استان", "شهر"):
+        # the recogniser often runs the council and a town it lacks into one organisation: the place noun and
+        # the name after it are the place
+        j = end + 1
+        while j < view.last and j - end <= 3 and view.tokens[j].is_word and view.word(j) not in STOP_WORDS \
+                and analyse(view.word(j)) is None:
+            j += 1
+        place = Argument("destination", None, view.span(end, j)) if j > end + 1 else None
+    if place is None:
+        return None
+    name = key(view.doc.text_of(place.span))
+    named = [name] + ([name[len(key(view.word(end))):]] if view.word(end) in ("شهرستان", "استان", "شهر") else [])
+    visitors = [a for a in _subjects(view, i - 1)      # not its own officials: "فرماندار Y"
+                if not any(n and n in key(view.doc.text_of(a.span)) for n in named)
+                and not any(n and n in t for t, eid in view.doc.titles.items() if eid == a.entity_id for n in named)]
+    if not visitors:
+        return None
+    v = _Visit(view, i)
+    v.visitors, v.destination = visitors, place
+    return v
+
+
 def _meeting_sides(view: SentenceView, reach: int = 8, back: int = 12) -> list[Argument]:
     """The people a meeting noun of this sentence names as meeting ("دیدار X و Y", "نشست X با Y", "X، title، و
     Y، title، گفت‌وگو کردند"): at least two persons within `reach` after it or `back` before it, in its clause."""
@@ -669,6 +707,8 @@ def _candidates(view: SentenceView, held_at: Placed | None = None, sides: list[A
             v = _stayed(view, i)                                  # "X در مانیل به سر می‌برد"
         elif cls == "host" and kind == "noun" and _light_verb(view, i + 1):
             v = _welcomed(view, i)                                # "X در کاخ ... از Y استقبال کرد"
+        elif w in SESSIONS and view.word(i - 1) == "در" and _council_at(view, i + 1) is not None:
+            v = _council_session(view, i)                         # "در جلسه شورای اداری شهرستان Y"
         elif (cls == "venue" or w in MEETING) and view.word(i - 1) == "این" and view.word(i - 2) != "در" and sides:
             v = _that_meeting(view, i, sides)                     # "این دیدار در حاشیه اجلاس ... در لیما"
         elif cls == "venue":
