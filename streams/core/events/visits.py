@@ -106,7 +106,7 @@ def _origin(view: SentenceView, a: int, b: int) -> Argument | None:
 
 
 def _origin_and_subjects(view: SentenceView, to: int) -> tuple[Argument | None, list[Argument]]:
-    """"X از کابل به ابوظبی رفت/سفر کرد", "به" at token `to`: where the trip starts, and who travels (the
+    """"X از مسکو به پکن رفت/سفر کرد", "به" at token `to`: where the trip starts, and who travels (the
     subjects before the origin)."""
     origin = _origin(view, max(view.first, to - 6), to)
     return origin, _subjects(view, to if origin is None else view.field.token_index_at(origin.span.start) - 1)
@@ -246,11 +246,15 @@ def _after_finished_clause(view: SentenceView, lo: int, hi: int) -> int:
     که X در ابوظبی به سر می‌برد، Y به ریاض رفت" (X's clause is over before Y's trip; "و" after a verb-like word
     may join a compound: "گفت و گو")."""
     for k in range(hi - 2, lo - 1, -1):
-        if view.tokens[k + 1].text in ("،", ","):
-            form = analyse(view.word(k)) if view.tokens[k].is_word else None
-            if form is not None and form.tense != "infinitive":
-                return k + 2
+        if view.tokens[k + 1].text in ("،", ",") and _finite_verb(view, k):
+            return k + 2
     return lo
+
+
+def _finite_verb(view: SentenceView, k: int) -> bool:
+    """Token k is a verb form that can end a clause (not an infinitive: "نهایی شدن")."""
+    form = analyse(view.word(k)) if view.tokens[k].is_word else None
+    return form is not None and form.tense != "infinitive"
 
 
 def _speaker(view: SentenceView, before: int) -> Argument | None:
@@ -492,13 +496,9 @@ def _members_met(view: SentenceView, i: int, reach: int = 24) -> _Visit | None:
 def _subject_after(view: SentenceView, start: int, width: int = 8) -> list[Argument]:
     """The subjects after a fronted place ("در حاشیه نشست باکو، وزیر نفت الجزایر ... گفت"): the first person or
     title from token `start` on, before the clause's next verb, and so on in each clause joined to it by "و"."""
-    def finite(k: int) -> bool:
-        form = analyse(view.word(k)) if view.tokens[k].is_word else None
-        return form is not None and form.tense != "infinitive"
-
     out: list[Argument] = []
     while start < view.last:
-        verb = next((k for k in range(start, min(view.last, start + 2 * width)) if finite(k)), None)
+        verb = next((k for k in range(start, min(view.last, start + 2 * width)) if _finite_verb(view, k)), None)
         found = _person_or_title(view, "visitor", start, min(view.last, start + width, verb or view.last))
         if found is None or _excluded_before(view, view.field.token_index_at(found.span.start)):
             break
@@ -555,7 +555,8 @@ def _council_session(view: SentenceView, i: int) -> _Visit | None:
     end = _council_at(view, i + 1)
     place = next((p.argument("destination") for p in view.actors if end <= p.first <= end + 1
                   and p.mention.label == "GPE"), None)
-    if place is None and view.word(end) in ("شهرستان", "استان", "شهر"):
+    unit = view.word(end) if view.word(end) in ("شهرستان", "استان", "شهر") else None
+    if place is None and unit:
         # the recogniser often runs the council and a town it lacks into one organisation: the place noun and
         # the name after it are the place
         j = end + 1
@@ -566,7 +567,7 @@ def _council_session(view: SentenceView, i: int) -> _Visit | None:
     if place is None:
         return None
     name = key(view.doc.text_of(place.span))
-    named = [name] + ([name[len(key(view.word(end))):]] if view.word(end) in ("شهرستان", "استان", "شهر") else [])
+    named = [name] + ([name[len(key(unit)):]] if unit else [])
     visitors = [a for a in _subjects(view, i - 1)      # not its own officials: "فرماندار Y"
                 if not any(n and n in key(view.doc.text_of(a.span)) for n in named)
                 and not any(n and n in t for t, eid in view.doc.titles.items() if eid == a.entity_id for n in named)]
