@@ -497,6 +497,26 @@ def test_both_sides_of_a_meeting_abroad_named_after_the_noun_visited_and_neither
         [(["رجب طیب اردوغان"], ["تهران"], []), (["ولادیمیر پوتین"], ["تهران"], [])]
 
 
+def test_a_trip_abroad_is_one_event_however_many_places_of_the_country_are_named():
+    body = ("نخست‌وزیر ژاپن دیروز وارد تهران شد. سفر نخست‌وزیر ژاپن به ایران سه روز طول می‌کشد و او فردا به اصفهان "
+            "می‌رود و سپس عازم هند خواهد شد.")
+    events = _events(body, "visit")
+    assert sorted((sorted(_texts(e, "destination")), e["status"]) for e in events) == \
+        [(["اصفهان", "ایران", "تهران"], "occurred"), (["هند"], "planned")]
+    # a domestic tour names trips of their own: the country does not join them
+    events = _events("وزیر نیرو امروز به شیراز سفر کرد و فردا به یاسوج می‌رود.", "visit")
+    assert sorted(_texts(e, "destination") for e in events) == [["شیراز"], ["یاسوج"]]
+
+
+def test_the_trigger_s_own_past_verb_tells_its_trip_whatever_future_words_follow():
+    events = _events("وزیر نیرو امروز به شیراز سفر کرد و فردا به یاسوج می‌رود.", "visit")
+    assert sorted((_texts(e, "destination"), e["status"]) for e in events) == \
+        [(["شیراز"], "occurred"), (["یاسوج"], "planned")]
+    events = _events("رئیس‌جمهور روسیه دیروز به پکن رفته بود و هفته آینده به دهلی خواهد رفت.", "visit")
+    assert sorted((_texts(e, "destination"), e["status"]) for e in events) == \
+        [(["دهلی"], "planned"), (["پکن"], "occurred")]
+
+
 def test_a_site_on_a_trip_to_a_city_is_a_destination_of_that_trip_not_a_trip_of_its_own():
     from streams.core.document import Argument, Event, Span
     from streams.core.events.visits import merge

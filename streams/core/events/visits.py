@@ -309,6 +309,18 @@ def _verb_is_nonpast(view: SentenceView, i: int, width: int = 4) -> bool:
     return False
 
 
+def _told_in_past(view: SentenceView, trigger: int) -> bool:
+    """The trigger is a past verb ("رفت", "آمده بود"), or the noun of one ("سفر کرد", "وارد شده است")."""
+    words = view.words
+    for k in (trigger, trigger + 1):
+        if k >= view.last or (k > trigger and not _light_verb(view, k)):
+            continue
+        phrase = verb_at(words, k - view.first) if analyse(view.word(k)) else None
+        if phrase is not None and not phrase.future and (phrase.form.tense == "past" or phrase.perfect):
+            return True
+    return False
+
+
 def _planned(view: SentenceView, trigger: int, after: int = 6) -> bool:
     """Future or intention before the trigger ("قرار است ... سفر") beats past context ("در جریان سفر"),
     which beats future words just after it; a present "راهی ... می‌شود" or subjunctive "سفر کند" is planned."""
@@ -317,6 +329,9 @@ def _planned(view: SentenceView, trigger: int, after: int = 6) -> bool:
         return True
     # "در پی سفر ..."، "در جریان سفر ...": the trip is the background of something else, so it happened
     if any(view.has_phrase(ph, trigger - len(ph) - 1, trigger) is not None for ph in PAST_CONTEXT):
+        return False
+    # "به شیراز سفر کرد و فردا به یاسوج می‌رود": the trigger's own past verb tells this trip; later words another
+    if _told_in_past(view, trigger):
         return False
     if view.has_phrase(("قرار", "است"), trigger, hi) is not None or view.find(FUTURE, trigger, hi):
         return True
@@ -999,7 +1014,33 @@ def merge(doc: Document, events: list[Event]) -> list[Event]:
         keep.arguments += [a for a in ev.arguments if a.role == "host" and (a.role, a.entity_id) not in roles]
         for name, value in ev.attributes.items():
             keep.attributes.setdefault(name, value)
-    return _fold_sites(doc, [ev for ev in merged.values() if not _to_own_country(doc, ev)])
+    return _fold_sites(doc, _fold_one_country(doc, [ev for ev in merged.values() if not _to_own_country(doc, ev)]))
+
+
+def _fold_one_country(doc: Document, events: list[Event]) -> list[Event]:
+    """A visitor's trip abroad is one event however many of the country's places the article names ("سفر به
+    اندونزی" and "اجلاس ... در جزیره بالی", "وارد تهران شد" and "سفر به ایران"): the visitor's events to places of
+    one foreign country join the first of them, which takes the others' destinations."""
+    first: dict[tuple[str, str], Event] = {}
+    out = []
+    for ev in events:
+        visitor = next(a for a in ev.arguments if a.role == "visitor")
+        dest = next(a for a in ev.arguments if a.role == "destination")
+        country, home = _place_country(doc, dest), _home(doc, visitor, titles=False)
+        if not country or not home or country == home:
+            out.append(ev)
+            continue
+        k = (_identity(doc, visitor), country)
+        if k not in first:
+            first[k] = ev
+            out.append(ev)
+            continue
+        keep = first[k]
+        keep.arguments.append(dest)
+        if keep.status == "planned" and ev.status == "occurred":
+            keep.status = "occurred"
+        keep.date = keep.date or ev.date
+    return out
 
 
 def _to_own_country(doc: Document, ev: Event) -> bool:
