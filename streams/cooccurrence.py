@@ -30,7 +30,7 @@ import os
 import re
 import sys
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Iterable, Mapping, MutableMapping
 
 import orjson
@@ -218,22 +218,34 @@ class ArticleActor:
 
 @dataclass
 class Features:
-    """Everything the co-occurrence stage needs from one enriched article (JSON-friendly)."""
+    """Everything the co-occurrence stage needs from one enriched article (JSON-friendly).  The message to the
+    dedup agent carries each actor's sentence numbers, not the article's pairs: n actors give n(n-1)/2 pairs,
+    each with both names (two thirds of that message's bytes when it held them); the pairs are formed where
+    they are counted."""
     article_id: str
     time: float
-    actors: list[dict]          # {id, name, type, mentions}
-    pairs: list[dict]           # {key, a, b, a_name, b_name, same_sentence}
+    actors: list[dict]          # {id, name, type, mentions, sentences: sentence numbers, title ones < 0}
     signature: list[int] | None
     dated: bool = True          # time is published_at (else the ingest time)
     source: int = 0             # input partition (each one delivers in its own order)
+    _pairs: list[dict] | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def pairs(self) -> list[dict]:
+        """{key, a, b, a_name, b_name, same_sentence} per unordered pair of the article's actors."""
+        if self._pairs is None:
+            self._pairs = article_pairs(self.actors)
+        return self._pairs
 
     def to_json(self) -> dict:
-        return {"article_id": self.article_id, "time": self.time, "actors": self.actors, "pairs": self.pairs,
+        return {"article_id": self.article_id, "time": self.time, "actors": self.actors,
                 "signature": self.signature, "dated": self.dated, "source": self.source}
 
     @classmethod
     def from_json(cls, value: Mapping) -> "Features":
-        return cls(**value)
+        value = dict(value)
+        pairs = value.pop("pairs", None)   # a message written before the actors carried their sentences
+        return cls(**value, _pairs=pairs)
 
 
 def article_actors(record: Mapping[str, Any], fields: Mapping[str, Any] | None = None) -> list[ArticleActor]:
@@ -259,15 +271,22 @@ def article_actors(record: Mapping[str, Any], fields: Mapping[str, Any] | None =
     return sorted(merged.values(), key=lambda a: a.id)
 
 
-def article_pairs(actors: list[ArticleActor]) -> list[dict]:
-    """Unordered pairs of distinct actors, once per article; same_sentence if any sentence holds both."""
+def article_pairs(actors: list[Mapping]) -> list[dict]:
+    """Unordered pairs of distinct actors (sorted by id), once per article; same_sentence if any sentence holds
+    both."""
+    sentences = [set(a["sentences"]) for a in actors]
     pairs = []
     for i, x in enumerate(actors):
-        for y in actors[i + 1:]:
-            a, b = (x, y) if x.id < y.id else (y, x)
-            pairs.append({"key": pair_key(a.id, b.id), "a": a.id, "b": b.id, "a_name": a.name, "b_name": b.name,
-                          "same_sentence": 1 if a.sentences & b.sentences else 0})
+        for j in range(i + 1, len(actors)):
+            y = actors[j]
+            a, b = (x, y) if x["id"] < y["id"] else (y, x)
+            pairs.append({"key": pair_key(a["id"], b["id"]), "a": a["id"], "b": b["id"], "a_name": a["name"],
+                          "b_name": b["name"], "same_sentence": 1 if sentences[i] & sentences[j] else 0})
     return pairs
+
+
+def _sentence_number(field_name: str, index: int) -> int:
+    return -1 - index if field_name == "title" else index
 
 
 def article_features(record: Mapping[str, Any], cfg: WindowConfig | None = None,
@@ -278,8 +297,9 @@ def article_features(record: Mapping[str, Any], cfg: WindowConfig | None = None,
     text = f"{record.get('title') or ''}\n{record.get('body') or ''}"
     return Features(
         article_id=str(record["id"]), time=event_time(record),
-        actors=[{"id": a.id, "name": a.name, "type": a.type, "mentions": a.mentions} for a in actors],
-        pairs=article_pairs(actors), signature=minhash(text, cfg), dated=is_dated(record))
+        actors=[{"id": a.id, "name": a.name, "type": a.type, "mentions": a.mentions,
+                 "sentences": sorted(_sentence_number(f, k) for f, k in a.sentences)} for a in actors],
+        signature=minhash(text, cfg), dated=is_dated(record))
 
 
 # --------------------------------------------------------------------------- MinHash / LSH
@@ -470,7 +490,8 @@ def actor_updates(features: Features) -> list[dict]:
     for p in features.pairs:
         partners[p["a"]].append([p["b"], p["b_name"], p["same_sentence"]])
         partners[p["b"]].append([p["a"], p["a_name"], p["same_sentence"]])
-    return [{**a, "partners": partners[a["id"]]} for a in features.actors]
+    return [{"id": a["id"], "name": a["name"], "type": a["type"], "mentions": a["mentions"],
+             "partners": partners[a["id"]]} for a in features.actors]
 
 
 def article_batches(features: Features, decision: Decision, index: DedupIndex,

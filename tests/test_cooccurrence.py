@@ -68,6 +68,18 @@ def test_title_and_body_are_different_sentences():
     assert [p["same_sentence"] for p in f.pairs] == [0]
 
 
+def test_the_dedup_message_carries_sentence_numbers_and_the_pairs_are_formed_where_they_are_counted():
+    from streams.cooccurrence import Features
+    f = article_features(record("m1"))
+    message = orjson.loads(orjson.dumps(f.to_json()))
+    assert "pairs" not in message and all("sentences" in a for a in message["actors"])
+    assert Features.from_json(message).pairs == f.pairs
+    # a message written by a worker of the earlier layout (its pairs spelt out) is still read as it was
+    old = {**message, "pairs": f.pairs[:1], "actors": [{k: v for k, v in a.items() if k != "sentences"}
+                                                        for a in message["actors"]]}
+    assert Features.from_json(old).pairs == f.pairs[:1]
+
+
 def test_windows_match_faust_hopping_windows():
     from faust.windows import HoppingWindow
 
