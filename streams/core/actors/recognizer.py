@@ -30,6 +30,7 @@ PERSON_HEADS = WORDS.words("actor.person_head")
 OFFICIALS = WORDS.words("actor.officials")
 STATE_WORDS = WORDS.words("actor.state")
 TITLE_CONTINUATIONS = WORDS.words("actor.title_continuation")
+NEVER_LAST = WORDS.words("actor.never_last")
 FACILITY_HEADS = WORDS.words("actor.facility")
 QUOTES_OPEN = {'"', "«", "'", "“"}
 # "غرب" is the West as a bloc ("تحریم‌های غرب", "با غرب") but a direction before a place ("غرب کشور", "غرب
@@ -246,6 +247,8 @@ class ActorRecognizer:
                 cut = next((k for k in range(a, b) if (not f.tokens[k].is_word and f.tokens[k].text != "-")
                             or parse_number(f.tokens, k) is not None), b)
                 b = cut if cut > a else b
+                while b > a and f.tokens[b - 1].text.replace(ZWNJ, "") in NEVER_LAST:
+                    b -= 1
                 if a >= b or not f.tokens[b - 1].is_word or not self._plausible_ner_span(f, a, b, label):
                     continue
                 if all(k in taken for k in range(a, b)):
