@@ -1006,14 +1006,7 @@ def merge(doc: Document, events: list[Event]) -> list[Event]:
         if k not in merged:
             merged[k] = ev
             continue
-        keep = merged[k]
-        if keep.status == "planned" and ev.status == "occurred":
-            keep.status = "occurred"
-        keep.date = keep.date or ev.date
-        roles = {(a.role, a.entity_id) for a in keep.arguments}
-        keep.arguments += [a for a in ev.arguments if a.role == "host" and (a.role, a.entity_id) not in roles]
-        for name, value in ev.attributes.items():
-            keep.attributes.setdefault(name, value)
+        _join(merged[k], ev)
     return _fold_sites(doc, _fold_one_country(doc, [ev for ev in merged.values() if not _to_own_country(doc, ev)]))
 
 
@@ -1035,12 +1028,20 @@ def _fold_one_country(doc: Document, events: list[Event]) -> list[Event]:
             first[k] = ev
             out.append(ev)
             continue
-        keep = first[k]
-        keep.arguments.append(dest)
-        if keep.status == "planned" and ev.status == "occurred":
-            keep.status = "occurred"
-        keep.date = keep.date or ev.date
+        first[k].arguments.append(dest)
+        _join(first[k], ev)
     return out
+
+
+def _join(keep: Event, ev: Event) -> None:
+    """Another mention of the trip `keep` tells: occurred beats planned; a date, hosts and attributes it lacks."""
+    if keep.status == "planned" and ev.status == "occurred":
+        keep.status = "occurred"
+    keep.date = keep.date or ev.date
+    roles = {(a.role, a.entity_id) for a in keep.arguments}
+    keep.arguments += [a for a in ev.arguments if a.role == "host" and (a.role, a.entity_id) not in roles]
+    for name, value in ev.attributes.items():
+        keep.attributes.setdefault(name, value)
 
 
 def _to_own_country(doc: Document, ev: Event) -> bool:
