@@ -458,6 +458,28 @@ def test_nominal_sanction_acts(body, status, authority, target):
     assert s["status"] == status and authority in _texts(s, "authority") and _texts(s, "target")[:1] == [target]
 
 
+@pytest.mark.parametrize("body, status, authority, target", [
+    ("دولت کانادا دیروز سپاه پاسداران را سازمانی تروریستی اعلام کرد.", "imposed", "دولت کانادا", "سپاه پاسداران"),
+    ("واکنش‌ها به تصمیم اتحادیه اروپا در تروریستی خواندن حزب‌الله لبنان ادامه دارد.", "imposed", "اتحادیه اروپا",
+     "حزب‌الله لبنان"),
+    ("ژاپن حماس را در فهرست گروه‌های تروریستی قرار داد.", "imposed", "ژاپن", "حماس"),
+    ("استرالیا قصد دارد سپاه پاسداران را سازمانی تروریستی بنامد.", "threatened", "استرالیا", "سپاه پاسداران"),
+])
+def test_a_terrorist_designation_is_a_sanction(body, status, authority, target):
+    [s] = _events(body, "sanction")
+    assert s["status"] == status and _texts(s, "authority") == [authority] and _texts(s, "target") == [target]
+
+
+@pytest.mark.parametrize("body", [
+    "گروه تروریستی داعش روز گذشته اعلام کرد که مسئولیت این حمله را بر عهده دارد.",   # a name stands between
+    "یک گروه تروریستی اعلام کرد که بمب‌گذاری کار او بوده است.",                      # no object designated
+    "نماینده عربستان در این نشست مخالفان دولت سوریه را تروریست خواند.",              # nobody named: rhetoric
+    "کسانی که دیروز ایران را تروریست خواندند امروز از صلح حرف می‌زنند.",            # the object, not the subject
+])
+def test_terrorist_as_a_description_or_insult_is_no_designation(body):
+    assert _events(body, "sanction") == []
+
+
 def test_standing_sanctions_without_a_new_act_are_not_events():
     assert _events("تحریم‌های اتحادیه اروپا علیه بلاروس سال‌هاست ادامه دارد.", "sanction") == []
 

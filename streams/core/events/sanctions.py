@@ -62,6 +62,10 @@ SANCTION_ADJECTIVES = cues("sanction.adjective")
 BAN_WORDS = cues("sanction.ban")
 # verbs (by lemma) that add X to a sanctions list
 ADD_TO_LIST_VERBS = lemmas("sanction.add_to_list")
+DESIGNATION = cues("sanction.designation")
+DESIGNATE_VERBS = lemmas("sanction.designate_verb")
+CALL_VERBS = lemmas("sanction.call_verb")
+SPEAKER_TITLES = cues("sanction.speaker_title")
 
 
 def _trigger_family(word: str) -> str | None:
@@ -71,7 +75,28 @@ def _trigger_family(word: str) -> str | None:
         return "seizure"
     if word in BAN_WORDS:
         return "ban"          # a travel or trade ban: "ورود X را ممنوع کرد", "ممنوع‌الورود شدند"
+    if word in DESIGNATION:
+        return "designation"  # "X را تروریستی خواند": only with a designating verb (`_designates`)
     return None
+
+
+def _designates(view: SentenceView, trigger: int) -> bool:
+    """A designation: the designating verb right after the word, with the body designated as its object ("X را
+    سازمانی تروریستی اعلام کرد"), as the infinitive's complement ("تروریستی خواندن X"), or in a list ("به فهرست
+    گروه‌های تروریستی افزود").  "گروه تروریستی داعش اعلام کرد" and "یک گروه تروریستی اعلام کرد" designate
+    nothing: a name or no object stands between."""
+    k = trigger + 1
+    if k >= view.last:
+        return False
+    listed = any(view.word(j) in ("فهرست", "لیست") for j in range(max(view.first, trigger - 3), trigger))
+    preverb = view.word(k) in DESIGNATE_VERBS and k + 1 < view.last and analyse(view.word(k + 1)) is not None
+    phrase = verb_at(view.words, (k + 1 if preverb else k) - view.first) if analyse(
+        view.word(k + 1 if preverb else k)) else None
+    if phrase is None or not (preverb or phrase.lemma in DESIGNATE_VERBS | CALL_VERBS
+                              or listed and phrase.lemma in ADD_TO_LIST_VERBS):
+        return False
+    has_object = bool(view.find({"را"}, max(view.clause_start(trigger), trigger - 4), trigger))
+    return has_object or listed or phrase.form.tense == "infinitive"
 
 
 def _near(view: SentenceView, trigger: int, width: int = WINDOW) -> range:
@@ -100,6 +125,8 @@ def _status(view: SentenceView, trigger: int) -> str | None:
         view.has_phrase(ph, near.start, near.stop) is not None for ph in THREAT_PHRASES)
     if threat:
         return "threatened"
+    if _trigger_family(view.word(trigger)) == "designation":
+        return "threatened" if _future_after(view, trigger) else "imposed"
     after = view.next_word(trigger + 1)[1]
     # "X را به فهرست تحریم‌ها افزود / اضافه کرد": adding to a sanctions list imposes, whatever the verb's tense
     listed = any(view.has_phrase(ph, trigger - 1, trigger + 2) is not None for ph in LIST_PHRASES) or \
@@ -229,8 +256,10 @@ def _roles(view: SentenceView, trigger: int):
     # "A [ورود X ... / شرکت‌های X و Y] را تحریم/ممنوع کرد": the clause's first actor is the subject, every actor
     # after it and before the object marker is inside the object
     markers = [m for m in view.find({"را"}, clause, trigger) if trigger - m <= 2]   # "... را تحریم/ممنوع کرد"
+    # (not the actor right before "را": that is the object, "ایران را تروریست خواندند")
     subject = next((p for p in view.actors if markers and clause <= p.first < markers[-1] and _can_be_authority(p)
-                    and view.prev_word(p.first)[1] not in NOT_SUBJECT_BEFORE), None)
+                    and view.prev_word(p.first)[1] not in NOT_SUBJECT_BEFORE
+                    and view.next_word(p.last)[0] != markers[-1]), None)
     previous: Placed | None = None
     for p in view.actors:
         if any(a <= p.first < b for a, b in excluded):
@@ -306,7 +335,8 @@ def _roles(view: SentenceView, trigger: int):
     # nobody sanctions itself: in "فعالیت‌های هسته‌ای ایران ... تحریم‌های ... ایران لغو شود" the first Iran is a
     # possessor, not the authority
     sanctioned = {p.mention.entity_key for p in targets + countries}
-    authority = [p for p in authority if p.mention.entity_key not in sanctioned]
+    # nor is the name the trigger is part of a role ("[سازمان تروریستی]" in "X را سازمان تروریستی اعلام کرد")
+    authority = [p for p in authority if p.mention.entity_key not in sanctioned and not p.first <= trigger < p.last]
     return authority, targets, countries
 
 
@@ -371,8 +401,20 @@ def _can_be_authority_marked(view: SentenceView, p: Placed) -> bool:
     return view.prev_word(p.first)[1] in AUTHORITY_MARKERS
 
 
+def _designating(view: SentenceView, trigger: int, authority: list[Placed]) -> list[Placed]:
+    """Who designates: calling a body terrorist ("خواند", "نامید") is the act of a state, its head or a body
+    ("رئیس‌جمهور آمریکا"), not a speech of one who speaks for it ("نماینده عربستان ... را تروریست خواند")."""
+    k = view.next_word(trigger + 1)[0]
+    phrase = verb_at(view.words, k - view.first) if k < view.last and analyse(view.word(k)) else None
+    if phrase is None or phrase.lemma not in CALL_VERBS:
+        return authority
+    return [p for p in authority if not any(view.word(j) in SPEAKER_TITLES
+                                            for j in range(max(view.first, p.first - 3), p.first))]
+
+
 def _triggers(view: SentenceView) -> list[int]:
-    found = [i for i in range(view.first, view.last) if _trigger_family(view.word(i))]
+    found = [i for i in range(view.first, view.last) if (family := _trigger_family(view.word(i)))
+             and (family != "designation" or _designates(view, i))]
     for phrase in LIST_PHRASES:
         at = view.has_phrase(phrase)
         if at is not None:
@@ -408,6 +450,10 @@ def find_sanctions(doc: Document) -> Document:
             if status is None:
                 continue
             authority, targets, countries = _roles(view, trigger)
+            if _trigger_family(view.word(trigger)) == "designation":
+                authority = _designating(view, trigger, authority)
+                if not targets:
+                    continue   # a designation names whom it designates: "آنان را تروریست خواند" is rhetoric
             if not authority:
                 continue
             score = 2 * any(view.prev_word(p.first)[1] in TARGET_MARKERS for p in targets) + bool(targets) \
