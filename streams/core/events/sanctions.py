@@ -80,18 +80,24 @@ def _trigger_family(word: str) -> str | None:
     return None
 
 
+def _designation_verb(view: SentenceView, trigger: int):
+    """The verb right after a designation word, past a preverb ("اعلام کرد", "قرار داد"): its verb phrase and
+    whether a preverb stood before it; (None, False) if no verb follows."""
+    k = trigger + 1
+    preverb = k + 1 < view.last and view.word(k) in DESIGNATE_VERBS and analyse(view.word(k + 1)) is not None
+    k += preverb
+    if k >= view.last or analyse(view.word(k)) is None:
+        return None, False
+    return verb_at(view.words, k - view.first), preverb
+
+
 def _designates(view: SentenceView, trigger: int) -> bool:
     """A designation: the designating verb right after the word, with the body designated as its object ("X را
     سازمانی تروریستی اعلام کرد"), as the infinitive's complement ("تروریستی خواندن X"), or in a list ("به فهرست
     گروه‌های تروریستی افزود").  "گروه تروریستی داعش اعلام کرد" and "یک گروه تروریستی اعلام کرد" designate
     nothing: a name or no object stands between."""
-    k = trigger + 1
-    if k >= view.last:
-        return False
+    phrase, preverb = _designation_verb(view, trigger)
     listed = any(view.word(j) in ("فهرست", "لیست") for j in range(max(view.first, trigger - 3), trigger))
-    preverb = view.word(k) in DESIGNATE_VERBS and k + 1 < view.last and analyse(view.word(k + 1)) is not None
-    phrase = verb_at(view.words, (k + 1 if preverb else k) - view.first) if analyse(
-        view.word(k + 1 if preverb else k)) else None
     if phrase is None or not (preverb or phrase.lemma in DESIGNATE_VERBS | CALL_VERBS
                               or listed and phrase.lemma in ADD_TO_LIST_VERBS):
         return False
@@ -404,9 +410,8 @@ def _can_be_authority_marked(view: SentenceView, p: Placed) -> bool:
 def _designating(view: SentenceView, trigger: int, authority: list[Placed]) -> list[Placed]:
     """Who designates: calling a body terrorist ("خواند", "نامید") is the act of a state, its head or a body
     ("رئیس‌جمهور آمریکا"), not a speech of one who speaks for it ("نماینده عربستان ... را تروریست خواند")."""
-    k = view.next_word(trigger + 1)[0]
-    phrase = verb_at(view.words, k - view.first) if k < view.last and analyse(view.word(k)) else None
-    if phrase is None or phrase.lemma not in CALL_VERBS:
+    phrase, preverb = _designation_verb(view, trigger)
+    if phrase is None or preverb or phrase.lemma not in CALL_VERBS:
         return authority
     return [p for p in authority if not any(view.word(j) in SPEAKER_TITLES
                                             for j in range(max(view.first, p.first - 3), p.first))]
