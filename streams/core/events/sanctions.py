@@ -62,6 +62,7 @@ SANCTION_ADJECTIVES = cues("sanction.adjective")
 BAN_WORDS = cues("sanction.ban")
 # verbs (by lemma) that add X to a sanctions list
 ADD_TO_LIST_VERBS = lemmas("sanction.add_to_list")
+LIST_NOUNS = ("فهرست", "لیست")   # "به فهرست ... افزود": the list a body is added to
 DESIGNATION = cues("sanction.designation")
 DESIGNATE_VERBS = lemmas("sanction.designate_verb")
 CALL_VERBS = lemmas("sanction.call_verb")
@@ -97,7 +98,7 @@ def _designates(view: SentenceView, trigger: int) -> bool:
     گروه‌های تروریستی افزود").  "گروه تروریستی داعش اعلام کرد" and "یک گروه تروریستی اعلام کرد" designate
     nothing: a name or no object stands between."""
     phrase, preverb = _designation_verb(view, trigger)
-    listed = any(view.word(j) in ("فهرست", "لیست") for j in range(max(view.first, trigger - 3), trigger))
+    listed = any(view.word(j) in LIST_NOUNS for j in range(max(view.first, trigger - 3), trigger))
     if phrase is None or not (preverb or phrase.lemma in DESIGNATE_VERBS | CALL_VERBS
                               or listed and phrase.lemma in ADD_TO_LIST_VERBS):
         return False
@@ -136,7 +137,7 @@ def _status(view: SentenceView, trigger: int) -> str | None:
     after = view.next_word(trigger + 1)[1]
     # "X را به فهرست تحریم‌ها افزود / اضافه کرد": adding to a sanctions list imposes, whatever the verb's tense
     listed = any(view.has_phrase(ph, trigger - 1, trigger + 2) is not None for ph in LIST_PHRASES) or \
-        view.word(trigger - 1) in ("فهرست", "لیست")
+        view.word(trigger - 1) in LIST_NOUNS
     if listed and _verb_lemma_after(view, trigger) in ADD_TO_LIST_VERBS:
         return "threatened" if _future_after(view, trigger) else "imposed"
     if after in IMPOSE_VERBS_AFTER_TRIGGER or view.word(trigger - 1) == "مورد" \
