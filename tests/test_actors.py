@@ -132,9 +132,9 @@ def test_a_place_run_into_the_name_after_it_is_split_at_a_person_named_elsewhere
 def test_a_name_the_tagger_runs_onto_a_preposition_or_conjunction_stops_before_it():
     class RunsOn:
         """A tagger that takes the word after the name, as the CRF sometimes does ("[اتحادیه اروپا در] لیسبون")."""
-        def entities(self, tokens):
-            at = tokens.index("کمیسیون")
-            return [(at, at + 3, "ORG")]
+        def entities_many(self, sentences):
+            return [[(s.index("کمیسیون"), s.index("کمیسیون") + 3, "ORG")] if "کمیسیون" in s else []
+                    for s in sentences]
 
     doc = Document.from_article({"id": "t", "body": "اعضای کمیسیون پارسیان در شیراز دیدار کردند."})
     doc = ActorRecognizer(gazetteer=Gazetteer([]), ner=RunsOn())(doc)

@@ -232,11 +232,10 @@ class ActorRecognizer:
         return None if label is None else (i + 1, j, label)
 
     def _ner_mentions(self, doc: Document, f: Field, taken: set[int]) -> None:
-        for sent in f.sentences:
-            toks = f.tokens[sent.first_token:sent.last_token]
-            if not toks:
-                continue
-            for a, b, label in self.ner.entities([t.text for t in toks]):
+        sentences = [s for s in f.sentences if s.last_token > s.first_token]
+        tagged = self.ner.entities_many([t.text for t in f.tokens[s.first_token:s.last_token]] for s in sentences)
+        for sent, spans in zip(sentences, tagged):
+            for a, b, label in spans:
                 if label not in NER_LABELS:
                     continue
                 a, b = a + sent.first_token, b + sent.first_token

@@ -62,10 +62,10 @@ class PosFeatures:
     CACHE_SIZE = 50_000
 
     def __init__(self, pos_lexicon: dict[str, tuple[str, ...]] | None = None,
-                 clusters: dict[str, tuple[str, ...]] | None = None, names: NameLexicon | None = None):
+                 clusters: dict[str, tuple[str, ...]] | None = None, lexicon: NameLexicon | None = None):
         self.pos_lexicon = pos_lexicon or {}
         self.clusters = clusters or {}
-        self.names = names
+        self.lexicon = lexicon
         self._cache = FormCache(self.CACHE_SIZE)
 
     def _lex(self, k: str) -> tuple[str, ...]:
@@ -73,8 +73,13 @@ class PosFeatures:
 
     def _token(self, w: str):
         hit = self._cache.get(w)
-        if hit is not None:
-            return hit
+        if hit is None:
+            *parts, k = self.form_parts(w)
+            hit = self._cache.put(*parts, w, k)
+        return hit
+
+    def form_parts(self, w: str) -> tuple[list[str], list[str], list[str], list[str], list[str], str]:
+        """A form's own features, its features as the -1, +1, -2 and +2 neighbour, and its lexicon key."""
         k = key(w)  # lower case, no ZWNJ, unified letters: the form the lexicons are keyed by
         shape = _shape(w)
         tags = self._lex(k)
@@ -103,11 +108,11 @@ class PosFeatures:
         p1 = ["+1w=" + w, "+1s2=" + k[-2:], "+1sh=" + shape, "+1lx=" + lx, "+1c=" + c_first]
         m2 = ["-2w=" + w, "-2lx=" + lx]
         p2 = ["+2w=" + w, "+2lx=" + lx]
-        return self._cache.put(own, m1, p1, m2, p2, w, k)
+        return own, m1, p1, m2, p2, k
 
     def sentence_items(self, tokens: Sequence[str]) -> list[list[bytes]]:
         """What the tagger reads: ``sentence_features`` as bytes."""
-        return sentence_items([self._token(t) for t in tokens], self.names)
+        return sentence_items([self._token(t) for t in tokens], self.lexicon)
 
     def sentence_features(self, tokens: Sequence[str]) -> list[list[str]]:
         """Feature names per token (training and inspection)."""
