@@ -22,6 +22,7 @@ from __future__ import annotations
 import json
 import os
 import threading
+from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import Iterable, Sequence
@@ -185,7 +186,9 @@ class NameLexicon:
         return out
 
 
+@lru_cache(maxsize=1)
 def default_lexicon() -> NameLexicon:
+    """The curated gazetteer's names, built once per process (the NER and the POS tagger share it)."""
     path = resources.files("streams.data").joinpath("gazetteer.jsonl")
     return NameLexicon.from_gazetteer_lines(path.read_bytes().splitlines())
 
@@ -330,15 +333,23 @@ class FeatureExtractor:
 
 
 def load_clusters(path: Path | str | None) -> dict[str, tuple[str, ...]]:
-    """word<TAB>cluster-id[<TAB>cluster-id...] lines -> {word: (ids...)}."""
-    clusters: dict[str, tuple[str, ...]] = {}
+    """word<TAB>cluster-id[<TAB>cluster-id...] lines -> {word: (ids...)}; read once per file and process (the
+    NER and the POS tagger share one), each cluster id one string object."""
     if path is None or not Path(path).exists():
-        return clusters
+        return {}
+    path = Path(path).resolve()
+    return _clusters(str(path), path.stat().st_mtime_ns)  # a rebuilt file is read again
+
+
+@lru_cache(maxsize=4)
+def _clusters(path: str, _mtime_ns: int) -> dict[str, tuple[str, ...]]:
+    clusters: dict[str, tuple[str, ...]] = {}
+    ids: dict[str, str] = {}
     with open(path, encoding="utf-8") as fh:
         for line in fh:
             parts = line.rstrip("\n").split("\t")
             if len(parts) >= 2 and parts[0]:
-                clusters[parts[0]] = tuple(parts[1:])
+                clusters[parts[0]] = tuple(ids.setdefault(c, c) for c in parts[1:])
     return clusters
 
 
