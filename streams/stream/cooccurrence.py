@@ -38,7 +38,7 @@ from faust.serializers import codecs
 from streams.config import (COOCCURRENCE, DEDUP, ENRICHED, PAIRS, REPARTITION_CONFIG, Settings,
                             changelog_config)
 from streams.processing import Output
-from streams.stream.delivery import send_changelog
+from streams.stream.delivery import send_changelog, this_generation
 from streams.stream.store import VERSION_HEADER, Store as PersistentStore, header_int
 from streams.cooccurrence import (Aggregator, Decision, DedupIndex, Features, WindowConfig, actor_summary,
                                   actor_window, actor_windows, article_batches, current_window, iso, parse_time,
@@ -277,7 +277,7 @@ class Cooccurrence:
         self.applied.on_recovered = self._forget_mark
         self.stats = {"articles": 0, "counted": 0, "seen": 0, "near_duplicate": 0, "late": 0, "resent": 0,
                       "batches_sent": 0, "batches": 0, "replayed": 0, "pair_records": 0, "actor_records": 0,
-                      "published": 0, "flushes": 0}
+                      "published": 0, "flushes": 0, "stale": 0}
         self._mark: float | None = None
         self._mark_known = False
         self.sink = None            # like Khabar.sink, for the repartition records
@@ -383,6 +383,9 @@ class Cooccurrence:
                                   extra=[s for s in sends if s[0] != "sink"])
 
     async def _aggregate(self, events) -> None:
+        live = this_generation(self.app, events)  # not a lost partition's (streams.stream.delivery, hole 5)
+        self.stats["stale"] += len(events) - len(live)
+        events = live
         pairs = WriteBack(self.pair_table, self.pair_partition, lambda k: k.encode("utf-8"),
                           lambda k: k.decode("utf-8"))
         actors = WriteBack(self.actor_table, self.actor_partition)

@@ -20,6 +20,12 @@ Three holes in faust-streaming 0.15 (each seen or reasoned from its source, see 
    asks, and `_watch_dropped` finds such partitions on a timer.  A re-read passes on only the records
    not acked since (`_skip_acked`).  (Dropping a fetch that a seek overlapped and seeking again from the
    fetch path was tried: it once left a restarted worker fetching nothing at all, so it is not done.)
+5. The drop in 3. happens where a message enters a stream; a `take` buffer filled before the rebalance
+   is handed over after it, old-generation events and all.  A table agent that applied them wrote the
+   changelog of a partition it had lost behind its new owner's back (recovered already, the new owner's
+   next value of a key then lacked those increments).  `this_generation()` leaves them out; their acks are
+   refused (3.), so they are read again, by whoever owns the partition now.  (The handover fault test saw
+   the tables differ from offline in 4 of 7 runs before, in 1 of 8 after: another path remains.)
 """
 from __future__ import annotations
 
@@ -34,6 +40,12 @@ from faust.utils.functional import consecutive_numbers
 
 log = logging.getLogger(__name__)
 RETRY_FIRST, RETRY_LONGEST = 0.5, 10.0
+
+
+def this_generation(app, events: Sequence) -> list:
+    """The events of a `take` batch fetched in the consumer group's current generation (hole 5)."""
+    generation = app.consumer_generation_id
+    return [e for e in events if e.message.generation_id == generation]
 
 
 def committable(acked: list[int], committed: Optional[int]) -> Optional[int]:

@@ -25,6 +25,7 @@ from streams.cooccurrence import Decision
 from streams.fusion import FusionConfig, FusionTable, article_reports, fuses, naming, recent
 from streams.processing import Output
 from streams.stream.cooccurrence import REPARTITION_CONFIG, TAKE_MAX, BadRequest, RecoveredTable, WriteBack, _table
+from streams.stream.delivery import this_generation
 
 log = logging.getLogger(__name__)
 REPORTS = "events.reports"   # repartition topic: one message per (fused article, group key)
@@ -44,7 +45,7 @@ class Fusion:
         self.groups.on_recovered = self._forget_index
         self._index: dict[str, str] | None = None   # fused id -> group key, of the groups held here
         self.stats = {"articles": 0, "messages": 0, "taken": 0, "applied": 0, "replayed": 0, "reports": 0, "changes": 0,
-                      "published": 0}
+                      "published": 0, "stale": 0}
         self.unsent: list[Output] = []   # broker-less test mode: the repartition records
         self._install()
 
@@ -85,6 +86,9 @@ class Fusion:
         self._install_views()
 
     async def _fuse(self, events) -> None:
+        live = this_generation(self.app, events)  # not a lost partition's (streams.stream.delivery, hole 5)
+        self.stats["stale"] += len(events) - len(live)
+        events = live
         groups = WriteBack(self.groups, self.partition)
         table = FusionTable(self.cfg, groups)
         changed: dict[str, dict | None] = {}
