@@ -222,9 +222,9 @@ class CrfDecoder:
             if i is None:
                 i = cached[w] = len(self.forms)
                 *parts, k = self.form_parts(w)
-                for feats in parts:  # each view has at least the form's own feature
+                for feats in parts:
                     bounds.append(len(names))
-                    names += [f.encode() for f in feats]
+                    names += [f.encode() for f in feats] or [b""]  # reduceat needs one name per view
                 self.forms.append(w.encode())
                 self.keys.append(k)
             out[n] = i

@@ -381,8 +381,8 @@ def default_model_dir() -> Path:
 class CrfSequenceTagger:
     """A CRFsuite model plus the feature function it was trained with (``features.form_parts``, the per-form
     parts of ``sentence_features``, and ``features.lexicon``), decoded by ``crf.CrfDecoder`` (the same tags as
-    python-crfsuite's tagger, several times faster).  Thread-safe.  The NER and the part-of-speech tagger are
-    both one."""
+    python-crfsuite's tagger, about twice as fast on a field's sentences at once).  Thread-safe.  The NER and
+    the part-of-speech tagger are both one."""
 
     def __init__(self, model_path: Path, features, what: str, script: str):
         from streams.core.actors.crf import CrfDecoder, CrfModel  # noqa: PLC0415 - numpy only when tagging
