@@ -707,3 +707,45 @@ def test_a_meeting_is_where_its_subject_is_staying_and_the_subject_survives_its_
 ])
 def test_an_official_from_elsewhere_at_a_local_councils_session_came_there(body, visits):
     assert _rule_pairs(body) == visits
+
+
+def test_companions_travel_in_one_party():
+    # GUIDELINES: a delegation counts once; "به همراه" names who travel in the head's party
+    body = ("وزیر خارجه ژاپن که شب گذشته به همراه کنجی تاناکا معاون سیاسی و هیرو ساتو معاون اقتصادی خود وارد "
+            "مادرید شد، امروز با همتای اسپانیایی خود دیدار کرد.")
+    found = _rule_pairs(body)
+    assert ("کنجی تاناکا", "مادرید") in found and ("هیرو ساتو", "مادرید") in found   # each read by the rules
+    visits = [v for v in _events(body, "visit") if _texts(v, "destination") == ["مادرید"]]
+    assert len(visits) == 1, visits
+    assert {"کنجی تاناکا", "هیرو ساتو"} <= set(_texts(visits[0], "visitor"))
+
+
+def test_companions_are_named_after_a_companion_phrase_with_no_verb_between():
+    from streams.core.events.clauses import sentences
+    from streams.core.events.visits import in_company
+    doc, _ = _rules("هیرو ساتو به همراه کنجی تاناکا وارد مادرید شد و سپس ماریا لوپز به مادرید رفت.")
+    [view] = [v for v in sentences(doc) if v.field.name == "body"]
+    at = {t.text: i for i, t in enumerate(view.tokens) if view.first <= i < view.last}
+    assert in_company(view, at["کنجی"]) and not in_company(view, at["هیرو"])
+    assert not in_company(view, at["ماریا"])     # a finite verb ends the companion phrase
+
+
+def test_a_delegations_member_list_travels_as_the_delegation():
+    body = ("هیئت تجاری ژاپن متشکل از ۴۰ نفر از بازرگانان، کارشناسان بانکی و نمایندگان پارلمان است که برای "
+            "گسترش همکاری‌ها به تهران آمده است.")
+    assert _rule_pairs(body) == {("هیئت تجاری ژاپن", "تهران")}
+
+
+def test_a_title_given_with_our_country_names_its_holder_with_the_country():
+    # the outlets' "کشورمان" is Iran: the same title written with ایران is the same person, so one trip
+    body = ("محمد اسلامی، رئیس سازمان انرژی اتمی کشورمان، دیروز برای شرکت در نشست آژانس وارد وین شد.\n"
+            "رئیس سازمان انرژی اتمی ایران امروز در وین با وزیر انرژی قزاقستان دیدار کرد.")
+    visits = [v for v in _events(body, "visit") if "وین" in _texts(v, "destination")]
+    visitors = [_texts(v, "visitor")[0] for v in visits]
+    assert "رئیس سازمان انرژی اتمی ایران" not in visitors and "محمد اسلامی" in visitors
+
+
+def test_in_presence_of_an_honoured_name_whose_title_runs_past_the_window():
+    body = ("مجمع عمومی پلیس اینترپل روز دوشنبه با حضور سردار «مسعود رضوانی» رئیس پلیس بین‌الملل نیروی انتظامی "
+            "جمهوری اسلامی ایران در اندونزی گشایش یافت.")
+    assert _rule_pairs(body) == {("مسعود رضوانی", "اندونزی")}

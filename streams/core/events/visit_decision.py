@@ -64,8 +64,11 @@ def _visitors(view: SentenceView) -> list[tuple[int, Argument, str]]:
     """(token index, argument, kind) of everyone who could travel in this sentence."""
     out: list[tuple[int, Argument, str]] = []
     person_at = {p.first for p in view.actors if p.mention.label == "PERSON"}
-    covered: set[int] = set()
+    members = rules.members_listed(view)    # a delegation's members travel as the delegation
+    covered: set[int] = set(members)
     for p in view.actors:
+        if p.first in members:
+            continue
         # the body a title names ("رئیس [سازمان انرژی اتمی]") travels only as its holder, a candidate already
         if p.mention.label in ("PERSON", "ORG") and not p.is_media and not (
                 p.mention.label == "ORG" and p.first > view.first and is_title_word(view.tokens[p.first - 1].text)):
@@ -407,6 +410,7 @@ def decide(doc: Document, cands: list[Candidate], pair_model: LinearModel | None
         if k not in per_sentence or c.probability > per_sentence[k].probability:
             per_sentence[k] = c
     # the most likely mention of a trip first: merging keeps its evidence and fills in what it lacks (a date)
+    companions: set[int] = set()
     for c in sorted(per_sentence.values(), key=lambda c: -c.probability):
         view = c.view
         # the rules' status where they read this pair (in CV they beat the status model there: 0.905 vs 0.884
@@ -429,7 +433,10 @@ def decide(doc: Document, cands: list[Candidate], pair_model: LinearModel | None
             ev.attributes.update(c.rule_event.attributes)
         ev.attributes["confidence"] = round(c.probability, 3)
         events.append(ev)
-    return sorted(rules.merge(doc, events), key=lambda e: (e.evidence.field != "title", e.evidence.start))
+        if rules.in_company(view, c.v_index):
+            companions.add(id(ev))
+    return sorted(rules.merge(doc, events, frozenset(companions)),
+                  key=lambda e: (e.evidence.field != "title", e.evidence.start))
 
 
 def find_visits(doc: Document) -> Document:

@@ -10,8 +10,8 @@ is reported by name, marked `inferred`.
 """
 from __future__ import annotations
 
-from streams.core.actors.recognizer import FACILITY_HEADS, PLACE_NOUNS, is_title_word
-from streams.core.events.clauses import QUOTES, ZWNJ, Placed, SentenceView, preceding_places, sentences
+from streams.core.actors.recognizer import FACILITY_HEADS, PERSON_HEADS, PLACE_NOUNS, is_title_word
+from streams.core.events.clauses import HOME_COUNTRY, OUR_COUNTRY, QUOTES, ZWNJ, Placed, SentenceView, preceding_places, sentences
 from streams.core.events.cues import cues, phrases
 from streams.core.text.dates import date_near
 from streams.core.document import Argument, Document, Event, Span
@@ -30,7 +30,9 @@ TENURE_WORDS = cues("visit.tenure")
 SPORTS = cues("visit.sports")
 PAST_CONTEXT = phrases("visit.past_context")
 FUTURE = cues("visit.future")
-STOP_WORDS = cues("visit.stop_word")
+MEMBERSHIP = cues("visit.membership")
+COPULA = cues("visit.copula")
+STOP_WORDS = cues("visit.stop_word") | MEMBERSHIP
 CONDITIONAL = cues("conditional")
 BIOGRAPHY = cues("visit.biography")
 RUMOUR = cues("visit.rumour")
@@ -57,6 +59,7 @@ RESIDENT_TITLES = cues("visit.resident_title")
 ANAPHORS = {**{ph: "country" for ph in phrases("visit.anaphor.country")},
             **{ph: "city" for ph in phrases("visit.anaphor.city")}}
 DELEGATIONS = cues("visit.delegation")
+COMPANY = phrases("visit.companion")
 WHOLE_TITLES = cues("visit.whole_title")
 
 
@@ -132,8 +135,9 @@ def _title_span(view: SentenceView, i: int) -> tuple[int, int] | None:
     while j < view.last and view.tokens[j].is_word and view.word(j) not in STOP_WORDS and j - i < 7 \
             and not any(p.first == j and p.mention.label == "PERSON" for p in view.actors):
         j += 1
-    # a title is complete with the country or body it names: "وزیر کشور اردن [اواخر ماه ...]"
-    inner = [p.last for p in view.actors if i < p.first and p.last <= j and p.mention.label in ("GPE", "ORG")]
+    # a title is complete with the country or body it names: "وزیر کشور اردن [اواخر ماه ...]", all of it: "رئیس
+    # پلیس بین‌الملل نیروی انتظامی جمهوری اسلامی ایران"
+    inner = [p.last for p in view.actors if i < p.first < j and p.mention.label in ("GPE", "ORG")]
     if inner:
         j = max(inner)
     return (i, j) if j - i >= 2 or view.word(i) in WHOLE_TITLES else None
@@ -144,11 +148,27 @@ def _title_argument(view: SentenceView, role: str, a: int, b: int) -> Argument:
     span = view.span(a, b)
     if view.word(a) in PLURAL_TITLES:
         return Argument(role, None, span)
-    eid = view.doc.titles.get(key(view.doc.text_of(span))) or _sole_compatriot(view, a, b)
+    eid = _title_holder(view.doc, key(view.doc.text_of(span))) or _sole_compatriot(view, a, b)
     if eid and eid in view.doc.entities:
         named = max(view.doc.entities[eid].mentions, key=lambda m: m.end - m.start)
         return Argument(role, eid, Span(named.field, named.start, named.end), inferred=True)
     return Argument(role, eid, span)
+
+
+def _title_holder(doc: Document, title: str) -> str | None:
+    """Who the article gave this title (a key) in apposition; "رئیس سازمان انرژی اتمی ایران" is the one it called
+    "رئیس سازمان انرژی اتمی کشورمان" (the outlets' "our country" is Iran)."""
+    eid = doc.titles.get(title)
+    if eid is not None:
+        return eid
+    home = default_gazetteer().by_id[HOME_COUNTRY]
+    for name in {key(n) for n in (home.name, *home.aliases)}:
+        if title.endswith(name) and len(title) > len(name):
+            for ours in OUR_COUNTRY:
+                eid = doc.titles.get(title[:-len(name)] + ours)
+                if eid is not None:
+                    return eid
+    return None
 
 
 def _sole_compatriot(view: SentenceView, a: int, b: int) -> str | None:
@@ -198,10 +218,27 @@ def _excluded_before(view: SentenceView, i: int) -> bool:
     return prev in NOT_SUBJECT_BEFORE
 
 
+def members_listed(view: SentenceView) -> set[int]:
+    """Tokens of the member lists of delegations ("هیئت ترک متشکل از ۳۰۰ بازرگان، کارشناس بانکی و نمایندگان مجلس
+    است که ..."): from the membership word to the next verb or "که"."""
+    out: set[int] = set()
+    for at in view.find(MEMBERSHIP):
+        k = at + 1
+        while k < view.last and view.word(k) != "که" and not _finite_verb(view, k):
+            out.add(k)
+            k += 1
+    return out
+
+
 def _antecedent(view: SentenceView, ke: int, width: int = 10) -> Argument | None:
     """What the relative clause opened by "که" at token `ke` describes: the person before it, also across the
     apposition that gives their title ("X، وزیر خارجه Y، که ..."), else a title phrase ending there; not across
     another verb.  Whatever governs the phrase ("با X که ..."), the clause describes X."""
+    members = members_listed(view)
+    if ke - 1 in members or ke - 2 in members and view.word(ke - 1) in COPULA:
+        # "هیئت ترک متشکل از ۳۰۰ بازرگان ... و نمایندگان مجلس است که ...": the delegation, not its last member
+        ke = min(k for k in members if k < ke and all(j in members for j in range(k, ke - 1))) - 1
+        width = 8
     lo = max(view.clause_start(ke - 1), ke - width)
     verbs = [k for k in range(lo, ke) if view.tokens[k].is_word and analyse(view.word(k)) is not None]
     lo = max([lo] + [k + 1 for k in verbs])
@@ -220,8 +257,9 @@ def _subjects(view: SentenceView, before: int) -> list[Argument]:
     A relative clause ("X که ... سفر کرده است") takes the person it describes."""
     opened = view.clause_start(before)
     clause = _after_finished_clause(view, opened, before)
-    out = [p.argument("visitor") for p in view.actors
-           if clause <= p.first < before and p.mention.label == "PERSON" and not _excluded_before(view, p.first)]
+    members = members_listed(view)
+    out = [p.argument("visitor") for p in view.actors if clause <= p.first < before and p.mention.label == "PERSON"
+           and not _excluded_before(view, p.first) and p.first not in members]
     # "X که ... در وین به سر می‌برد، امروز با Y دیدار کرد": past the relative clause, X is the subject again
     if not out and opened > view.first and view.word(opened - 1) == "که":
         antecedent = _antecedent(view, opened - 1)
@@ -234,7 +272,7 @@ def _subjects(view: SentenceView, before: int) -> list[Argument]:
     if not out:
         excluded_ends = {p.last for p in view.actors if p.mention.label == "PERSON" and _excluded_before(view, p.first)}
         for i in range(clause, before):
-            t = _title_span(view, i)
+            t = None if i in members else _title_span(view, i)
             if t and not _excluded_before(view, i) and i not in excluded_ends:
                 out.append(_title_argument(view, "visitor", *t))
                 break
@@ -792,8 +830,10 @@ def _in_presence_of(view: SentenceView, i: int) -> _Visit | None:
     place the event before "با حضور" is named by (not a capital: an official of no stated country there is
     most often at home)."""
     j, _ = view.next_word(i + 1)
+    # "با حضور سردار «X»": the name after its honorific and quotes
+    head, _ = view.next_word(j + 1) if view.word(j) in PERSON_HEADS else (j, "")
     # a first name the recogniser left out may stand before the name it found ("لیلا [صارمی]")
-    person = next((p for p in view.actors if j <= p.first <= j + 1 and p.mention.label == "PERSON"), None)
+    person = next((p for p in view.actors if j <= p.first <= max(j + 1, head) and p.mention.label == "PERSON"), None)
     title = None if person is not None else _title_span(view, j)
     if person is None and title is None:
         return None
@@ -996,8 +1036,20 @@ def _identity(doc: Document, arg: Argument) -> str:
     return arg.entity_id or key(doc.text_of(arg.span))
 
 
-def merge(doc: Document, events: list[Event]) -> list[Event]:
-    """One event per visitor and trip: same visitor and destination -> one event; occurred beats planned."""
+def in_company(view: SentenceView, i: int, reach: int = 25) -> bool:
+    """The visitor named at token i travels in another's party: "X به همراه Y معاون ...، Z و W وارد وین شد" names
+    Y, Z and W after a companion phrase, with no verb between."""
+    for k in range(i - 1, max(view.first, i - reach) - 1, -1):
+        if _finite_verb(view, k):
+            return False
+        if any(view.has_phrase(ph, k, i) == k for ph in COMPANY):
+            return True
+    return False
+
+
+def merge(doc: Document, events: list[Event], companions: frozenset[int] = frozenset()) -> list[Event]:
+    """One event per visitor and trip: same visitor and destination -> one event; occurred beats planned.
+    `companions`: the ids of events whose visitor travels in another's party (`in_company`)."""
     merged: dict[tuple[str, str], Event] = {}
     for ev in events:
         visitor = next(a for a in ev.arguments if a.role == "visitor")
@@ -1007,7 +1059,43 @@ def merge(doc: Document, events: list[Event]) -> list[Event]:
             merged[k] = ev
             continue
         _join(merged[k], ev)
-    return _fold_sites(doc, _fold_one_country(doc, [ev for ev in merged.values() if not _to_own_country(doc, ev)]))
+    kept = [ev for ev in merged.values() if not _to_own_country(doc, ev)]
+    return _fold_sites(doc, _fold_one_country(doc, _fold_companions(doc, kept, companions)))
+
+
+def _fold_companions(doc: Document, events: list[Event], companions: frozenset[int]) -> list[Event]:
+    """A party travels as one (GUIDELINES: a delegation counts once): a companion's event joins the event to the
+    same destination of a visitor who is nobody's companion, one told in the same sentence or else the only one
+    (an article may send others there on their own), else the first companion's event in its sentence, which
+    lists the party's visitors."""
+    def where(ev: Event) -> str:
+        return _identity(doc, next(a for a in ev.arguments if a.role == "destination"))
+
+    def sentence(ev: Event) -> tuple[str, int]:
+        return ev.evidence.field, ev.evidence.start
+
+    heads: dict[tuple, Event] = {}
+    alone: dict[str, list[Event]] = {}
+    for ev in events:
+        if id(ev) not in companions:
+            heads.setdefault((where(ev), sentence(ev)), ev)
+            alone.setdefault(where(ev), []).append(ev)
+    for place, there in alone.items():
+        if len(there) == 1:
+            heads[(place, None)] = there[0]
+    out = []
+    for ev in events:
+        party = None if id(ev) not in companions else (
+            heads.get((where(ev), sentence(ev))) or heads.get((where(ev), None)))
+        if party is None:
+            out.append(ev)
+            if id(ev) in companions:
+                heads[(where(ev), sentence(ev))] = ev
+            continue
+        seen = {(a.span.field, a.span.start) for a in party.arguments}
+        party.arguments += [a for a in ev.arguments if a.role == "visitor" and (a.span.field, a.span.start) not in seen]
+        _join(party, ev)
+    return out
 
 
 def _fold_one_country(doc: Document, events: list[Event]) -> list[Event]:
