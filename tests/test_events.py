@@ -749,3 +749,18 @@ def test_in_presence_of_an_honoured_name_whose_title_runs_past_the_window():
     body = ("مجمع عمومی پلیس اینترپل روز دوشنبه با حضور سردار «مسعود رضوانی» رئیس پلیس بین‌الملل نیروی انتظامی "
             "جمهوری اسلامی ایران در اندونزی گشایش یافت.")
     assert _rule_pairs(body) == {("مسعود رضوانی", "اندونزی")}
+
+
+@pytest.mark.parametrize("body, visitor, place, host, status", [
+    ("ولادیمیر پوتین فردا میزبان رجب طیب اردوغان در سوچی خواهد بود.", "رجب طیب اردوغان", "سوچی", "ولادیمیر پوتین",
+     "planned"),
+    # the host is what the relative clause describes, not the name inside it ("پیروزی ترامپ")
+    ("جو بایدن که پس از پیروزی ترامپ، میزبان دونالد ترامپ رئیس‌جمهوری منتخب در کاخ سفید بود گفت: دیدار خوبی بود.",
+     "دونالد ترامپ", "کاخ سفید", "جو بایدن", "occurred"),
+])
+def test_a_person_hosting_someone_at_a_place(body, visitor, place, host, status):
+    # (a shorter mention of the same person may stand for the visitor: one entity, one event)
+    visits = [v for v in _events(body, "visit") if _texts(v, "visitor")[0] in visitor]
+    assert len(visits) == 1, _events(body, "visit")
+    assert _texts(visits[0], "destination") == [place] and _texts(visits[0], "host") == [host]
+    assert visits[0]["status"] == status

@@ -799,11 +799,36 @@ def _hosted_by_place(view: SentenceView, i: int) -> _Visit | None:
     received whoever follows it."""
     before = [p for p in view.actors if view.clause_start(i) <= p.first and p.last <= i]
     place = before[-1] if before and before[-1].mention.label == "GPE" and i - before[-1].last <= 3 else None
-    visitor = _person_or_title(view, "visitor", i + 1, min(view.last, i + 8)) if place is not None else None
+    if place is None:
+        return _hosted_by_person(view, i)
+    visitor = _person_or_title(view, "visitor", i + 1, min(view.last, i + 8))
     if visitor is None or view.word(i + 1) in INSTITUTION_HEADS:
         return None
     v = _Visit(view, i)
     v.destination, v.visitors = place.argument("destination"), [visitor]
+    return v
+
+
+def _hosted_by_person(view: SentenceView, i: int, reach: int = 14) -> _Visit | None:
+    """"X [هفته گذشته] میزبان Y در کاخ سفید بود": Y visited the place X received them at, X hosting (X: the
+    subject before the word, or what the relative clause it is in describes)."""
+    visitor = _person_or_title(view, "visitor", i + 1, min(view.last, i + 8))
+    if visitor is None or view.word(i + 1) in INSTITUTION_HEADS:
+        return None
+    start = view.field.token_index_at(visitor.span.end - 1) + 1
+    place = next((p for p in view.actors if start <= p.first < i + reach and view.word(p.first - 1) == "در"
+                  and p.mention.label in PLACE_TYPES and not p.is_media), None)
+    if place is None or view.find(set(STOP_WORDS) & {"که", "را"}, start, place.first):
+        return None
+    hosts = [h for h in _subjects(view, i) if _identity(view.doc, h) != _identity(view.doc, visitor)]
+    opened = view.clause_start(i)
+    if not hosts and opened > view.first and view.word(opened - 1) == "که":
+        hosts = [h for h in [_antecedent(view, opened - 1)] if h is not None]   # "X که ... میزبان Y ... بود"
+    if not hosts:
+        return None
+    v = _Visit(view, i)
+    v.destination, v.visitors = place.argument("destination"), [visitor]
+    v.hosts = [Argument("host", hosts[-1].entity_id, hosts[-1].span, hosts[-1].inferred)]
     return v
 
 
