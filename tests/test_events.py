@@ -764,3 +764,15 @@ def test_a_person_hosting_someone_at_a_place(body, visitor, place, host, status)
     assert len(visits) == 1, _events(body, "visit")
     assert _texts(visits[0], "destination") == [place] and _texts(visits[0], "host") == [host]
     assert visits[0]["status"] == status
+
+
+@pytest.mark.parametrize("body, visits", [
+    ("وزیر خارجه فرانسه هفته گذشته در تهران بود.", {("وزیر خارجه فرانسه", "تهران")}),
+    # an official of a region belongs to its country
+    ("مقامات اقلیم کردستان عراق که چندی پیش در تهران بودند، قول همکاری دادند.", {("مقامات اقلیم کردستان عراق", "تهران")}),
+    ("وزیر کشور ایران دیروز در تهران بود.", set()),          # at home
+    ("سفیر فرانسه در تهران بود.", set()),                     # posted there
+    ("علی رضایی هفته گذشته در تهران بود.", set()),            # no known home: not told apart from a resident
+])
+def test_having_been_in_a_place_abroad_is_a_visit(body, visits):
+    assert _rule_pairs(body) == visits

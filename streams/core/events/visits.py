@@ -32,6 +32,7 @@ PAST_CONTEXT = phrases("visit.past_context")
 FUTURE = cues("visit.future")
 MEMBERSHIP = cues("visit.membership")
 COPULA = cues("visit.copula")
+BEEN = cues("visit.been")
 STOP_WORDS = cues("visit.stop_word") | MEMBERSHIP
 CONDITIONAL = cues("conditional")
 BIOGRAPHY = cues("visit.biography")
@@ -388,7 +389,7 @@ def _home(doc: Document, arg: Argument, titles: bool = True) -> str | None:
     if arg.entity_id and titles:
         texts += [t for t, eid in doc.titles.items() if eid == arg.entity_id]
     gazetteer = default_gazetteer()
-    bodies = None
+    bodies = regions = None
     for ent, names in _mention_keys(doc):
         if not any(k in t for k in names for t in texts if k != t):
             continue
@@ -397,7 +398,9 @@ def _home(doc: Document, arg: Argument, titles: bool = True) -> str | None:
             return ent.country          # "وزیر خارجه چین", "هیئتی از وزارت نفت عراق": the country named
         if ent.type == "ORG" and ent.country:
             bodies = bodies or ent.country   # "رئیس مجلس روسیه": the country of the body named
-    return bodies
+        elif ent.type == "GPE" and ent.country:
+            regions = regions or ent.country   # "مقامات اقلیم کردستان عراق": the country of the region named
+    return bodies or regions
 
 
 def _mention_keys(doc: Document) -> list[tuple]:
@@ -759,6 +762,8 @@ def _candidates(view: SentenceView, held_at: Placed | None = None, sides: list[A
             v.destination, v.visitors = _place_after(view, i + 2, 0), _subjects(view, i)
         elif cls == "stay":
             v = _stayed(view, i)                                  # "X در مانیل به سر می‌برد"
+        elif w in BEEN and i - 2 > view.first:
+            v = _been_abroad(view, i)                             # "X که چندی پیش در تهران بودند"
         elif cls == "host" and kind == "noun" and _light_verb(view, i + 1):
             v = _welcomed(view, i)                                # "X در کاخ ... از Y استقبال کرد"
         elif w in SESSIONS and view.word(i - 1) == "در" and _council_at(view, i + 1) is not None:
@@ -842,6 +847,23 @@ def _stayed(view: SentenceView, i: int) -> _Visit | None:
     if place is None or place.is_bloc or place.is_media:
         return None
     visitors = _not_at_home(view, _subjects(view, min(i, place.first)), place)
+    if not visitors:
+        return None
+    v = _Visit(view, i)
+    v.visitors, v.destination = visitors, place.argument("destination")
+    return v
+
+
+def _been_abroad(view: SentenceView, i: int) -> _Visit | None:
+    """"X [که چندی پیش] در P بود/بودند/بوده‌ام": whoever the article ties to another country than P's was there on
+    a visit (those of unknown home, and anyone posted there, are not told apart from residents)."""
+    place = next((p for p in view.actors if p.last == i and p.mention.label == "GPE" and view.word(p.first - 1) == "در"
+                  and not p.is_bloc), None)
+    if place is None or _of_resident_title(view, place.first - 1):
+        return None
+    country = _place_country(view.doc, place.argument("destination"))
+    visitors = [a for a in _subjects(view, place.first - 1)
+                if country and _home(view.doc, a) not in (None, country)]
     if not visitors:
         return None
     v = _Visit(view, i)
