@@ -734,6 +734,9 @@ def test_a_delegations_member_list_travels_as_the_delegation():
     body = ("هیئت تجاری ژاپن متشکل از ۴۰ نفر از بازرگانان، کارشناسان بانکی و نمایندگان پارلمان است که برای "
             "گسترش همکاری‌ها به تهران آمده است.")
     assert _rule_pairs(body) == {("هیئت تجاری ژاپن", "تهران")}
+    # a delegation named by its members alone
+    body = "هیاتی متشکل از کارشناسان وزارت انرژی پاکستان هفته آینده وارد دهلی نو می‌شود."
+    assert _rule_pairs(body) == {("هیاتی متشکل از کارشناسان وزارت انرژی پاکستان", "دهلی\u200cنو")}
 
 
 def test_a_title_given_with_our_country_names_its_holder_with_the_country():
@@ -775,4 +778,19 @@ def test_a_person_hosting_someone_at_a_place(body, visitor, place, host, status)
     ("علی رضایی هفته گذشته در تهران بود.", set()),            # no known home: not told apart from a resident
 ])
 def test_having_been_in_a_place_abroad_is_a_visit(body, visits):
+    assert _rule_pairs(body) == visits
+
+
+@pytest.mark.parametrize("body, visits", [
+    ("حسن روحانی ظهر امروز در مراسم بهره‌برداری از طرح‌های توسعه میادین نفتی غرب کارون اظهار کرد: کار خوبی است.",
+     {("حسن روحانی", "غرب کارون")}),
+    # the facility named with its town
+    ("رئیس سازمان انرژی اتمی امروز در مراسم کلنگ‌زنی فاز دوم نیروگاه اتمی بوشهر گفت: کار آغاز شد.",
+     {("رئیس سازمان انرژی اتمی", "نیروگاه اتمی بوشهر")}),
+    ("استاندار بوشهر امروز در مراسم افتتاح نیروگاه اتمی بوشهر گفت: کار آغاز شد.", set()),   # the place's own
+    ("فرماندار امروز در مراسم افتتاح بیمارستان شیراز گفت: کار آغاز شد.", set()),            # a local title
+    ("علی رضایی امروز در مراسم افتتاح بیمارستان شیراز گفت: کار آغاز شد.", set()),           # of unknown standing
+    ("حسن روحانی امروز در مراسم افتتاح بیمارستانی در تهران گفت: کار آغاز شد.", set()),      # the capital
+])
+def test_a_national_figure_at_an_opening_ceremony_in_a_province_came_there(body, visits):
     assert _rule_pairs(body) == visits

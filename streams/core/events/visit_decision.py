@@ -80,7 +80,7 @@ def _visitors(view: SentenceView) -> list[tuple[int, Argument, str]]:
             i += 1
             continue
         if view.word(i) in rules.DELEGATIONS:
-            j = i + 1
+            j = rules.delegation_continues(view, i)
             while j < view.last and view.tokens[j].is_word and j - i < 6 and view.word(j) not in rules.STOP_WORDS - {"از"}:
                 j += 1
             out.append((i, Argument("visitor", None, view.span(i, max(j, i + 1))), "DELEGATION"))

@@ -40,6 +40,9 @@ RUMOUR = cues("visit.rumour")
 TOPIC_MARKERS = cues("visit.topic_marker")
 LOCAL_COUNCILS = phrases("visit.local_council")
 SESSIONS = cues("visit.session")
+CEREMONIES = cues("visit.ceremony")
+CEREMONY_ACTS = cues("visit.ceremony_act")
+LOCAL_TITLES = cues("visit.local_title")
 POSTING = cues("visit.posting")
 INVITATION = cues("visit.invitation")
 TIME_UNITS = cues("visit.time_unit")
@@ -124,15 +127,23 @@ def _duration(view: SentenceView, a: int, b: int) -> str | None:
     return None
 
 
+def delegation_continues(view: SentenceView, i: int) -> int:
+    """Where the words naming the delegation at token i go on: past its "از" ("هیئتی از وزارت نفت عراق"), and
+    past the membership words of a delegation named by nothing else ("هیئتی متشکل از کارشناسان وزارت نفت")."""
+    if view.word(i + 1) == "از":
+        return i + 2
+    if view.word(i + 1) in MEMBERSHIP and view.word(i + 2) == "از":
+        return i + 3
+    return i + 1
+
+
 def _title_span(view: SentenceView, i: int) -> tuple[int, int] | None:
     """A title phrase starting at token i ("وزیر خارجه چین", or a title complete in one word: "رئیس‌جمهور"); a
     delegation takes its "از X" ("هیئتی از وزارت نفت عراق")."""
     delegation = view.word(i) in DELEGATIONS
     if not (delegation or is_title_word(view.tokens[i].text)):
         return None
-    j = i + 1
-    if delegation and view.word(j) == "از":
-        j += 1
+    j = delegation_continues(view, i) if delegation else i + 1
     while j < view.last and view.tokens[j].is_word and view.word(j) not in STOP_WORDS and j - i < 7 \
             and not any(p.first == j and p.mention.label == "PERSON" for p in view.actors):
         j += 1
@@ -221,9 +232,12 @@ def _excluded_before(view: SentenceView, i: int) -> bool:
 
 def members_listed(view: SentenceView) -> set[int]:
     """Tokens of the member lists of delegations ("هیئت ترک متشکل از ۳۰۰ بازرگان، کارشناس بانکی و نمایندگان مجلس
-    است که ..."): from the membership word to the next verb or "که"."""
+    است که ..."): from the membership word to the next verb or "که" (not where they are all that names the
+    delegation: "هیئتی متشکل از کارشناسان وزارت نفت")."""
     out: set[int] = set()
     for at in view.find(MEMBERSHIP):
+        if view.word(at - 1) in DELEGATIONS:
+            continue
         k = at + 1
         while k < view.last and view.word(k) != "که" and not _finite_verb(view, k):
             out.add(k)
@@ -622,15 +636,53 @@ def _council_session(view: SentenceView, i: int) -> _Visit | None:
         place = Argument("destination", None, view.span(end, j)) if j > end + 1 else None
     if place is None:
         return None
-    name = key(view.doc.text_of(place.span))
-    named = [name] + ([name[len(key(unit)):]] if unit else [])
-    visitors = [a for a in _subjects(view, i - 1)      # not its own officials: "فرماندار Y"
-                if not any(n and n in key(view.doc.text_of(a.span)) for n in named)
-                and not any(n and n in t for t, eid in view.doc.titles.items() if eid == a.entity_id for n in named)]
+    visitors = _not_its_own(view, _subjects(view, i - 1), place, unit)
     if not visitors:
         return None
     v = _Visit(view, i)
     v.visitors, v.destination = visitors, place
+    return v
+
+
+def _not_its_own(view: SentenceView, people: list[Argument], place: Argument, unit: str | None = None
+                 ) -> list[Argument]:
+    """Those of `people` not titled with the place (its own officials: "فرماندار Y", "X، استاندار Y"); `unit`: the
+    place noun its name starts with ("شهرستان")."""
+    name = key(view.doc.text_of(place.span))
+    named = [name] + ([name[len(key(unit)):]] if unit else [])
+    return [a for a in people if not any(n and n in key(view.doc.text_of(a.span)) for n in named)
+            and not any(n and n in t for t, eid in view.doc.titles.items() if eid == a.entity_id for n in named)]
+
+
+def _opening_ceremony(view: SentenceView, i: int, reach: int = 12) -> _Visit | None:
+    """"X [امروز] در مراسم بهره‌برداری از طرح‌های ... غرب کارون": a national figure at a ceremony opening something
+    in a province came there (GUIDELINES: travelling to another city or province for an inauguration is a
+    visit).  Not the place's own officials (titled with it, or by a local title), nobody of unknown standing
+    (a name outside the curated gazetteer, "fa:" ids, may be the town's), and not in the capital, where national
+    figures live."""
+    if view.word(i - 1) != "در" or view.word(i + 1) not in CEREMONY_ACTS:
+        return None
+    end = next((k for k in range(i + 2, min(view.last, i + reach))
+                if view.tokens[k].text in ("،", ",", ":", "؛") or view.word(k) == "که" or _finite_verb(view, k)),
+               min(view.last, i + reach))
+    # the town, or the facility named with it ("نیروگاه اتمی بوشهر")
+    place = next((p for p in view.actors if i + 1 < p.first < end and not p.is_bloc and not p.is_media and (
+        p.mention.label == "GPE" or p.mention.label == "ORG" and _place_country(view.doc, p.argument("destination")))),
+        None)
+    actor = default_gazetteer().by_id.get(place.mention.entity_key) if place is not None else None
+    if place is None or (actor is not None and actor.subtype in ("capital", "country")):
+        return None
+    dest = place.argument("destination")
+    country = _place_country(view.doc, dest)
+    people = [a for a in _subjects(view, i - 1)
+              if (a.entity_id and not a.entity_id.startswith("fa:") or a.entity_id is None
+                  and view.doc.text_of(a.span).split()[0].replace(ZWNJ, "") not in LOCAL_TITLES)
+              and (country is None or _home(view.doc, a) in (None, country))]
+    visitors = _not_its_own(view, people, dest)
+    if not visitors:
+        return None
+    v = _Visit(view, i)
+    v.visitors, v.destination = visitors, dest
     return v
 
 
@@ -671,6 +723,8 @@ def _venue_visits(view: SentenceView, i: int, held_at: Placed | None) -> _Visit 
     """"X در کنفرانس ... مونیخ": attending a meeting abroad (X's home differs from the venue's country);
     "X در این نشست شرکت کرد": the meeting the article placed before (`held_at`); "X نشستی را در Z برگزار
     کرد": a meeting X held in Z."""
+    if view.word(i) in CEREMONIES and (v := _opening_ceremony(view, i)) is not None:
+        return v
     if view.word(i - 1) == "در" and view.find({"با"}, i + 1, min(view.last, i + 4)):
         # "X در کنفرانس خبری با Y، وزیر خارجه ترکیه، در بغداد": who met whom where, past Y's title
         return _meeting_visit(view, i, 13)
