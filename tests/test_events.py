@@ -794,3 +794,21 @@ def test_having_been_in_a_place_abroad_is_a_visit(body, visits):
 ])
 def test_a_national_figure_at_an_opening_ceremony_in_a_province_came_there(body, visits):
     assert _rule_pairs(body) == visits
+
+
+def test_a_shortened_title_is_the_same_visitor_and_names_it_too():
+    body = ("وزیر فرهنگ و ارشاد اسلامی فردا به اصفهان سفر می‌کند.\n"
+            "افتتاح دو کتابخانه از دیگر برنامه‌های سفر یک روزه وزیر ارشاد به اصفهان است.")
+    visits = [v for v in _events(body, "visit") if "اصفهان" in _texts(v, "destination")]
+    assert len(visits) == 1, visits
+    assert set(_texts(visits[0], "visitor")) == {"وزیر فرهنگ و ارشاد اسلامی", "وزیر ارشاد"}
+
+
+@pytest.mark.parametrize("body, visitor", [
+    ("وزیر و برخی از معاونان وزارت نیرو دیروز به یزد سفر کردند.", "وزیر و برخی از معاونان وزارت نیرو"),
+    ("رئیس و اعضای هیئت مدیره اتاق بازرگانی ایران دیروز به مسکو رفتند.",
+     "رئیس و اعضای هیئت\u200cمدیره اتاق بازرگانی ایران"),
+])
+def test_a_title_word_joined_to_the_title_phrase_that_completes_it(body, visitor):
+    assert {v for v, _ in _rule_pairs(body)} == {visitor}
+

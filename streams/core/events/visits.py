@@ -137,11 +137,11 @@ def delegation_continues(view: SentenceView, i: int) -> int:
     return i + 1
 
 
-def _title_span(view: SentenceView, i: int) -> tuple[int, int] | None:
+def _title_span(view: SentenceView, i: int, plural: bool = False) -> tuple[int, int] | None:
     """A title phrase starting at token i ("وزیر خارجه چین", or a title complete in one word: "رئیس‌جمهور"); a
-    delegation takes its "از X" ("هیئتی از وزارت نفت عراق")."""
+    delegation takes its "از X" ("هیئتی از وزارت نفت عراق"); `plural`: a plural title may start it too."""
     delegation = view.word(i) in DELEGATIONS
-    if not (delegation or is_title_word(view.tokens[i].text)):
+    if not (delegation or is_title_word(view.tokens[i].text) or plural and view.word(i) in PLURAL_TITLES):
         return None
     j = delegation_continues(view, i) if delegation else i + 1
     while j < view.last and view.tokens[j].is_word and view.word(j) not in STOP_WORDS and j - i < 7 \
@@ -152,6 +152,11 @@ def _title_span(view: SentenceView, i: int) -> tuple[int, int] | None:
     inner = [p.last for p in view.actors if i < p.first < j and p.mention.label in ("GPE", "ORG")]
     if inner:
         j = max(inner)
+    if j == i + 1 and view.word(j) == "و" and not delegation:
+        # "وزیر و برخی از معاونان وزارت جهاد کشاورزی": a title word joined to the title phrase that completes it
+        k = j + 3 if view.word(j + 1) in PARTITIVE and view.word(j + 2) == "از" else j + 1
+        joined = _title_span(view, k, plural=True) if k < view.last and view.word(k) not in DELEGATIONS else None
+        return (i, joined[1]) if joined else None
     return (i, j) if j - i >= 2 or view.word(i) in WHOLE_TITLES else None
 
 
@@ -476,7 +481,7 @@ def _meeting_visit(view: SentenceView, i: int, width: int = 11) -> _Visit | None
     doc = view.doc
     place = _located_place(view, i, width) or _place_of_meeting_around(view, i) or _where_staying(view, i)
     if place is None:
-        return None
+        return _met_at_organisation(view, i)
     partner = None
     # "دیدار «X» نخست‌وزیر هند با Y": past the genitive side and its title, not past a place after the noun
     until = min(view.last, i + 10, place.first if place.first > i else view.last)
@@ -516,6 +521,29 @@ def _meeting_visit(view: SentenceView, i: int, width: int = 11) -> _Visit | None
     else:
         return None
     v.hosts = [Argument("host", host.entity_id, host.span, host.inferred)] if host else []
+    return v
+
+
+def _met_at_organisation(view: SentenceView, i: int, reach: int = 20) -> _Visit | None:
+    """"X در دیدار Y که در حاشیه نشست مجمع عمومی سازمان ملل متحد برگزار شد": a meeting on the sidelines of an
+    international organisation's session, at no place the sentence names: both sides came to the organisation
+    (nobody is at home there)."""
+    venue = next((k for k, (cls, _) in sorted(_classes(view).items()) if i < k <= i + reach and cls == "venue"
+                  and view.word(k - 1) in ("حاشیه", "جریان") and view.word(k - 2) == "در"), None)
+    if venue is None or any(_finite_verb(view, k) for k in range(i + 1, venue)):
+        return None
+    gazetteer = default_gazetteer()
+    org = next((p for p in view.actors if venue < p.first <= venue + 5 and p.mention.label == "ORG"
+                and getattr(gazetteer.by_id.get(p.mention.entity_key), "subtype", None) == "intl_org"), None)
+    if org is None:
+        return None
+    with_at = next(iter(view.find({"با"}, i + 1, min(view.last, i + 3))), None)
+    partner = _person_or_title(view, "visitor", (with_at if with_at is not None else i) + 1, min(venue, i + 10))
+    sides = [a for a in _subjects(view, i) + ([partner] if partner else []) if a is not None]
+    if len({_identity(view.doc, a) for a in sides}) < 2:
+        return None
+    v = _Visit(view, i)
+    v.visitors, v.destination, v.hosts = sides, org.argument("destination"), []
     return v
 
 
@@ -1134,7 +1162,27 @@ def _stop_on_the_way(doc: Document, trip: Event, visitor: Argument, origin: Argu
 
 
 def _identity(doc: Document, arg: Argument) -> str:
-    return arg.entity_id or key(doc.text_of(arg.span))
+    if arg.entity_id:
+        return arg.entity_id
+    text = key(doc.text_of(arg.span))
+    return getattr(doc, "_visit_title_aliases", {}).get(text, text)
+
+
+def _title_aliases(doc: Document, events: list[Event]) -> dict[str, str]:
+    """A title the article shortens stands for the same person: "وزیر ارشاد" for "وزیر فرهنگ و ارشاد اسلامی",
+    "وزیر صنعت" for "وزیر صنعت، معدن و تجارت" (same head word, every word of the short one in the long one,
+    and only one long one the article could mean)."""
+    titles = {key(doc.text_of(a.span)): [key(w) for w in doc.text_of(a.span).split() if key(w) not in ("و", "")]
+              for ev in events for a in ev.arguments if a.role == "visitor" and not a.entity_id}
+    aliases = {}
+    for short, words in titles.items():
+        if len(words) < 2 or not is_title_word(words[0]):
+            continue
+        longer = [t for t, ws in titles.items() if t != short and len(ws) > len(words) and ws[0] == words[0]
+                  and set(words) <= set(ws)]
+        if len(longer) == 1:
+            aliases[short] = longer[0]
+    return aliases
 
 
 def in_company(view: SentenceView, i: int, reach: int = 25) -> bool:
@@ -1151,6 +1199,7 @@ def in_company(view: SentenceView, i: int, reach: int = 25) -> bool:
 def merge(doc: Document, events: list[Event], companions: frozenset[int] = frozenset()) -> list[Event]:
     """One event per visitor and trip: same visitor and destination -> one event; occurred beats planned.
     `companions`: the ids of events whose visitor travels in another's party (`in_company`)."""
+    doc._visit_title_aliases = _title_aliases(doc, events)
     merged: dict[tuple[str, str], Event] = {}
     for ev in events:
         visitor = next(a for a in ev.arguments if a.role == "visitor")
@@ -1159,6 +1208,9 @@ def merge(doc: Document, events: list[Event], companions: frozenset[int] = froze
         if k not in merged:
             merged[k] = ev
             continue
+        said = {key(doc.text_of(a.span)) for a in merged[k].arguments if a.role == "visitor"}
+        if not visitor.entity_id and key(doc.text_of(visitor.span)) not in said:
+            merged[k].arguments.append(visitor)   # the title written out and shortened: both name the visitor
         _join(merged[k], ev)
     kept = [ev for ev in merged.values() if not _to_own_country(doc, ev)]
     return _fold_sites(doc, _fold_one_country(doc, _fold_companions(doc, kept, companions)))
