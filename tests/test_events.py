@@ -812,3 +812,11 @@ def test_a_shortened_title_is_the_same_visitor_and_names_it_too():
 def test_a_title_word_joined_to_the_title_phrase_that_completes_it(body, visitor):
     assert {v for v, _ in _rule_pairs(body)} == {visitor}
 
+
+
+def test_a_meeting_on_the_sidelines_of_an_international_organisations_session():
+    # no place named: both sides came to the organisation
+    body = ("عباس عراقچی روز چهارشنبه در دیدار «پنی وانگ» وزیر خارجه استرالیا که در حاشیه نشست مجمع عمومی "
+            "سازمان ملل متحد برگزار شد، گفت: روابط دو کشور خوب است.")
+    assert _rule_pairs(body) == {("عباس عراقچی", "مجمع عمومی سازمان ملل متحد"),
+                                 ("پنی وانگ", "مجمع عمومی سازمان ملل متحد")}
