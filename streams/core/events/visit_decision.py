@@ -82,8 +82,8 @@ def _visitors(view: SentenceView) -> list[tuple[int, Argument, str]]:
         if view.word(i) in rules.DELEGATIONS:
             j = rules.delegation_continues(view, i)
             # to the first word that ends the phrase, or a verb ("هیئت ایرانی [تصمیم جدی دارد]")
-            while j < view.last and view.tokens[j].is_word and j - i < 6 and view.word(j) not in rules.STOP_WORDS - {"از"} \
-                    and not rules._finite_verb(view, j):
+            while j < view.last and view.tokens[j].is_word and j - i < 6 \
+                    and view.word(j) not in rules.STOP_WORDS - {"از"} and not rules._finite_verb(view, j):
                 j += 1
             out.append((i, Argument("visitor", None, view.span(i, max(j, i + 1))), "DELEGATION"))
             i = j

@@ -11,7 +11,8 @@ is reported by name, marked `inferred`.
 from __future__ import annotations
 
 from streams.core.actors.recognizer import FACILITY_HEADS, PERSON_HEADS, PLACE_NOUNS, is_title_word
-from streams.core.events.clauses import HOME_COUNTRY, OUR_COUNTRY, QUOTES, ZWNJ, Placed, SentenceView, preceding_places, sentences
+from streams.core.events.clauses import (HOME_COUNTRY, OUR_COUNTRY, QUOTES, ZWNJ, Placed, SentenceView,
+                                        preceding_places, sentences)
 from streams.core.events.cues import cues, phrases
 from streams.core.text.dates import date_near
 from streams.core.document import Argument, Document, Event, Span
@@ -235,10 +236,13 @@ def _excluded_before(view: SentenceView, i: int) -> bool:
     return prev in NOT_SUBJECT_BEFORE
 
 
-def members_listed(view: SentenceView) -> set[int]:
+def members_listed(view: SentenceView) -> frozenset[int]:
     """Tokens of the member lists of delegations ("هیئت ترک متشکل از ۳۰۰ بازرگان، کارشناس بانکی و نمایندگان مجلس
     است که ..."): from the membership word to the next verb or "که" (not where they are all that names the
-    delegation: "هیئتی متشکل از کارشناسان وزارت نفت")."""
+    delegation: "هیئتی متشکل از کارشناسان وزارت نفت"); once per sentence, the subject rules ask for it often."""
+    cached = getattr(view, "_visit_members", None)
+    if cached is not None:
+        return cached
     out: set[int] = set()
     for at in view.find(MEMBERSHIP):
         if view.word(at - 1) in DELEGATIONS:
@@ -247,7 +251,8 @@ def members_listed(view: SentenceView) -> set[int]:
         while k < view.last and view.word(k) != "که" and not _finite_verb(view, k):
             out.add(k)
             k += 1
-    return out
+    view._visit_members = frozenset(out)
+    return view._visit_members
 
 
 def _antecedent(view: SentenceView, ke: int, width: int = 10) -> Argument | None:
@@ -528,8 +533,7 @@ def _met_at_organisation(view: SentenceView, i: int, reach: int = 20) -> _Visit 
     """"X در دیدار Y که در حاشیه نشست مجمع عمومی سازمان ملل متحد برگزار شد": a meeting on the sidelines of an
     international organisation's session, at no place the sentence names: both sides came to the organisation
     (nobody is at home there)."""
-    venue = next((k for k, (cls, _) in sorted(_classes(view).items()) if i < k <= i + reach and cls == "venue"
-                  and view.word(k - 1) in ("حاشیه", "جریان") and view.word(k - 2) == "در"), None)
+    venue = next(iter(_sideline_venues(view, i, reach)), None)
     if venue is None or any(_finite_verb(view, k) for k in range(i + 1, venue)):
         return None
     gazetteer = default_gazetteer()
@@ -539,7 +543,7 @@ def _met_at_organisation(view: SentenceView, i: int, reach: int = 20) -> _Visit 
         return None
     with_at = next(iter(view.find({"با"}, i + 1, min(view.last, i + 3))), None)
     partner = _person_or_title(view, "visitor", (with_at if with_at is not None else i) + 1, min(venue, i + 10))
-    sides = [a for a in _subjects(view, i) + ([partner] if partner else []) if a is not None]
+    sides = _subjects(view, i) + ([partner] if partner else [])
     if len({_identity(view.doc, a) for a in sides}) < 2:
         return None
     v = _Visit(view, i)
@@ -632,11 +636,14 @@ def _where_staying(view: SentenceView, i: int) -> Placed | None:
 def _place_of_meeting_around(view: SentenceView, i: int, reach: int = 20) -> Placed | None:
     """"دیدار X با Y در حاشیه اجلاس سران گروه بیست در بالی": a meeting at token i is where the
     meeting named after it in "در حاشیه/جریان ..." is held."""
-    for k, (cls, _) in sorted(_classes(view).items()):
-        if i < k <= i + reach and cls == "venue" and view.word(k - 1) in ("حاشیه", "جریان") \
-                and view.word(k - 2) == "در" and view.clause_start(k) == view.clause_start(i):
-            return _venue_place(view, k)
-    return None
+    return next((_venue_place(view, k) for k in _sideline_venues(view, i, reach)
+                 if view.clause_start(k) == view.clause_start(i)), None)
+
+
+def _sideline_venues(view: SentenceView, i: int, reach: int) -> list[int]:
+    """The venue words within `reach` after token i that "در حاشیه/جریان" introduces, in order."""
+    return [k for k, (cls, _) in sorted(_classes(view).items()) if i < k <= i + reach and cls == "venue"
+            and view.word(k - 1) in ("حاشیه", "جریان") and view.word(k - 2) == "در"]
 
 
 def _council_at(view: SentenceView, i: int) -> int | None:
@@ -886,26 +893,23 @@ def _hosted_by_place(view: SentenceView, i: int) -> _Visit | None:
     received whoever follows it."""
     before = [p for p in view.actors if view.clause_start(i) <= p.first and p.last <= i]
     place = before[-1] if before and before[-1].mention.label == "GPE" and i - before[-1].last <= 3 else None
-    if place is None:
-        return _hosted_by_person(view, i)
     visitor = _person_or_title(view, "visitor", i + 1, min(view.last, i + 8))
     if visitor is None or view.word(i + 1) in INSTITUTION_HEADS:
         return None
+    if place is None:
+        return _hosted_by_person(view, i, visitor)
     v = _Visit(view, i)
     v.destination, v.visitors = place.argument("destination"), [visitor]
     return v
 
 
-def _hosted_by_person(view: SentenceView, i: int, reach: int = 14) -> _Visit | None:
-    """"X [هفته گذشته] میزبان Y در کاخ سفید بود": Y visited the place X received them at, X hosting (X: the
-    subject before the word, or what the relative clause it is in describes)."""
-    visitor = _person_or_title(view, "visitor", i + 1, min(view.last, i + 8))
-    if visitor is None or view.word(i + 1) in INSTITUTION_HEADS:
-        return None
+def _hosted_by_person(view: SentenceView, i: int, visitor: Argument, reach: int = 14) -> _Visit | None:
+    """"X [هفته گذشته] میزبان Y در کاخ سفید بود": Y (`visitor`, named after the word) visited the place X received
+    them at, X hosting (X: the subject before the word, or what the relative clause it is in describes)."""
     start = view.field.token_index_at(visitor.span.end - 1) + 1
     place = next((p for p in view.actors if start <= p.first < i + reach and view.word(p.first - 1) == "در"
                   and p.mention.label in PLACE_TYPES and not p.is_media), None)
-    if place is None or view.find(set(STOP_WORDS) & {"که", "را"}, start, place.first):
+    if place is None or view.find({"که", "را"}, start, place.first):
         return None
     hosts = [h for h in _subjects(view, i) if _identity(view.doc, h) != _identity(view.doc, visitor)]
     opened = view.clause_start(i)
