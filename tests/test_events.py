@@ -820,3 +820,55 @@ def test_a_meeting_on_the_sidelines_of_an_international_organisations_session():
             "سازمان ملل متحد برگزار شد، گفت: روابط دو کشور خوب است.")
     assert _rule_pairs(body) == {("عباس عراقچی", "مجمع عمومی سازمان ملل متحد"),
                                  ("پنی وانگ", "مجمع عمومی سازمان ملل متحد")}
+
+
+@pytest.mark.parametrize("body, status", [
+    # the verb that ends the clause of "با حضور X" tells its time, past the title and the date between
+    ("مراسم افتتاح کتابخانه مرکزی شهر زاهدان با حضور وزیر فرهنگ و ارشاد اسلامی پنجم اسفند آغاز می‌شود.", "planned"),
+    ("مراسم افتتاح کتابخانه مرکزی شهر زاهدان با حضور وزیر فرهنگ و ارشاد اسلامی پنجم اسفند آغاز شد.", "occurred"),
+])
+def test_a_presence_is_planned_or_past_as_the_verb_of_its_clause(body, status):
+    doc, rule_visits = _rules(body)
+    assert [ev.status for ev in rule_visits(doc)] == [status]
+
+
+def test_a_title_naming_its_country_by_an_anaphor_is_the_one_who_holds_that_office():
+    body = ("«سوکارنو پوتری» رئیس‌جمهور اندونزی هفته آینده به تهران سفر می‌کند. دولت اندونزی روز جمعه اعلام کرد "
+            "رئیس‌جمهور این کشور جنوب شرق آسیا پیش از آن از هند دیدن می‌کند.")
+    assert _rule_pairs(body) == {("سوکارنو پوتری", "تهران"), ("سوکارنو پوتری", "هند")}
+
+
+def test_an_anaphoric_title_is_nobody_the_article_gave_another_office():
+    # "وزیر کار این کشور" is not the foreign minister, the one Brazilian named
+    body = ("«ژائو سیلوا» وزیر خارجه برزیل امروز وارد تهران شد. وی از سفر وزیر کار این کشور به ایران در ماه آینده "
+            "خبر داد.")
+    visitors = {_texts(e, "visitor")[0] for e in _events(body, "visit")}
+    assert "ژائو سیلوا" in visitors and "وزیر کار این کشور" in visitors
+
+
+def test_a_country_named_by_its_officials_is_as_a_place_its_nationality_word():
+    body = "نخست‌وزیر ژاپن هفته آینده جهت دیدار با مقامات آمریکایی راهی این کشور می‌شود."
+    assert _rule_pairs(body) == {("نخست‌وزیر ژاپن", "آمریکایی")}
+
+
+def test_a_speaker_named_from_a_title_does_not_visit_the_country_of_that_title():
+    body = ("«ژائو سیلوا» وزیر خارجه برزیل امروز وارد تهران شد. وزیر خارجه برزیل با اشاره به سفر اقتصاد ایران به "
+            "برزیل گفت: روابط دو کشور گسترش می‌یابد.")
+    pairs = {(_texts(e, "visitor")[0], _texts(e, "destination")[0]) for e in _events(body, "visit")}
+    assert ("ژائو سیلوا", "برزیل") not in pairs and ("ژائو سیلوا", "تهران") in pairs
+
+
+def test_an_envoy_meeting_in_the_capital_of_the_posting_is_at_home_and_touring_its_provinces_travels():
+    at_home = "«هانس برگر»، سفیر اتریش در سوریه، در ملاقات با مقامات سوریه در دمشق این مساله را گوشزد کرد."
+    assert _rule_pairs(at_home) == set()
+    tour = "«هانس برگر»، سفیر اتریش در سوریه، دیروز از منطقه صنعتی حلب بازدید کرد."
+    assert ("هانس برگر", "منطقه صنعتی حلب") in _rule_pairs(tour)
+
+
+def test_a_title_that_runs_on_into_the_trip_gives_its_holder_the_first_country_it_names():
+    from streams.core.events.visits import _home
+    body = ("دولت ایران در آن سال به کمک نیاز داشت و «جان هارلو» معاون رئیس‌جمهور وقت آمریکا را به ایران "
+            "فرستادند. سفر هارلو به ایران خبرساز شد.")
+    doc, rule_visits = _rules(body)
+    visitors = [a for ev in rule_visits(doc) for a in ev.arguments if a.role == "visitor"]
+    assert visitors and all(_home(doc, a) == "USA" for a in visitors)

@@ -5,7 +5,7 @@ import bisect
 from dataclasses import dataclass
 
 from streams.core.actors.gazetteer import default_gazetteer
-from streams.core.actors.recognizer import actor_mentions
+from streams.core.actors.recognizer import OFFICIALS, actor_mentions
 from streams.core.events.cues import cues
 from streams.core.document import Argument, Document, Field, Mention, Sentence, Span
 
@@ -19,6 +19,18 @@ OUR_COUNTRY = cues("our_country")
 HOME_COUNTRY = "country:IRN"   # the outlets Khabar reads are Iranian: their "کشورمان" is Iran
 
 
+PLACE_ROLES = ("destination", "origin")
+
+
+def place_span(m: Mention) -> Span:
+    """Where a mention names a place: a country named by its officials ("مقامات آمریکایی", which stands for the
+    United States as an actor) is, as a place, the nationality word ("با مقامات آمریکایی راهی این کشور شد")."""
+    head, _, rest = m.text.partition(" ")
+    if rest and m.label == "GPE" and head.replace(ZWNJ, "") in OFFICIALS:
+        return Span(m.field, m.start + len(head) + 1, m.end)
+    return Span(m.field, m.start, m.end)
+
+
 @dataclass
 class Placed:
     """An actor mention with the token range it covers in its sentence."""
@@ -29,7 +41,8 @@ class Placed:
 
     def argument(self, role: str) -> Argument:
         m = self.mention
-        return Argument(role, m.entity_key, Span(m.field, m.start, m.end), self.inferred)
+        span = place_span(m) if role in PLACE_ROLES else Span(m.field, m.start, m.end)
+        return Argument(role, m.entity_key, span, self.inferred)
 
     @property
     def is_bloc(self) -> bool:

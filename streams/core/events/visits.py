@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from streams.core.actors.recognizer import FACILITY_HEADS, PERSON_HEADS, PLACE_NOUNS, is_title_word
 from streams.core.events.clauses import (HOME_COUNTRY, OUR_COUNTRY, QUOTES, ZWNJ, Placed, SentenceView,
-                                        preceding_places, sentences)
+                                        place_span, preceding_places, sentences)
 from streams.core.events.cues import cues, phrases
 from streams.core.text.dates import date_near
 from streams.core.document import Argument, Document, Event, Span
@@ -101,8 +101,7 @@ def _place_after(view: SentenceView, i: int, limit: int = 2, types: tuple[str, .
 
 def _resolve_anaphor(view: SentenceView, at: int, kind: str) -> Argument | None:
     found = preceding_places(view, at, ("country",) if kind == "country" else ("city", "capital"))
-    return Argument("destination", found[0].entity_key, Span(found[0].field, found[0].start, found[0].end),
-                    inferred=True) if found else None
+    return Argument("destination", found[0].entity_key, place_span(found[0]), inferred=True) if found else None
 
 
 def _origin(view: SentenceView, a: int, b: int) -> Argument | None:
@@ -166,7 +165,8 @@ def _title_argument(view: SentenceView, role: str, a: int, b: int) -> Argument:
     span = view.span(a, b)
     if view.word(a) in PLURAL_TITLES:
         return Argument(role, None, span)
-    eid = _title_holder(view.doc, key(view.doc.text_of(span))) or _sole_compatriot(view, a, b)
+    eid = _title_holder(view.doc, key(view.doc.text_of(span))) or _anaphoric_title_holder(view, a, b) or \
+        _sole_compatriot(view, a, b)
     if eid and eid in view.doc.entities:
         named = max(view.doc.entities[eid].mentions, key=lambda m: m.end - m.start)
         return Argument(role, eid, Span(named.field, named.start, named.end), inferred=True)
@@ -198,6 +198,19 @@ def _sole_compatriot(view: SentenceView, a: int, b: int) -> str | None:
         return None
     people = [e.id for e in doc.entities.values() if e.type == "PERSON" and e.country in homes]
     return people[0] if len(people) == 1 else None
+
+
+def _anaphoric_title_holder(view: SentenceView, a: int, b: int) -> str | None:
+    """"رئیس‌جمهور این کشور": the title with the country the anaphor refers to (the last one named before it),
+    as the article gave it to someone in apposition ("X، رئیس‌جمهور اندونزی")."""
+    for (w1, w2), kind in ANAPHORS.items():
+        at = view.has_phrase((w1, w2), a + 1, b)
+        if at is not None and kind == "country":
+            country = preceding_places(view, at, ("country",))
+            if country:
+                named = view.doc.text_of(place_span(country[0]))   # "اندونزی" of "دولت اندونزی"
+                return _title_holder(view.doc, key(view.doc.text_of(view.span(a, at))) + key(named))
+    return None
 
 
 def _person_or_title(view: SentenceView, role: str, a: int, b: int) -> Argument | None:
@@ -400,22 +413,71 @@ def _planned(view: SentenceView, trigger: int, after: int = 6) -> bool:
         return True
     if view.has_phrase(("پیش", "از", "سفر"), clause, hi) is not None:
         return True
+    if view.word(trigger - 1) == "با" and _is(view, trigger, "presence"):
+        return _clause_verb_is_nonpast(view, trigger)
     return _verb_is_nonpast(view, trigger) and \
         (_is(view, trigger, ("departure", "arrival", "travel", "presence", "inspection")))
 
 
+def _clause_verb_is_nonpast(view: SentenceView, i: int, reach: int = 16) -> bool:
+    """"[مراسم] با حضور وزیر فرهنگ ... پنجم اسفند آغاز می‌شود": "با حضور X" is told by the verb that ends its
+    clause, past the named person and the date: a present or future one plans the presence."""
+    for k in range(i + 1, min(view.last, i + reach)):
+        if view.tokens[k].text in ("،", ",", ":", "؛") or view.word(k) == "که":
+            return False
+        phrase = verb_at(view.words, k - view.first) if analyse(view.word(k)) else None
+        if phrase is not None and phrase.form.tense != "infinitive":
+            return phrase.future or phrase.form.tense == "present"
+    return False
+
+
 def _home(doc: Document, arg: Argument, titles: bool = True) -> str | None:
     """The country an actor belongs to: gazetteer country, or a country named in its title (the one it is given
-    in the argument's text, and with `titles` those the article gives it in apposition, which may run on)."""
+    in the argument's text, and with `titles` those the article gives it in apposition, which may run on: the
+    shortest naming a country names the first, "معاون رئیس‌جمهور وقت آمریکا [را به ایران ...]")."""
     if arg.entity_id and arg.entity_id in doc.entities and doc.entities[arg.entity_id].country:
         return doc.entities[arg.entity_id].country
     texts = [key(doc.text_of(arg.span))]
     if arg.entity_id and titles:
-        texts += [t for t, eid in doc.titles.items() if eid == arg.entity_id]
+        texts += sorted((t for t, eid in doc.titles.items() if eid == arg.entity_id), key=len)
+    for text in texts:
+        home = _country_named_in(doc, text)
+        if home is not None:
+            return home
+    return None
+
+
+def _posted_there(doc: Document, visitor: Argument, place: Argument) -> bool:
+    """"سفیر آمریکا در سوریه ... در دمشق": an envoy is at home in the country and the capital of the posting
+    (a tour of its provinces is a trip: "سفیر ژاپن در ایران از منطقه آزاد ماکو بازدید کرد")."""
+    actor = default_gazetteer().by_id.get(place.entity_id) if place.entity_id else None
+    if actor is None or actor.subtype not in ("country", "capital"):
+        return False
+    posted = _posted_in(doc, visitor)
+    return posted is not None and posted == _place_country(doc, place)
+
+
+def _posted_in(doc: Document, arg: Argument) -> str | None:
+    """"سفیر آمریکا در سوریه": the country someone is posted in, by the argument's text or the shortest title the
+    article gives them that says it."""
+    texts = [key(doc.text_of(arg.span))]
+    if arg.entity_id:
+        texts += sorted((t for t, eid in doc.titles.items() if eid == arg.entity_id), key=len)
+    for text in texts:
+        if not any(text.startswith(t) for t in RESIDENT_TITLES):
+            continue
+        for ent, names in _mention_keys(doc):
+            if ent.type == "GPE" and ent.country and any(text[:text.find(k)].endswith("در") for k in names
+                                                         if k in text):
+                return ent.country
+    return None
+
+
+def _country_named_in(doc: Document, text: str) -> str | None:
     gazetteer = default_gazetteer()
     bodies = regions = None
     for ent, names in _mention_keys(doc):
-        if not any(k in t for k in names for t in texts if k != t):
+        if not any(k in text for k in names if k != text):
             continue
         actor = gazetteer.by_id.get(ent.id)
         if ent.type == "GPE" and actor and actor.subtype == "country":
@@ -1137,6 +1199,8 @@ def rule_visits(doc: Document, views: list[SentenceView] | None = None) -> list[
             for visitor in cand.visitors:
                 if visitor.entity_id and visitor.entity_id == cand.destination.entity_id:
                     continue
+                if _posted_there(doc, visitor, cand.destination):
+                    continue
                 ev = Event("visit", status, trigger=view.span(cand.trigger, cand.trigger + 1), evidence=view.whole,
                            date=date)
                 ev.arguments = [visitor, cand.destination] + [h for h in hosts
@@ -1297,7 +1361,9 @@ def _to_own_country(doc: Document, ev: Event) -> bool:
     actor = default_gazetteer().by_id.get(dest.entity_id) if dest.entity_id else None
     if actor is None or actor.subtype not in ("country", "capital"):
         return False
-    home = _home(doc, visitor, titles=False)
+    # a visitor the rules named from a title or as the speaker: that title's country (the titles the article
+    # gives others in apposition may run on into the place they travel to)
+    home = _home(doc, visitor, titles=visitor.inferred)
     return home is not None and home == _place_country(doc, dest)
 
 
