@@ -3,6 +3,8 @@ and the offline CLI.  No Kafka imports: outputs are (logical topic, key, value) 
 from __future__ import annotations
 
 import logging
+import os
+import threading
 import time
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -107,3 +109,22 @@ def process_with_features(payload: bytes | str | dict, cfg: Any = None, **kwargs
         except Exception:  # co-occurrence must never cost the article its enrichment
             log.exception("co-occurrence features failed for %s", enriched.value.get("id"))
     return [replace(o, document=None) for o in outputs], features, seconds, counts
+
+
+def load_pipeline_in_child() -> None:
+    """The worker's extraction process, before its first input: load the models, and end with the worker (the
+    process waits on its input pipe, which it holds open itself: a SIGKILLed worker would leave it running
+    for ever).  It lives here, not beside the pool in `streams.stream.app`: a spawned child imports the module
+    of the function it runs, and that one imports Faust, aiokafka and aiohttp (about 40 MiB the child never
+    uses)."""
+    from streams.core.pipeline import default_pipeline
+
+    parent = os.getppid()
+
+    def exit_with_parent() -> None:
+        while os.getppid() == parent:
+            time.sleep(1)
+        os._exit(0)
+
+    threading.Thread(target=exit_with_parent, daemon=True, name="exit-with-worker").start()
+    default_pipeline()

@@ -11,8 +11,6 @@ import functools
 import logging
 import multiprocessing
 import os
-import threading
-import time
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
@@ -22,7 +20,7 @@ import faust
 
 from streams.config import ALL_TOPICS, ARTICLES, ENRICHED, Settings
 from streams.cooccurrence import WindowConfig
-from streams.processing import Counts, Output, dead_letter, process_with_features
+from streams.processing import Counts, Output, dead_letter, load_pipeline_in_child, process_with_features
 from streams.stream.delivery import Delivery, KhabarTransport, Send
 from streams.stream.metrics import Metrics, Stats
 from streams.stream.security import broker_credentials
@@ -110,7 +108,7 @@ class Extractor:
         if self._pool is None:
             # spawn, not fork: the worker has threads (Faust's consumer, aiokafka) a fork would copy mid-state
             self._pool = ProcessPoolExecutor(self.processes, mp_context=multiprocessing.get_context("spawn"),
-                                             initializer=_load_pipeline)
+                                             initializer=load_pipeline_in_child)
             # a spawn-context pool starts a child only when a call finds none idle: one trivial call per
             # child now, so that each loads its models at start, not when two inputs first overlap mid-stream
             for _ in range(self.processes):
@@ -139,23 +137,6 @@ class Extractor:
         dead = dead_letter(payload, "processing_error", "the extraction process died twice on this input",
                            key, topic, partition, offset, counts)
         return [dead], None, 0.0, counts
-
-
-def _load_pipeline() -> None:
-    """In the extraction process, before the first input: load the models, and end with the worker.  The
-    process waits on its input pipe, which it holds open itself: a SIGKILLed worker would leave it
-    running for ever."""
-    from streams.core.pipeline import default_pipeline
-
-    parent = os.getppid()
-
-    def exit_with_parent() -> None:
-        while os.getppid() == parent:
-            time.sleep(1)
-        os._exit(0)
-
-    threading.Thread(target=exit_with_parent, daemon=True, name="exit-with-worker").start()
-    default_pipeline()
 
 
 def malloc_trim() -> Callable[[], object] | None:
