@@ -437,14 +437,19 @@ def _home(doc: Document, arg: Argument, titles: bool = True) -> str | None:
     shortest naming a country names the first, "معاون رئیس‌جمهور وقت آمریکا [را به ایران ...]")."""
     if arg.entity_id and arg.entity_id in doc.entities and doc.entities[arg.entity_id].country:
         return doc.entities[arg.entity_id].country
-    texts = [key(doc.text_of(arg.span))]
-    if arg.entity_id and titles:
-        texts += sorted((t for t, eid in doc.titles.items() if eid == arg.entity_id), key=len)
-    for text in texts:
+    for text in _described_as(doc, arg, titles):
         home = _country_named_in(doc, text)
         if home is not None:
             return home
     return None
+
+
+def _described_as(doc: Document, arg: Argument, titles: bool = True) -> list[str]:
+    """The argument's text (a key), then (`titles`) the titles the article gives its actor, shortest first."""
+    texts = [key(doc.text_of(arg.span))]
+    if arg.entity_id and titles:
+        texts += sorted((t for t, eid in doc.titles.items() if eid == arg.entity_id), key=len)
+    return texts
 
 
 def _posted_there(doc: Document, visitor: Argument, place: Argument) -> bool:
@@ -460,10 +465,7 @@ def _posted_there(doc: Document, visitor: Argument, place: Argument) -> bool:
 def _posted_in(doc: Document, arg: Argument) -> str | None:
     """"سفیر آمریکا در سوریه": the country someone is posted in, by the argument's text or the shortest title the
     article gives them that says it."""
-    texts = [key(doc.text_of(arg.span))]
-    if arg.entity_id:
-        texts += sorted((t for t, eid in doc.titles.items() if eid == arg.entity_id), key=len)
-    for text in texts:
+    for text in _described_as(doc, arg):
         if not any(text.startswith(t) for t in RESIDENT_TITLES):
             continue
         for ent, names in _mention_keys(doc):
