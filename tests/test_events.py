@@ -872,3 +872,29 @@ def test_a_title_that_runs_on_into_the_trip_gives_its_holder_the_first_country_i
     doc, rule_visits = _rules(body)
     visitors = [a for ev in rule_visits(doc) for a in ev.arguments if a.role == "visitor"]
     assert visitors and all(_home(doc, a) == "USA" for a in visitors)
+
+
+def test_a_trip_to_his_country_goes_to_the_country_of_the_clause_subject_not_home():
+    hosted = ("خوان پرز رئیس‌جمهور اکوادور که در پایان سفر دو روزه «لی وانگ» رئیس‌جمهور چین به کشورش در "
+              "فرودگاه سخن می‌گفت، گفت: روابط دو کشور گسترش می‌یابد.")
+    assert _rule_pairs(hosted) == {("لی وانگ", "اکوادور")}
+    # the subject's own trip "to his country" is a return home
+    assert _events("«هانس وبر» وزیر خارجه اتریش در پایان سفر به کشورش گفت: سفر خوبی بود.", "visit") == []
+
+
+def test_a_presence_with_a_genitive_is_the_genitive_s_not_the_speaker_s():
+    body = ("سخنگوی وزارت خارجه در این نشست خبری درباره حضور نیروهای ترکیه در شمال عراق گفت: این حضور غیرقانونی "
+            "است.")
+    assert ("سخنگوی وزارت خارجه", "شمال عراق") not in _rule_pairs(body)
+    # a body's presence somewhere is its operations, no visit; an adjective is no genitive
+    assert _rule_pairs("وزیر کشور خواستار پایان دادن به حضور داعش در سوریه شد.") == set()
+    assert ("ولادیمیر پوتین", "تهران") in _rule_pairs("ولادیمیر پوتین روز سه‌شنبه حضور کوتاهی در تهران داشت.")
+    assert ("وزیر نیرو", "شیراز") in _rule_pairs("وزیر نیرو امروز با حضور در شیراز از سد درودزن بازدید کرد.")
+
+
+@pytest.mark.parametrize("body", [
+    "مدیرکل آتش‌نشانی گفت: در حال حاضر تعداد ایستگاه‌های آتش‌نشانی در یزد شش ایستگاه است.",
+    "در حال حاضر سازمان آتش‌نشانی در یزد شش ایستگاه دارد.",
+])
+def test_at_present_is_no_presence(body):
+    assert _rule_pairs(body) == set()

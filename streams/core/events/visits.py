@@ -63,6 +63,7 @@ PLACE_HEADS = cues("visit.place_head")
 RESIDENT_TITLES = cues("visit.resident_title")
 ANAPHORS = {**{ph: "country" for ph in phrases("visit.anaphor.country")},
             **{ph: "city" for ph in phrases("visit.anaphor.city")}}
+POSSESSED_COUNTRY = cues("visit.possessed_country")
 DELEGATIONS = cues("visit.delegation")
 COMPANY = phrases("visit.companion")
 WHOLE_TITLES = cues("visit.whole_title")
@@ -226,6 +227,24 @@ def _person_or_title(view: SentenceView, role: str, a: int, b: int) -> Argument 
         if i in starts:
             return starts[i].argument(role)
     return None
+
+
+def _subjects_country(view: SentenceView, i: int) -> Argument | None:
+    """"چاوز، رئیس‌جمهور ونزوئلا، که در پایان سفر احمدی‌نژاد به کشورش ...": the country of the clause's
+    subject, where the sentence names it (the genitive travelled there; the subject's own trip there is a
+    return home, which `merge` drops)."""
+    for subject in _subjects(view, i):
+        home = _home(view.doc, subject)
+        named = [p for p in view.actors if p.first < i and p.mention.label == "GPE"
+                 and _place_country(view.doc, p.argument("destination")) == home
+                 and getattr(default_gazetteer().by_id.get(p.mention.entity_key), "subtype", None) == "country"]
+        if home and named:
+            return Argument("destination", named[-1].mention.entity_key, place_span(named[-1].mention), inferred=True)
+    return None
+
+
+def _is_organisation(doc: Document, arg: Argument) -> bool:
+    return bool(arg.entity_id) and arg.entity_id in doc.entities and doc.entities[arg.entity_id].type == "ORG"
 
 
 def _plural(text: str) -> bool:
@@ -861,6 +880,8 @@ def _candidates(view: SentenceView, held_at: Placed | None = None, sides: list[A
                 bool(view.find({"به"}, max(view.first, i - 6), i))
             to = [] if predicate else view.find({"به"}, i + 1, i + 13)
             v.destination = _place_after(view, to[0] + 1) if to else None
+            if to and v.destination is None and view.word(to[0] + 1) in POSSESSED_COUNTRY:
+                v.destination = _subjects_country(view, i)
             if v.destination is not None:
                 v.origin = _origin(view, i + 1, to[0])
                 if v.origin is not None:
@@ -908,8 +929,15 @@ def _candidates(view: SentenceView, held_at: Placed | None = None, sides: list[A
             place = _located_place(view, i, 5)
             if place is not None:
                 v = _Visit(view, i)
-                v.destination, v.visitors = place.argument("destination"), _not_at_home(
-                    view, _subjects(view, min(i, place.first)), place)
+                # "حضور اسرائیلی‌ها در شمال عراق": a genitive (plural, or an actor) between the noun and its place is
+                # who is there, not the clause's subject ("حضور کوتاهی در تهران داشت": an adjective)
+                genitive = i + 1 < place.first and (_plural(view.tokens[i + 1].text) or
+                                                    any(p.first == i + 1 for p in view.actors))
+                # (a body's presence somewhere is its operations, "حضور داعش در عراق": no visit)
+                present = [a for a in [_person_or_title(view, "visitor", i + 1, place.first - 1)]
+                           if a and not _is_organisation(view.doc, a)] if genitive \
+                    else _subjects(view, min(i, place.first))
+                v.destination, v.visitors = place.argument("destination"), _not_at_home(view, present, place)
         elif w == "جمع" and view.word(i - 1) == "در" and view.word(i + 1) == "مردم":
             v = _Visit(view, i)                                   # "در جمع مردم ساری"
             v.destination, v.visitors = _place_after(view, i + 2, 0), _subjects(view, i)
